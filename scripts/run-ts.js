@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * Runs a TypeScript entry point (`node scripts/run-ts.js main.ts [args]`) from an esbuild bundle
+ * cached in .build/. No type-checking at run time (`npm run typecheck` does that), and one file to
+ * load instead of hundreds of cdktf/provider modules: synth runs about twice as fast as with tsx.
+ * The bundle is rebuilt when any project source it was built from, or the lockfile, is newer.
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const entry = process.argv[2];
+if (!entry) {
+  console.error("usage: node scripts/run-ts.js <entry.ts> [args...]");
+  process.exit(2);
+}
+const entryPath = path.resolve(root, entry);
+const bundle = path.join(root, ".build", `${path.relative(root, entryPath).replace(/[\\/]/g, "__")}.js`);
+const inputsFile = `${bundle}.inputs.json`;
+
+function isStale() {
+  if (!fs.existsSync(bundle) || !fs.existsSync(inputsFile)) return true;
+  const builtAt = fs.statSync(bundle).mtimeMs;
+  const inputs = JSON.parse(fs.readFileSync(inputsFile, "utf8"));
+  return [...inputs, "package-lock.json"].some((input) => {
+    const file = path.join(root, input);
+    return !fs.existsSync(file) || fs.statSync(file).mtimeMs > builtAt;
+  });
+}
+
+if (isStale()) {
+  const { metafile } = require("esbuild").buildSync({
+    absWorkingDir: root,
+    entryPoints: [entryPath],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    outfile: bundle,
+    metafile: true,
+    logLevel: "warning",
+  });
+  const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));
+  fs.writeFileSync(inputsFile, JSON.stringify(projectInputs));
+}
+
+// The entry sees its own path and arguments, as if run directly.
+process.argv.splice(1, 2, entryPath);
+require(bundle);

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { ENVIRONMENTS } from "../config/environments";
+import { validateEnvironments } from "../config/validate";
+import { EnvironmentStack, stackName } from "./environment-stack";
+import { projectRoot } from "./project-root";
+import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "./schema-lock";
+
+export interface SynthesizeOptions {
+  /** Environment configs to validate and synthesize. @default config/environments.ts */
+  readonly environments?: readonly unknown[];
+  /** The accepted schema. @default the committed schema.lock.json */
+  readonly lock?: SchemaLock;
+  /** @default $CDKTF_OUTDIR or "cdktf.out" */
+  readonly outdir?: string;
+}
+
+export function readSchemaLock(path = join(projectRoot(), SCHEMA_LOCK_FILE)): SchemaLock | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as SchemaLock) : undefined;
+}
+
+/**
+ * Validates the config and the schema lock, then synthesizes one stack per environment. Validation
+ * runs before the App exists (the App creates its outdir), so a bad config writes nothing.
+ */
+export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: string; directory: string }> {
+  const environments = validateEnvironments(options.environments ?? ENVIRONMENTS);
+  assertSchemaMatchesLock(options.lock ?? readSchemaLock(), environments);
+
+  const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const app = new App({ outdir });
+  for (const environment of environments) new EnvironmentStack(app, environment);
+  app.synth();
+  return environments.map((environment) => ({
+    stack: stackName(environment),
+    directory: join(outdir, "stacks", stackName(environment)),
+  }));
+}

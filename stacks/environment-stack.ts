@@ -1,0 +1,84 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Environment } from "../config/schema";
+import { OperationalTable } from "./operational-table";
+import { TABLE_DEFINITIONS } from "./tables";
+
+/** The stack (and synthesized directory, and Atlantis project) of an environment. */
+export const stackName = (environment: Pick<Environment, "name">) => `dynamodb-${environment.name}`;
+
+/**
+ * One environment: its own S3 state (encrypted, S3-native locking), an AWS provider pinned to the
+ * environment's account, an optional customer-managed KMS key, and the four operational tables.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly tables: Record<string, OperationalTable> = {};
+
+  constructor(scope: Construct, readonly environment: Environment) {
+    super(scope, stackName(environment));
+
+    const backend = new S3Backend(this, {
+      bucket: environment.state.bucket,
+      key: environment.state.key,
+      region: environment.state.region,
+      encrypt: true,
+    });
+    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
+    backend.addOverride("use_lockfile", true);
+
+    new AwsProvider(this, "aws", {
+      region: environment.aws.region,
+      // A plan with another account's credentials fails instead of touching the wrong tables.
+      allowedAccountIds: [environment.aws.accountId],
+      defaultTags: [{ tags: environment.defaultTags }],
+    });
+
+    const { protection } = environment;
+    const kmsKeyArn = this.kmsKeyArn();
+    for (const definition of TABLE_DEFINITIONS) {
+      this.tables[definition.id] = new OperationalTable(this, definition.id, {
+        definition,
+        tableName: `${environment.tableNamePrefix}${definition.id}`,
+        settings: environment.tables[definition.id],
+        protection: { ...protection, kmsKeyArn },
+        breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
+      });
+    }
+  }
+
+  /** The customer-managed key for the tables: created here, given as an ARN, or another team's output. */
+  private kmsKeyArn(): string | undefined {
+    const { kmsKey } = this.environment.protection;
+    if (kmsKey === undefined) return undefined;
+    if (kmsKey === "create") {
+      const key = new KmsKey(this, "tables-kms-key", {
+        description: `Encrypts the opsdata ${this.environment.name} DynamoDB tables`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      });
+      key.overrideLogicalId("dynamodb_tables");
+      new KmsAlias(this, "tables-kms-alias", {
+        name: `alias/${this.environment.tableNamePrefix}dynamodb`.replace(/_/g, "-"),
+        targetKeyId: key.keyId,
+      }).overrideLogicalId("dynamodb_tables");
+      return key.arn;
+    }
+    if ("arn" in kmsKey) return kmsKey.arn;
+    return this.remoteState(kmsKey.remoteState).getString(kmsKey.output);
+  }
+
+  /** Another team's S3 state, read with `terraform_remote_state` (data.terraform_remote_state.<name>). */
+  private remoteState(name: string): DataTerraformRemoteStateS3 {
+    const location = this.environment.remoteStates[name];
+    const state = new DataTerraformRemoteStateS3(this, `remote-state-${name}`, {
+      bucket: location.bucket,
+      key: location.key,
+      region: location.region,
+    });
+    state.overrideLogicalId(name);
+    return state;
+  }
+}

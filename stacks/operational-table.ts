@@ -1,0 +1,193 @@
+import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
+import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import type { ScalingRange, TableSettings } from "../config/schema";
+import { CapacityAutoscaling, type CapacityKind } from "./capacity-autoscaling";
+import { attributeDefinitions, validateTableDefinition } from "./table-schema";
+import type { GlobalIndexDefinition, TableDefinition } from "./tables";
+
+export interface TableProtection {
+  readonly pointInTimeRecovery: { readonly enabled: boolean; readonly recoveryPeriodInDays: number };
+  readonly deletionProtection: boolean;
+  readonly preventDestroy: boolean;
+  /** Customer-managed key; undefined keeps DynamoDB's AWS-owned key. */
+  readonly kmsKeyArn?: string;
+}
+
+export interface OperationalTableProps {
+  readonly definition: TableDefinition;
+  /** Physical name: the environment's prefix + the definition's id. */
+  readonly tableName: string;
+  readonly settings: TableSettings;
+  readonly protection: TableProtection;
+  /** Only principal allowed to modify entries of an append-only table. */
+  readonly breakGlassRoleArn: string;
+}
+
+/** Actions that could rewrite or remove entries of an append-only table. PutItem is absent: a
+ * writer's `attribute_not_exists` condition stops overwrites, IAM cannot. */
+export const APPEND_ONLY_DENIED_ACTIONS = [
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:PartiQLUpdate",
+  "dynamodb:PartiQLDelete",
+  "dynamodb:DeleteTable",
+  "dynamodb:UpdateTimeToLive",
+];
+
+/** Terraform-safe address fragment for an index name (addresses may not contain dots). */
+const addressFragment = (name: string) => name.replace(/[^a-zA-Z0-9_-]/g, "_");
+
+/**
+ * One operational DynamoDB table: the table with TTL, its capacity (on-demand caps or autoscaling
+ * for the table and every GSI), protection, and the outputs other teams read. Resources keep
+ * stable addresses: `aws_dynamodb_table.<id>`, `aws_appautoscaling_target.<id>[_<index>]_<read|write>`.
+ */
+export class OperationalTable extends Construct {
+  readonly table: DynamodbTable;
+  readonly autoscaling: CapacityAutoscaling[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationalTableProps) {
+    super(scope, id);
+    const { definition, settings, protection, tableName } = props;
+    validateTableDefinition(definition);
+    const { capacity } = settings;
+    const provisioned = capacity.mode === "PROVISIONED";
+    const indexes = definition.globalIndexes ?? [];
+
+    this.table = new DynamodbTable(this, "table", {
+      name: tableName,
+      billingMode: capacity.mode,
+      hashKey: definition.partitionKey.name,
+      rangeKey: definition.sortKey?.name,
+      attribute: attributeDefinitions(definition),
+      globalSecondaryIndex: indexes.map((index) => this.globalIndex(index, settings)),
+      ttl: { attributeName: definition.timeToLiveAttribute, enabled: true },
+      // Created at min; the autoscaler owns the value from then on (see ignoreChanges).
+      readCapacity: provisioned ? capacity.read.min : undefined,
+      writeCapacity: provisioned ? capacity.write.min : undefined,
+      onDemandThroughput: provisioned
+        ? undefined
+        : { maxReadRequestUnits: capacity.maxReadRequestUnits, maxWriteRequestUnits: capacity.maxWriteRequestUnits },
+      streamEnabled: definition.stream !== undefined,
+      streamViewType: definition.stream,
+      tableClass: definition.tableClass ?? "STANDARD",
+      pointInTimeRecovery: protection.pointInTimeRecovery.enabled
+        ? { enabled: true, recoveryPeriodInDays: protection.pointInTimeRecovery.recoveryPeriodInDays }
+        : { enabled: false },
+      deletionProtectionEnabled: protection.deletionProtection,
+      serverSideEncryption: protection.kmsKeyArn ? { enabled: true, kmsKeyArn: protection.kmsKeyArn } : undefined,
+      lifecycle: {
+        preventDestroy: protection.preventDestroy,
+        ignoreChanges: ignoredAttributes(settings, indexes.length > 0),
+      },
+    });
+    this.table.overrideLogicalId(definition.id);
+    if (settings.adoptExisting) this.table.importFrom(tableName);
+
+    if (capacity.mode === "PROVISIONED") {
+      const importTargets = settings.adoptExisting?.autoscalingTargets ?? false;
+      for (const kind of ["read", "write"] as const) {
+        this.addAutoscaling(`table/${this.table.name}`, "table", kind, capacity[kind], definition.id, importTargets);
+        for (const index of indexes) {
+          this.addAutoscaling(
+            `table/${this.table.name}/index/${index.name}`,
+            "index",
+            kind,
+            (capacity.indexes[index.name] ?? capacity)[kind],
+            `${definition.id}_${addressFragment(index.name)}`,
+            importTargets,
+          );
+        }
+      }
+    }
+
+    if (definition.appendOnly) this.denyEntryChanges(definition.id, props.breakGlassRoleArn);
+    this.addOutputs(definition);
+  }
+
+  private globalIndex(index: GlobalIndexDefinition, settings: TableSettings): DynamodbTableGlobalSecondaryIndex {
+    const { capacity } = settings;
+    const projection = index.projection;
+    const base = {
+      name: index.name,
+      hashKey: index.partitionKey.name,
+      rangeKey: index.sortKey?.name,
+      projectionType: projection.type,
+      nonKeyAttributes: projection.type === "INCLUDE" ? [...projection.nonKeyAttributes] : undefined,
+    };
+    if (capacity.mode === "PROVISIONED") {
+      const indexCapacity = capacity.indexes[index.name] ?? capacity;
+      return { ...base, readCapacity: indexCapacity.read.min, writeCapacity: indexCapacity.write.min };
+    }
+    const caps = capacity.indexes[index.name] ?? capacity;
+    return {
+      ...base,
+      onDemandThroughput: { maxReadRequestUnits: caps.maxReadRequestUnits, maxWriteRequestUnits: caps.maxWriteRequestUnits },
+    };
+  }
+
+  private addAutoscaling(
+    resourceId: string,
+    scope: "table" | "index",
+    kind: CapacityKind,
+    range: ScalingRange,
+    addressPrefix: string,
+    importExisting: boolean,
+  ) {
+    const address = `${addressPrefix}_${kind}`;
+    this.autoscaling.push(
+      new CapacityAutoscaling(this, address, { resourceId, scope, kind, range, address, importExisting }),
+    );
+  }
+
+  /** AWS enforces immutability: only the break-glass role may modify or delete entries. */
+  private denyEntryChanges(tableId: string, breakGlassRoleArn: string) {
+    const policy = new DynamodbResourcePolicy(this, "append-only-policy", {
+      resourceArn: this.table.arn,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyEntryChangesExceptBreakGlass",
+            Effect: "Deny",
+            Principal: "*",
+            Action: APPEND_ONLY_DENIED_ACTIONS,
+            Resource: this.table.arn,
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": breakGlassRoleArn } },
+          },
+        ],
+      }),
+    });
+    policy.overrideLogicalId(tableId);
+  }
+
+  private addOutputs(definition: TableDefinition) {
+    const output = (suffix: string, value: unknown, description: string) =>
+      new TerraformOutput(this, `${definition.id}_${suffix}`, { value, description, staticId: true });
+    output("table_name", this.table.name, `Name of the ${definition.id} table`);
+    output("table_arn", this.table.arn, `ARN of the ${definition.id} table`);
+    if (definition.stream) {
+      output("stream_arn", this.table.streamArn, `ARN of the ${definition.id} change stream (${definition.stream})`);
+    }
+    output(
+      "index_names",
+      (definition.globalIndexes ?? []).map((index) => index.name),
+      `Global secondary index names of the ${definition.id} table`,
+    );
+  }
+}
+
+/**
+ * Attributes Terraform leaves alone so it never fights the autoscaler. AWS provider 6.25 cannot
+ * ignore one GSI's capacity (only the whole `global_secondary_index` set), so autoscaled GSIs are
+ * ignored as a whole and the schema lock refuses GSI changes unless `applyIndexChanges` is set.
+ */
+export function ignoredAttributes(settings: TableSettings, hasIndexes: boolean): string[] {
+  if (settings.capacity.mode !== "PROVISIONED") return [];
+  const ignored = ["read_capacity", "write_capacity"];
+  if (hasIndexes && !settings.applyIndexChanges) ignored.push("global_secondary_index");
+  return ignored;
+}
