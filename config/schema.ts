@@ -133,7 +133,8 @@ const capacity = z.discriminatedUnion("mode", [onDemandCapacity, provisionedCapa
   error: 'mode must be "PAY_PER_REQUEST" (on-demand, with caps) or "PROVISIONED" (autoscaled)',
 });
 
-const tableSettings = z.strictObject({
+const tableSettings = z.strictObject(
+  {
   capacity,
   /**
    * Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity),
@@ -152,7 +153,14 @@ const tableSettings = z.strictObject({
       autoscalingTargets: z.boolean().default(false),
     })
     .optional(),
-});
+  },
+  {
+    error: (issue) =>
+      issue.code === "invalid_type" && issue.input === undefined
+        ? `required: every environment configures all of ${TABLE_IDS.join(", ")}`
+        : undefined,
+  },
+);
 
 const remoteStateOutput = z.strictObject({
   /** Name of an entry in `remoteStates`. */

@@ -5,6 +5,8 @@ import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
 import { EnvironmentStack, stackName } from "./environment-stack";
 import { projectRoot } from "./project-root";
+import { validateTableDefinition } from "./table-schema";
+import { TABLE_DEFINITIONS, type TableDefinition } from "./tables";
 import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "./schema-lock";
 
 export interface SynthesizeOptions {
@@ -12,6 +14,8 @@ export interface SynthesizeOptions {
   readonly environments?: readonly unknown[];
   /** The accepted schema. @default the committed schema.lock.json */
   readonly lock?: SchemaLock;
+  /** Table definitions. @default stacks/tables/ */
+  readonly definitions?: readonly TableDefinition[];
   /** @default $CDKTF_OUTDIR or "cdktf.out" */
   readonly outdir?: string;
 }
@@ -25,12 +29,14 @@ export function readSchemaLock(path = join(projectRoot(), SCHEMA_LOCK_FILE)): Sc
  * runs before the App exists (the App creates its outdir), so a bad config writes nothing.
  */
 export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: string; directory: string }> {
+  const { definitions = TABLE_DEFINITIONS } = options;
+  definitions.forEach(validateTableDefinition);
   const environments = validateEnvironments(options.environments ?? ENVIRONMENTS);
-  assertSchemaMatchesLock(options.lock ?? readSchemaLock(), environments);
+  assertSchemaMatchesLock(options.lock ?? readSchemaLock(), environments, definitions);
 
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const app = new App({ outdir });
-  for (const environment of environments) new EnvironmentStack(app, environment);
+  for (const environment of environments) new EnvironmentStack(app, environment, definitions);
   app.synth();
   return environments.map((environment) => ({
     stack: stackName(environment),

@@ -5,7 +5,7 @@ import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
 import { OperationalTable } from "./operational-table";
-import { TABLE_DEFINITIONS } from "./tables";
+import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "./tables";
 
 /** The stack (and synthesized directory, and Atlantis project) of an environment. */
 export const stackName = (environment: Pick<Environment, "name">) => `dynamodb-${environment.name}`;
@@ -17,7 +17,11 @@ export const stackName = (environment: Pick<Environment, "name">) => `dynamodb-$
 export class EnvironmentStack extends TerraformStack {
   readonly tables: Record<string, OperationalTable> = {};
 
-  constructor(scope: Construct, readonly environment: Environment) {
+  constructor(
+    scope: Construct,
+    readonly environment: Environment,
+    definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+  ) {
     super(scope, stackName(environment));
 
     const backend = new S3Backend(this, {
@@ -38,11 +42,11 @@ export class EnvironmentStack extends TerraformStack {
 
     const { protection } = environment;
     const kmsKeyArn = this.kmsKeyArn();
-    for (const definition of TABLE_DEFINITIONS) {
+    for (const definition of definitions) {
       this.tables[definition.id] = new OperationalTable(this, definition.id, {
         definition,
         tableName: `${environment.tableNamePrefix}${definition.id}`,
-        settings: environment.tables[definition.id],
+        settings: environment.tables[definition.id as TableId],
         protection: { ...protection, kmsKeyArn },
         breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
       });

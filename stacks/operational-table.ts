@@ -57,6 +57,7 @@ export class OperationalTable extends Construct {
     const provisioned = capacity.mode === "PROVISIONED";
     const indexes = definition.globalIndexes ?? [];
 
+    const ignoreChanges = ignoredAttributes(settings, indexes.length > 0);
     this.table = new DynamodbTable(this, "table", {
       name: tableName,
       billingMode: capacity.mode,
@@ -81,7 +82,7 @@ export class OperationalTable extends Construct {
       serverSideEncryption: protection.kmsKeyArn ? { enabled: true, kmsKeyArn: protection.kmsKeyArn } : undefined,
       lifecycle: {
         preventDestroy: protection.preventDestroy,
-        ignoreChanges: ignoredAttributes(settings, indexes.length > 0),
+        ignoreChanges: ignoreChanges.length > 0 ? ignoreChanges : undefined,
       },
     });
     this.table.overrideLogicalId(definition.id);

@@ -203,7 +203,11 @@ export class SchemaLockError extends Error {
 }
 
 /** Fails synth while the code's schema differs from the accepted lock. */
-export function assertSchemaMatchesLock(lock: SchemaLock | undefined, environments: readonly Environment[]): void {
-  const changes = schemaChanges(lock, environments);
+export function assertSchemaMatchesLock(
+  lock: SchemaLock | undefined,
+  environments: readonly Environment[],
+  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+): void {
+  const changes = schemaChanges(lock, environments, definitions);
   if (changes.length > 0) throw new SchemaLockError(changes);
 }

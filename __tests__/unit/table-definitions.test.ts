@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { ENVIRONMENTS } from "../../config/environments";
+import { validateEnvironments } from "../../config/validate";
+import { synthesize } from "../../stacks/app";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import { currentSchema } from "../../stacks/schema-lock";
+import { attributeDefinitions, tableDefinitionProblems } from "../../stacks/table-schema";
+import { TABLE_DEFINITIONS, type TableDefinition } from "../../stacks/tables";
+
+const [apiKeys] = TABLE_DEFINITIONS;
+const withApiKeys = (change: Partial<TableDefinition>): TableDefinition => ({ ...apiKeys, ...change });
+const index = apiKeys.globalIndexes[0];
+
+describe("table definitions", () => {
+  test("the four shipped definitions have no problems", () => {
+    for (const table of TABLE_DEFINITIONS) expect(tableDefinitionProblems(table)).toEqual([]);
+  });
+
+  test("attribute definitions are exactly the attributes some key uses", () => {
+    expect(attributeDefinitions(apiKeys)).toEqual([
+      { name: "api_key_hash", type: "S" },
+      { name: "account_id", type: "S" },
+      { name: "created_at", type: "S" },
+    ]);
+    // expires_at is TTL only, so it must not be defined (DynamoDB rejects unused definitions).
+    for (const table of TABLE_DEFINITIONS) {
+      expect(attributeDefinitions(table).map((a) => a.name)).not.toContain(table.timeToLiveAttribute);
+    }
+  });
+
+  const BAD: Array<[string, TableDefinition, RegExp]> = [
+    ["TTL attribute that is also a key", withApiKeys({ timeToLiveAttribute: "api_key_hash" }),
+      /api_keys\.timeToLiveAttribute: "api_key_hash" is also a key \(partitionKey\)/],
+    ["empty TTL attribute", withApiKeys({ timeToLiveAttribute: "" }),
+      /api_keys\.timeToLiveAttribute: must name the Number attribute/],
+    ["index name outside [a-zA-Z0-9_.-]{3,255}", withApiKeys({ globalIndexes: [{ ...index, name: "by account" }] }),
+      /api_keys\.globalIndexes\[0\]\.name: "by account" is not \[a-zA-Z0-9_.-\]\{3,255\}/],
+    ["table id outside [a-zA-Z0-9_.-]{3,255}", withApiKeys({ id: "k" }),
+      /k\.id: "k" is not \[a-zA-Z0-9_.-\]\{3,255\}/],
+    ["duplicate index names", withApiKeys({ globalIndexes: [index, { ...index, sortKey: undefined }] }),
+      /api_keys\.globalIndexes\[1\]\.name: "account_id-created_at-index" is used twice/],
+    ["one attribute with two types", withApiKeys({ globalIndexes: [{ ...index, partitionKey: { name: "api_key_hash", type: "N" } }] }),
+      /api_keys\.globalIndexes\[0\]\.partitionKey\.type: "api_key_hash" is N here but S in partitionKey/],
+    ["missing partition key name", withApiKeys({ partitionKey: { name: "", type: "S" } }),
+      /api_keys\.partitionKey: required/],
+    ["a key projected as a non-key attribute", withApiKeys({ globalIndexes: [{ ...index, projection: { type: "INCLUDE", nonKeyAttributes: ["account_id"] } }] }),
+      /api_keys\.globalIndexes\[0\]\.projection\.nonKeyAttributes: "account_id" is a key and always projected/],
+  ];
+
+  test.each(BAD)("%s is rejected by the construct and by synth, writing nothing", (_name, definition, message) => {
+    const [environment] = validateEnvironments([ENVIRONMENTS[0]]);
+    expect(() => new EnvironmentStack(Testing.app(), environment, [definition])).toThrow(message);
+
+    const definitions = TABLE_DEFINITIONS.map((table) => (table.id === apiKeys.id ? definition : table));
+    const outdir = join(mkdtempSync(join(tmpdir(), "bad-definition-")), "cdktf.out");
+    const lock = currentSchema(validateEnvironments(ENVIRONMENTS));
+    expect(() => synthesize({ definitions, lock, outdir })).toThrow(message);
+    expect(existsSync(outdir)).toBe(false);
+  });
+});

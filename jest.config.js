@@ -1,0 +1,24 @@
+/** Unit tests synthesize and assert on cdktf output; integration tests run real engines on loopback. */
+const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+      testEnvironment: "node",
+      transform,
+    },
+    {
+      displayName: "integration",
+      testMatch: ["<rootDir>/__tests__/integration/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+      testEnvironment: "node",
+      transform,
+      // Each file starts its own engine (DynamoDB Local, terraform + S3 server) on a free port.
+      testTimeout: 120_000,
+    },
+  ],
+};

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: medians of several runs, reported against the targets (never asserted in tests:
+ * these machines are shared and noisy).
+ *   - synth of every stack (warm bundle cache, and cold: bundle rebuilt) — wall time and peak RSS
+ *   - the floor: a bare `node -e "require('cdktf')"`
+ *   - the unit test suite's wall time
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../stacks/project-root";
+
+const root = projectRoot();
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
+const rssReporter = join(scratch, "report-rss.js");
+require("node:fs").writeFileSync(
+  rssReporter,
+  `process.on("exit", () => require("node:fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`,
+);
+
+interface Sample {
+  seconds: number;
+  peakMb: number;
+}
+
+/** Runs a node command once; returns wall time and the process's peak RSS. */
+function measure(args: string[], before?: () => void): Sample {
+  before?.();
+  const rssFile = join(scratch, "rss");
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ["--require", rssReporter, ...args], {
+    cwd: root,
+    env: { ...process.env, BENCH_RSS_FILE: rssFile, CDKTF_OUTDIR: join(scratch, "cdktf.out"), CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return { seconds, peakMb: Number(readFileSync(rssFile, "utf8")) / 1024 };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+function repeat(count: number, args: string[], before?: () => void) {
+  const samples = Array.from({ length: count }, () => measure(args, before));
+  return { seconds: median(samples.map((s) => s.seconds)), peakMb: median(samples.map((s) => s.peakMb)) };
+}
+
+function timeCommand(command: string, args: string[]): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const floor = repeat(runs, ["-e", "require('cdktf')"]);
+const synthWarm = repeat(runs, ["scripts/run-ts.js", "main.ts"]);
+const synthCold = repeat(Math.min(runs, 3), ["scripts/run-ts.js", "main.ts"], () =>
+  rmSync(join(root, ".build", "main.ts.js"), { force: true }),
+);
+const jest = join(root, "node_modules", "jest", "bin", "jest.js");
+const unitTests = median(Array.from({ length: 3 }, () => timeCommand(process.execPath, [jest, "--selectProjects", "unit", "--silent"])));
+rmSync(scratch, { recursive: true, force: true });
+
+const row = (name: string, value: string, target: string) => console.log(`${name.padEnd(44)} ${value.padEnd(22)} ${target}`);
+console.log(`medians of ${runs} runs (unit tests: 3 runs)\n`);
+row("measure", "value", "target");
+row("floor: node -e \"require('cdktf')\"", `${floor.seconds.toFixed(2)} s, ${floor.peakMb.toFixed(0)} MB`, "");
+row("synth all stacks (bundle cached)", `${synthWarm.seconds.toFixed(2)} s, ${synthWarm.peakMb.toFixed(0)} MB`, "<= 2.5x floor, <= 200 MB");
+row("  ratio to floor", `${(synthWarm.seconds / floor.seconds).toFixed(2)}x`, "<= 2.5x");
+row("synth all stacks (cold: bundle rebuilt)", `${synthCold.seconds.toFixed(2)} s, ${synthCold.peakMb.toFixed(0)} MB`, "(first run after a change)");
+row("unit test suite (jest --selectProjects unit)", `${unitTests.toFixed(2)} s`, "<= 10 s");
