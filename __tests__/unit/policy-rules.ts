@@ -1,0 +1,153 @@
+/**
+ * The policy suite's rules, over a synthesized stack's JSON. Each returns its violations (empty
+ * when the stack complies). checkov ids are given where a rule mirrors a checkov check.
+ */
+import type { SynthesizedStack } from "../helpers/synth";
+import { resourcesOf } from "../helpers/synth";
+
+export interface PolicyRule {
+  readonly id: string;
+  readonly description: string;
+  /** Environments the rule binds; others are documented exceptions (README, "Policy rules"). */
+  readonly appliesTo: ReadonlyArray<"dev" | "staging" | "prod">;
+  readonly violations: (stack: SynthesizedStack) => string[];
+}
+
+type Resource = Record<string, unknown> & { lifecycle?: { prevent_destroy?: boolean } };
+const tables = (stack: SynthesizedStack) => Object.entries(resourcesOf(stack, "aws_dynamodb_table")) as Array<[string, Resource]>;
+const ALL = ["dev", "staging", "prod"] as const;
+
+export const POLICY_RULES: PolicyRule[] = [
+  {
+    id: "CKV_AWS_28",
+    description: "DynamoDB point-in-time recovery is enabled",
+    appliesTo: ["staging", "prod"],
+    violations: (stack) =>
+      tables(stack)
+        .filter(([, t]) => (t.point_in_time_recovery as { enabled?: boolean } | undefined)?.enabled !== true)
+        .map(([id]) => `${id}: point_in_time_recovery.enabled is not true`),
+  },
+  {
+    id: "CKV_AWS_119",
+    description: "DynamoDB tables are encrypted with a customer-managed KMS key",
+    appliesTo: ["prod"],
+    violations: (stack) =>
+      tables(stack)
+        .filter(([, t]) => {
+          const sse = t.server_side_encryption as { enabled?: boolean; kms_key_arn?: string } | undefined;
+          return !(sse?.enabled === true && typeof sse.kms_key_arn === "string" && sse.kms_key_arn.length > 0);
+        })
+        .map(([id]) => `${id}: server_side_encryption has no customer-managed kms_key_arn`),
+  },
+  {
+    id: "CKV_AWS_7",
+    description: "KMS keys created here rotate",
+    appliesTo: ALL,
+    violations: (stack) =>
+      Object.entries(resourcesOf(stack, "aws_kms_key"))
+        .filter(([, key]) => key.enable_key_rotation !== true)
+        .map(([id]) => `aws_kms_key.${id}: enable_key_rotation is not true`),
+  },
+  {
+    id: "CKV2_AWS_16",
+    description: "Provisioned tables have an autoscaling target and policy (table and every GSI, read and write)",
+    appliesTo: ALL,
+    violations: (stack) => {
+      const targets = Object.values(resourcesOf(stack, "aws_appautoscaling_target"));
+      const problems: string[] = [];
+      for (const [id, table] of tables(stack).filter(([, t]) => t.billing_mode === "PROVISIONED")) {
+        const resourceIds = [
+          `table/\${aws_dynamodb_table.${id}.name}`,
+          ...((table.global_secondary_index as Array<{ name: string }> | undefined) ?? []).map(
+            (index) => `table/\${aws_dynamodb_table.${id}.name}/index/${index.name}`,
+          ),
+        ];
+        for (const resourceId of resourceIds) {
+          for (const unit of ["ReadCapacityUnits", "WriteCapacityUnits"]) {
+            const found = targets.some((t) => t.resource_id === resourceId && String(t.scalable_dimension).endsWith(unit));
+            if (!found) problems.push(`${id}: no ${unit} scalable target for ${resourceId}`);
+          }
+        }
+      }
+      return problems;
+    },
+  },
+  {
+    id: "OPS_SCALABLE_TARGET_HAS_POLICY",
+    description: "Every scalable target has a target-tracking policy",
+    appliesTo: ALL,
+    violations: (stack) => {
+      const policies = Object.values(resourcesOf(stack, "aws_appautoscaling_policy"));
+      return Object.keys(resourcesOf(stack, "aws_appautoscaling_target"))
+        .filter((id) => !policies.some((p) => p.resource_id === `\${aws_appautoscaling_target.${id}.resource_id}` && p.policy_type === "TargetTrackingScaling"))
+        .map((id) => `aws_appautoscaling_target.${id}: no target-tracking policy`);
+    },
+  },
+  {
+    id: "OPS_PROD_DELETION_PROTECTION",
+    description: "Production tables have deletion protection and lifecycle.prevent_destroy",
+    appliesTo: ["prod"],
+    violations: (stack) =>
+      tables(stack).flatMap(([id, t]) => [
+        ...(t.deletion_protection_enabled === true ? [] : [`${id}: deletion_protection_enabled is not true`]),
+        ...(t.lifecycle?.prevent_destroy === true ? [] : [`${id}: lifecycle.prevent_destroy is not true`]),
+      ]),
+  },
+  {
+    id: "OPS_TTL",
+    description: "Every table has TTL enabled",
+    appliesTo: ALL,
+    violations: (stack) =>
+      tables(stack)
+        .filter(([, t]) => {
+          const ttl = t.ttl as { enabled?: boolean; attribute_name?: string } | undefined;
+          return !(ttl?.enabled === true && ttl.attribute_name);
+        })
+        .map(([id]) => `${id}: ttl is not enabled on an attribute`),
+  },
+  {
+    id: "OPS_STATE_ENCRYPTED_LOCKED",
+    description: "State is in S3, encrypted, with S3-native locking",
+    appliesTo: ALL,
+    violations: (stack) => {
+      const s3 = stack.terraform.backend?.s3;
+      if (!s3) return ["terraform.backend.s3 is missing"];
+      return [
+        ...(s3.encrypt === true ? [] : ["backend s3: encrypt is not true"]),
+        ...(s3.use_lockfile === true ? [] : ["backend s3: use_lockfile is not true"]),
+      ];
+    },
+  },
+  {
+    id: "OPS_ALLOWED_ACCOUNT_IDS",
+    description: "The AWS provider is pinned to the environment's account (allowed_account_ids)",
+    appliesTo: ALL,
+    violations: (stack) =>
+      stack.provider.aws
+        .filter((p) => !Array.isArray(p.allowed_account_ids) || (p.allowed_account_ids as string[]).length !== 1)
+        .map(() => "provider aws: allowed_account_ids must name exactly the environment's account"),
+  },
+  {
+    id: "OPS_AUDIT_APPEND_ONLY",
+    description: "audit_logs has a resource policy denying entry changes except to the break-glass role, and streams NEW_IMAGE",
+    appliesTo: ALL,
+    violations: (stack) => {
+      const audit = resourcesOf(stack, "aws_dynamodb_table").audit_logs;
+      const policy = resourcesOf(stack, "aws_dynamodb_resource_policy").audit_logs;
+      const problems: string[] = [];
+      if (audit?.stream_view_type !== "NEW_IMAGE") problems.push("audit_logs: stream_view_type is not NEW_IMAGE");
+      if (!policy) return [...problems, "audit_logs: no aws_dynamodb_resource_policy"];
+      const document = JSON.parse(String(policy.policy)) as { Statement: Array<Record<string, unknown>> };
+      const deny = document.Statement.find((s) => s.Effect === "Deny");
+      const actions = (deny?.Action as string[] | undefined) ?? [];
+      for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:DeleteTable", "dynamodb:BatchWriteItem", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"]) {
+        if (!actions.includes(action)) problems.push(`audit_logs policy: ${action} is not denied`);
+      }
+      if (deny?.Principal !== "*") problems.push("audit_logs policy: the deny does not apply to every principal");
+      if (!(deny?.Condition as { ArnNotEquals?: Record<string, string> } | undefined)?.ArnNotEquals?.["aws:PrincipalArn"]) {
+        problems.push("audit_logs policy: no break-glass exception on aws:PrincipalArn");
+      }
+      return problems;
+    },
+  },
+];
