@@ -3,6 +3,8 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "types
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration files start real engines (DynamoDB Local, terraform + an S3 server) on free ports.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: "unit",
@@ -17,8 +19,6 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,
-      // Each file starts its own engine (DynamoDB Local, terraform + S3 server) on a free port.
-      testTimeout: 120_000,
     },
   ],
 };

@@ -229,6 +229,11 @@ export const environmentSchema = z
     }),
     /** Where this environment's Terraform state lives (encrypted, S3-native locking). */
     state: stateLocation,
+    /**
+     * Also synthesize the `state-bucket-<env>` bootstrap stack that creates `state.bucket`
+     * (for teams without a platform-owned bucket). @default false
+     */
+    createStateBucket: z.boolean().default(false),
     /** Prepended to every table id: "opsdata_dev_" makes "opsdata_dev_api_keys". */
     tableNamePrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, "may only contain letters, digits, _ . -"),
     /** Tags every resource gets through the provider's default_tags. @default {} */

@@ -39,6 +39,8 @@ if (isStale()) {
     format: "cjs",
     outfile: bundle,
     metafile: true,
+    // Located at run time with require.resolve (it ships the DynamoDB Local jar), so not bundled.
+    external: ["amplify-dynamodb-simulator"],
     logLevel: "warning",
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));

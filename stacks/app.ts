@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
-import { EnvironmentStack, stackName } from "./environment-stack";
+import { EnvironmentStack } from "./environment-stack";
 import { projectRoot } from "./project-root";
 import { validateTableDefinition } from "./table-schema";
 import { TABLE_DEFINITIONS, type TableDefinition } from "./tables";
+import { StateBucketStack } from "./state-bucket-stack";
 import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "./schema-lock";
 
 export interface SynthesizeOptions {
@@ -36,10 +37,11 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
 
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const app = new App({ outdir });
-  for (const environment of environments) new EnvironmentStack(app, environment, definitions);
+  const stacks: string[] = [];
+  for (const environment of environments) {
+    stacks.push(new EnvironmentStack(app, environment, definitions).node.id);
+    if (environment.createStateBucket) stacks.push(new StateBucketStack(app, environment).node.id);
+  }
   app.synth();
-  return environments.map((environment) => ({
-    stack: stackName(environment),
-    directory: join(outdir, "stacks", stackName(environment)),
-  }));
+  return stacks.map((stack) => ({ stack, directory: join(outdir, "stacks", stack) }));
 }

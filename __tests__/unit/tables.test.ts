@@ -66,7 +66,7 @@ const CONTRACT = {
         hash_key: "actor_id",
         range_key: "occurred_at_id",
         projection_type: "INCLUDE",
-        non_key_attributes: ["action", "resource_type", "resource_id"],
+        non_key_attributes: ["action", "resource_type", "resource_id", "expires_at"],
       }),
     ],
   },

@@ -13,8 +13,8 @@ export const auditLogs = {
       name: "actor_id-occurred_at_id-index",
       partitionKey: { name: "actor_id", type: "S" },
       sortKey: { name: "occurred_at_id", type: "S" },
-      // Read rarely: carry what a reviewer scans for, not the full details (halves index storage).
-      projection: { type: "INCLUDE", nonKeyAttributes: ["action", "resource_type", "resource_id"] },
+      // Read rarely: carry what a reviewer scans for (and expires_at, which readers filter on), not the details.
+      projection: { type: "INCLUDE", nonKeyAttributes: ["action", "resource_type", "resource_id", "expires_at"] },
       servesPattern: "everything one actor did in a time range",
     },
   ],

@@ -1,0 +1,63 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Environment } from "../config/schema";
+
+export const stateBucketStackName = (environment: Pick<Environment, "name">) => `state-bucket-${environment.name}`;
+
+/**
+ * Optional bootstrap for teams without a platform-owned state bucket: the environment's state
+ * bucket, versioned, encrypted, private and TLS-only. Its own state is local (the bucket cannot
+ * hold the state that creates it): deploy it once by hand and keep that file with the team.
+ */
+export class StateBucketStack extends TerraformStack {
+  constructor(scope: Construct, environment: Environment) {
+    super(scope, stateBucketStackName(environment));
+    new LocalBackend(this, { path: `${stateBucketStackName(environment)}.tfstate` });
+    new AwsProvider(this, "aws", {
+      region: environment.state.region,
+      allowedAccountIds: [environment.aws.accountId],
+      defaultTags: [{ tags: environment.defaultTags }],
+    });
+
+    const bucket = new S3Bucket(this, "bucket", { bucket: environment.state.bucket, lifecycle: { preventDestroy: true } });
+    bucket.overrideLogicalId("state");
+    // Versions let a corrupted or deleted state be restored.
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    }).overrideLogicalId("state");
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    }).overrideLogicalId("state");
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }).overrideLogicalId("state");
+    new S3BucketPolicy(this, "tls-only", {
+      bucket: bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, `${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    }).overrideLogicalId("state");
+  }
+}
