@@ -6,7 +6,7 @@
  *   - the unit test suite's wall time
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../stacks/project-root";
@@ -15,7 +15,7 @@ const root = projectRoot();
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
 const rssReporter = join(scratch, "report-rss.js");
-require("node:fs").writeFileSync(
+writeFileSync(
   rssReporter,
   `process.on("exit", () => require("node:fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`,
 );
