@@ -14,8 +14,11 @@ export interface CapacityAutoscalingProps {
   readonly range: ScalingRange;
   /** Terraform address suffix shared by the target and its policy, e.g. `api_keys_read`. */
   readonly address: string;
-  /** Import an existing scalable target instead of creating it (table adoption). */
-  readonly importExisting: boolean;
+  /**
+   * Adopt an existing scalable target: its resource id written out with the literal table name
+   * (an import id must be known before any resource is read). @default create a new target
+   */
+  readonly importResourceId?: string;
 }
 
 const METRIC: Record<CapacityKind, string> = {
@@ -44,9 +47,9 @@ export class CapacityAutoscaling extends Construct {
       maxCapacity: props.range.max,
     });
     this.target.overrideLogicalId(props.address);
-    if (props.importExisting) {
+    if (props.importResourceId) {
       // Import id format of aws_appautoscaling_target: <namespace>/<resource id>/<dimension>.
-      this.target.importFrom(`dynamodb/${props.resourceId}/${scalableDimension}`);
+      this.target.importFrom(`dynamodb/${props.importResourceId}/${scalableDimension}`);
     }
 
     this.policy = new AppautoscalingPolicy(this, "policy", {

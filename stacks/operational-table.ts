@@ -2,8 +2,8 @@ import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resourc
 import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import type { ScalingRange, TableSettings } from "../config/schema";
-import { CapacityAutoscaling, type CapacityKind } from "./capacity-autoscaling";
+import type { TableSettings } from "../config/schema";
+import { CapacityAutoscaling } from "./capacity-autoscaling";
 import { attributeDefinitions, validateTableDefinition } from "./table-schema";
 import type { GlobalIndexDefinition, TableDefinition } from "./tables";
 
@@ -90,16 +90,27 @@ export class OperationalTable extends Construct {
 
     if (capacity.mode === "PROVISIONED") {
       const importTargets = settings.adoptExisting?.autoscalingTargets ?? false;
-      for (const kind of ["read", "write"] as const) {
-        this.addAutoscaling(`table/${this.table.name}`, "table", kind, capacity[kind], definition.id, importTargets);
-        for (const index of indexes) {
-          this.addAutoscaling(
-            `table/${this.table.name}/index/${index.name}`,
-            "index",
-            kind,
-            (capacity.indexes[index.name] ?? capacity)[kind],
-            `${definition.id}_${addressFragment(index.name)}`,
-            importTargets,
+      const scopes = [
+        { scope: "table" as const, path: "", range: capacity, address: definition.id },
+        ...indexes.map((index) => ({
+          scope: "index" as const,
+          path: `/index/${index.name}`,
+          range: capacity.indexes[index.name] ?? capacity,
+          address: `${definition.id}_${addressFragment(index.name)}`,
+        })),
+      ];
+      for (const { scope, path, range, address } of scopes) {
+        for (const kind of ["read", "write"] as const) {
+          this.autoscaling.push(
+            new CapacityAutoscaling(this, `${address}_${kind}`, {
+              // The table's name token makes Terraform create the table before the target.
+              resourceId: `table/${this.table.name}${path}`,
+              importResourceId: importTargets ? `table/${tableName}${path}` : undefined,
+              scope,
+              kind,
+              range: range[kind],
+              address: `${address}_${kind}`,
+            }),
           );
         }
       }
@@ -128,20 +139,6 @@ export class OperationalTable extends Construct {
       ...base,
       onDemandThroughput: { maxReadRequestUnits: caps.maxReadRequestUnits, maxWriteRequestUnits: caps.maxWriteRequestUnits },
     };
-  }
-
-  private addAutoscaling(
-    resourceId: string,
-    scope: "table" | "index",
-    kind: CapacityKind,
-    range: ScalingRange,
-    addressPrefix: string,
-    importExisting: boolean,
-  ) {
-    const address = `${addressPrefix}_${kind}`;
-    this.autoscaling.push(
-      new CapacityAutoscaling(this, address, { resourceId, scope, kind, range, address, importExisting }),
-    );
   }
 
   /** AWS enforces immutability: only the break-glass role may modify or delete entries. */
