@@ -3,7 +3,7 @@
  * these machines are shared and noisy).
  *   - synth of every stack (warm bundle cache, and cold: bundle rebuilt) — wall time and peak RSS
  *   - the floor: a bare `node -e "require('cdktf')"`
- *   - the unit test suite's wall time
+ *   - the unit test suite's wall time; the integration suite's (one run) and its capacity per pattern
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -60,6 +60,18 @@ const synthCold = repeat(Math.min(runs, 3), ["scripts/run-ts.js", "main.ts"], ()
 );
 const jest = join(root, "node_modules", "jest", "bin", "jest.js");
 const unitTests = median(Array.from({ length: 3 }, () => timeCommand(process.execPath, [jest, "--selectProjects", "unit", "--silent"])));
+const capacityFile = join(scratch, "capacity.json");
+const integrationTests = (() => {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [jest, "--selectProjects", "integration", "--silent"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", CAPACITY_REPORT_FILE: capacityFile },
+  });
+  if (result.status !== 0) throw new Error(`integration tests failed:\n${result.stdout}\n${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+})();
+const capacity = JSON.parse(readFileSync(capacityFile, "utf8")) as Array<Record<string, unknown>>;
 rmSync(scratch, { recursive: true, force: true });
 
 const row = (name: string, value: string, target: string) => console.log(`${name.padEnd(44)} ${value.padEnd(22)} ${target}`);
@@ -70,3 +82,6 @@ row("synth all stacks (bundle cached)", `${synthWarm.seconds.toFixed(2)} s, ${sy
 row("  ratio to floor", `${(synthWarm.seconds / floor.seconds).toFixed(2)}x`, "<= 2.5x");
 row("synth all stacks (cold: bundle rebuilt)", `${synthCold.seconds.toFixed(2)} s, ${synthCold.peakMb.toFixed(0)} MB`, "(first run after a change)");
 row("unit test suite (jest --selectProjects unit)", `${unitTests.toFixed(2)} s`, "<= 10 s");
+row("integration suite (1 run, all environments)", `${integrationTests.toFixed(2)} s`, "<= 30 s");
+console.log("\nconsumed capacity per access pattern (DynamoDB Local, ReturnConsumedCapacity=TOTAL, table + indexes):");
+console.table(capacity);

@@ -176,21 +176,3 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
     });
   },
 );
-
-test("TTL: DynamoDB Local deletes an item whose expires_at is in the past", async () => {
-  // A whole key record (DynamoDB Local 1.25 only TTL-deletes items that are in the table's GSIs;
-  // AWS deletes every expired item).
-  const table = tableNamesWithPrefix(ENVIRONMENTS[0].tableNamePrefix).apiKeys;
-  const key = { api_key_hash: "ttl-expired" };
-  await documents.send(new PutCommand({
-    TableName: table,
-    Item: { ...key, account_id: "acct-ttl", created_at: "2026-01-01T00:00:00.000Z", status: "disabled", expires_at: Math.floor(Date.now() / 1000) - 60 },
-  }));
-  const deadline = Date.now() + 30_000;
-  let item: unknown = {};
-  while (item && Date.now() < deadline) {
-    item = (await documents.send(new GetCommand({ TableName: table, Key: key }))).Item;
-    if (item) await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  expect(item).toBeUndefined();
-});
