@@ -29,9 +29,13 @@ export interface SchemaLock {
   readonly environments: Record<string, Record<string, TableSchema>>;
 }
 
-/** `review`: safe to accept after review. `refused`: cannot be applied as one change; split or migrate. */
+/**
+ * `review`: safe once reviewed. `unsafe`: destroys data or would not be applied as written; follow
+ * the procedure in the message, or accept it knowingly. `refused`: Terraform would silently skip
+ * it, so `schema:accept` will not record it until the config lets Terraform apply it.
+ */
 export interface SchemaChange {
-  readonly kind: "review" | "refused";
+  readonly kind: "review" | "unsafe" | "refused";
   readonly message: string;
 }
 
@@ -93,21 +97,22 @@ const sameIndexShape = (a: IndexSchema, b: IndexSchema) =>
 function tableChanges(where: string, locked: TableSchema, current: TableSchema, indexesIgnored: string | undefined): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const review = (message: string) => changes.push({ kind: "review", message: `${where}.${message}` });
+  const unsafe = (message: string) => changes.push({ kind: "unsafe", message: `${where}.${message}` });
   const refuse = (message: string) => changes.push({ kind: "refused", message: `${where}.${message}` });
 
   if (locked.tableName !== current.tableName) {
-    review(`tableName: "${locked.tableName}" -> "${current.tableName}": ${REPLACEMENT_PROCEDURE}`);
+    unsafe(`tableName: "${locked.tableName}" -> "${current.tableName}": ${REPLACEMENT_PROCEDURE}`);
   }
   for (const field of ["partitionKey", "sortKey"] as const) {
     if (keyName(locked[field]) !== keyName(current[field])) {
-      review(`${field}: ${keyName(locked[field])} -> ${keyName(current[field])}: ${REPLACEMENT_PROCEDURE}`);
+      unsafe(`${field}: ${keyName(locked[field])} -> ${keyName(current[field])}: ${REPLACEMENT_PROCEDURE}`);
     }
   }
   const lockedTypes = keyTypes(locked);
   for (const [name, type] of keyTypes(current)) {
     const before = lockedTypes.get(name);
     if (before && before !== type) {
-      refuse(
+      unsafe(
         `attribute "${name}": type ${before} -> ${type}. The AWS provider silently ignores a key attribute's type change, ` +
           `so the table would keep ${before}. Safe procedure: store the value under a new attribute name with a new index (or a new table), ` +
           `backfill it, move readers, then remove the old attribute's index in a later change`,
@@ -122,14 +127,14 @@ function tableChanges(where: string, locked: TableSchema, current: TableSchema, 
   for (const [name, index] of currentIndexes) {
     const before = lockedIndexes.get(name);
     if (before && !sameIndexShape(before, index)) {
-      refuse(
+      unsafe(
         `globalIndexes.${name}: keys or projection changed in place; DynamoDB cannot modify an index. ` +
           `Remove it in one deploy and add the new shape under a new name in the next`,
       );
     }
   }
   if (added.length + removed.length > 1) {
-    refuse(
+    unsafe(
       `globalIndexes: adds [${added.join(", ")}] and removes [${removed.join(", ")}] at once; DynamoDB applies one ` +
         `index creation or deletion per table update. Split it into one change per index, deployed one after another`,
     );
@@ -181,7 +186,7 @@ export function schemaChanges(
     }
     for (const tableId of Object.keys(lockedTables).filter((id) => !(id in currentTables))) {
       changes.push({
-        kind: "review",
+        kind: "unsafe",
         message: `${environment.name}.${tableId}: removed from the code; the next apply destroys the table and its data (prod's prevent_destroy refuses it)`,
       });
     }
@@ -195,8 +200,8 @@ export class SchemaLockError extends Error {
     super(
       `The table schema differs from ${SCHEMA_LOCK_FILE}:\n${changes.map((c) => `  - [${c.kind}] ${c.message}`).join("\n")}\n` +
         (refused
-          ? "Changes marked [refused] cannot be applied as written; follow their procedure."
-          : "If the change is intended, run `npm run schema:accept` and commit the lock so reviewers see it."),
+          ? "Changes marked [refused] would be skipped by Terraform; do what their message says first."
+          : "If the change is intended (for [unsafe] ones, after following their procedure), run `npm run schema:accept` and commit the lock so reviewers see it."),
     );
     this.name = "SchemaLockError";
   }
@@ -210,4 +215,18 @@ export function assertSchemaMatchesLock(
 ): void {
   const changes = schemaChanges(lock, environments, definitions);
   if (changes.length > 0) throw new SchemaLockError(changes);
+}
+
+/**
+ * What `npm run schema:accept` records: the current schema, unless a change is [refused]. Returns
+ * the changes either way so the command can show them.
+ */
+export function acceptSchema(
+  lock: SchemaLock | undefined,
+  environments: readonly Environment[],
+  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+): { changes: SchemaChange[]; accepted?: SchemaLock } {
+  const changes = schemaChanges(lock, environments, definitions);
+  if (changes.some((change) => change.kind === "refused")) return { changes };
+  return { changes, accepted: currentSchema(environments, definitions) };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../../config/environments";
 import { validateEnvironments } from "../../config/validate";
-import { SchemaLockError, assertSchemaMatchesLock, currentSchema, schemaChanges } from "../../stacks/schema-lock";
+import { SchemaLockError, acceptSchema, assertSchemaMatchesLock, currentSchema, schemaChanges } from "../../stacks/schema-lock";
 import { TABLE_DEFINITIONS, type GlobalIndexDefinition, type TableDefinition } from "../../stacks/tables";
 import { environmentInput } from "../helpers/synth";
 
@@ -33,12 +33,12 @@ describe("schema lock", () => {
   test("changing api_keys's partition key fails with the replacement procedure", () => {
     const changed = replace("api_keys", (t) => ({ ...t, partitionKey: { name: "key_id", type: "S" } }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[review\] prod\.api_keys\.partitionKey: api_key_hash -> key_id: this forces Terraform to replace the table.*Safe procedure: add a new table/)]),
+      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] prod\.api_keys\.partitionKey: api_key_hash -> key_id: this forces Terraform to replace the table.*Safe procedure: add a new table/)]),
     );
     expect(() => assertSchemaMatchesLock(lock, environments, changed)).toThrow(SchemaLockError);
   });
 
-  test("changing next_retry_at's type is refused: the provider would silently ignore it", () => {
+  test("changing next_retry_at's type fails as unsafe: the provider would silently ignore it", () => {
     const changed = replace("webhook_events", (t) => ({
       ...t,
       globalIndexes: [{ ...t.globalIndexes![0], sortKey: { name: "next_retry_at", type: "S" } }],
@@ -46,25 +46,25 @@ describe("schema lock", () => {
     const found = messages(changed);
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^\[refused\] staging\.webhook_events\.attribute "next_retry_at": type N -> S\. The AWS provider silently ignores.*Safe procedure/),
+        expect.stringMatching(/^\[unsafe\] staging\.webhook_events\.attribute "next_retry_at": type N -> S\. The AWS provider silently ignores.*Safe procedure/),
       ]),
     );
     expect(found.filter((m) => m.includes("keys or projection changed in place"))).toEqual([]);
   });
 
-  test("a renamed table (prefix change) is a replacement to review", () => {
+  test("a renamed table (prefix change) fails as an unsafe replacement", () => {
     const input = environmentInput("dev");
     input.tableNamePrefix = "ops_dev_";
     const changed = validateEnvironments([input, environmentInput("staging"), environmentInput("prod")]);
     expect(messages(TABLE_DEFINITIONS as unknown as TableDefinition[], changed)).toEqual(
-      expect.arrayContaining([expect.stringContaining('[review] dev.api_keys.tableName: "opsdata_dev_api_keys" -> "ops_dev_api_keys"')]),
+      expect.arrayContaining([expect.stringContaining('[unsafe] dev.api_keys.tableName: "opsdata_dev_api_keys" -> "ops_dev_api_keys"')]),
     );
   });
 
-  test("adding two GSIs to one table in one change is refused", () => {
+  test("adding two GSIs to one table in one change fails as unsafe", () => {
     const changed = replace("api_keys", (t) => ({ ...t, globalIndexes: [...t.globalIndexes!, extraIndex("a-index"), extraIndex("b-index")] }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[refused\] dev\.api_keys\.globalIndexes: adds \[a-index, b-index\].*one .*index creation or deletion per table update/)]),
+      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] dev\.api_keys\.globalIndexes: adds \[a-index, b-index\].*one .*index creation or deletion per table update/)]),
     );
   });
 
@@ -87,20 +87,49 @@ describe("schema lock", () => {
     expect(messages(changed, withFlag)).toContain('[review] prod.api_keys.globalIndexes: adds index "owner-index"');
   });
 
-  test("changing an index's keys in place is refused", () => {
+  test("changing an index's keys in place fails as unsafe", () => {
     const changed = replace("audit_logs", (t) => ({
       ...t,
       globalIndexes: [{ ...t.globalIndexes![0], projection: { type: "ALL" } }],
     }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[refused\] dev\.audit_logs\.globalIndexes\.actor_id-occurred_at_id-index: keys or projection changed in place/)]),
+      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] dev\.audit_logs\.globalIndexes\.actor_id-occurred_at_id-index: keys or projection changed in place/)]),
     );
   });
 
   test("a table removed from the code is flagged as destroying its data", () => {
     const changed = TABLE_DEFINITIONS.filter((t) => t.id !== "webhook_events");
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[review\] prod\.webhook_events: removed from the code; the next apply destroys the table/)]),
+      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] prod\.webhook_events: removed from the code; the next apply destroys the table/)]),
     );
+  });
+
+  test("schema:accept records a reviewed key change, after which synth passes", () => {
+    const changed = replace("api_keys", (t) => ({ ...t, partitionKey: { name: "key_id", type: "S" } }));
+    expect(() => assertSchemaMatchesLock(lock, environments, changed)).toThrow(/partitionKey: api_key_hash -> key_id/);
+    const { changes, accepted } = acceptSchema(lock, environments, changed);
+    expect(changes.map((c) => c.kind)).toEqual(["unsafe", "unsafe", "unsafe"]);
+    expect(accepted!.environments.prod.api_keys.partitionKey).toEqual({ name: "key_id", type: "S" });
+    expect(() => assertSchemaMatchesLock(accepted, environments, changed)).not.toThrow();
+  });
+
+  test("schema:accept records a type change of next_retry_at, after which synth passes", () => {
+    const changed = replace("webhook_events", (t) => ({
+      ...t,
+      globalIndexes: [{ ...t.globalIndexes![0], sortKey: { name: "next_retry_at", type: "S" } }],
+    }));
+    const { accepted } = acceptSchema(lock, environments, changed);
+    expect(accepted!.environments.staging.webhook_events.globalIndexes[0].sortKey).toEqual({ name: "next_retry_at", type: "S" });
+    expect(() => assertSchemaMatchesLock(accepted, environments, changed)).not.toThrow();
+  });
+
+  test("schema:accept refuses a GSI change Terraform would skip, leaving nothing to write", () => {
+    const changed = replace("api_keys", (t) => ({ ...t, globalIndexes: [...t.globalIndexes!, extraIndex("owner-index")] }));
+    const { changes, accepted } = acceptSchema(lock, environments, changed);
+    expect(accepted).toBeUndefined();
+    expect(changes.filter((c) => c.kind === "refused").map((c) => c.message.split(":")[0])).toEqual([
+      "staging.api_keys.globalIndexes",
+      "prod.api_keys.globalIndexes",
+    ]);
   });
 });
