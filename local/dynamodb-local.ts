@@ -17,6 +17,8 @@ export interface StartOptions {
   readonly dbPath?: string;
   /** @default a free port */
   readonly port?: number;
+  /** The Java runtime to run. @default $JAVA_HOME/bin/java if JAVA_HOME is set, else `java` from PATH */
+  readonly java?: string;
   /** Give up waiting for the server after this long. @default 30000 */
   readonly startTimeoutMs?: number;
 }
@@ -25,9 +27,9 @@ export const JAVA_MISSING_MESSAGE =
   "DynamoDB Local needs a Java runtime (17 or later) and `java` is not on PATH. " +
   "Install one, e.g. on Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`.";
 
-function assertJavaAvailable(): void {
-  const result = spawnSync("java", ["-version"], { stdio: "ignore" });
-  if (result.error || result.status !== 0) throw new Error(JAVA_MISSING_MESSAGE);
+function assertJavaAvailable(java: string): void {
+  const result = spawnSync(java, ["-version"], { stdio: "ignore" });
+  if (result.error || result.status !== 0) throw new Error(`${JAVA_MISSING_MESSAGE} (tried: ${java})`);
 }
 
 function freePort(): Promise<number> {
@@ -56,12 +58,13 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
-  assertJavaAvailable();
+  const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
+  assertJavaAvailable(java);
   const emulator = join(dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   const child = spawn(
-    "java",
+    java,
     [`-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"),
       ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"],
     { stdio: ["ignore", "pipe", "pipe"] },

@@ -7,47 +7,67 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENT_NAMES, environmentInput, parse, synthEnvironment } from "../helpers/synth";
 
-type Contract = Record<string, { addresses: string[]; outputs: string[] }>;
-const pinned = JSON.parse(readFileSync(join(__dirname, "../fixtures/public-contract.json"), "utf8")) as Contract;
+interface StackContract {
+  addresses: string[];
+  outputs: string[];
+}
+const pinned = JSON.parse(readFileSync(join(__dirname, "../fixtures/public-contract.json"), "utf8")) as Record<string, StackContract>;
 
-function contractOf(synthesized: string) {
+function contractOf(synthesized: string): StackContract {
   const stack = parse(synthesized);
   const addresses = Object.entries(stack.resource).flatMap(([type, resources]) => Object.keys(resources).map((name) => `${type}.${name}`));
   return { addresses: addresses.sort(), outputs: Object.keys(stack.output).sort() };
 }
 
-describe.each(ENVIRONMENT_NAMES)("dynamodb-%s public contract", (environmentName) => {
-  const actual = contractOf(synthEnvironment(environmentInput(environmentName)));
-  const expected = pinned[`dynamodb-${environmentName}`];
+function contractBreaks(stack: string, expected: StackContract, actual: StackContract): string[] {
+  const missing = (a: string[], b: string[]) => a.filter((item) => !b.includes(item));
+  const problems: string[] = [];
+  for (const address of missing(expected.addresses, actual.addresses)) {
+    problems.push(
+      `${stack}: resource ${address} no longer exists. This breaks other teams (their import/moved blocks, Atlantis plans) ` +
+        `and Terraform would destroy and recreate it. Keep the address (overrideLogicalId) or add a moved block and announce it.`,
+    );
+  }
+  for (const address of missing(actual.addresses, expected.addresses)) {
+    problems.push(`${stack}: new resource ${address}; review it as a public name, then pin it in __tests__/fixtures/public-contract.json.`);
+  }
+  for (const output of missing(expected.outputs, actual.outputs)) {
+    problems.push(
+      `${stack}: output ${output} was renamed or removed. This breaks other teams reading it with terraform_remote_state; ` +
+        `keep the old output alongside any new one.`,
+    );
+  }
+  for (const output of missing(actual.outputs, expected.outputs)) {
+    problems.push(`${stack}: new output ${output}; document it in the README and pin it in __tests__/fixtures/public-contract.json.`);
+  }
+  return problems;
+}
 
-  test("resource addresses are unchanged", () => {
-    const removed = expected.addresses.filter((address) => !actual.addresses.includes(address));
-    const added = actual.addresses.filter((address) => !expected.addresses.includes(address));
-    if (removed.length > 0) {
-      throw new Error(
-        `dynamodb-${environmentName}: resource address(es) ${removed.join(", ")} no longer exist. This breaks other teams ` +
-          `(their import/moved blocks and Atlantis plans) and makes Terraform destroy and recreate them. Keep the address ` +
-          `(overrideLogicalId), or add a moved block and announce it, then update __tests__/fixtures/public-contract.json.`,
-      );
-    }
-    if (added.length > 0) {
-      throw new Error(
-        `dynamodb-${environmentName}: new resource address(es) ${added.join(", ")}. Review them as public names, then add them to __tests__/fixtures/public-contract.json.`,
-      );
-    }
+describe.each(ENVIRONMENT_NAMES)("dynamodb-%s public contract", (environmentName) => {
+  test("resource addresses and output names are the pinned ones", () => {
+    const stack = `dynamodb-${environmentName}`;
+    expect(contractBreaks(stack, pinned[stack], contractOf(synthEnvironment(environmentInput(environmentName))))).toEqual([]);
+  });
+});
+
+describe("the contract check names what broke", () => {
+  const expected = pinned["dynamodb-prod"];
+
+  test("a renamed output", () => {
+    const actual = { ...expected, outputs: expected.outputs.map((o) => (o === "api_keys_table_arn" ? "api_keys_arn" : o)) };
+    expect(contractBreaks("dynamodb-prod", expected, actual)).toEqual([
+      expect.stringMatching(/^dynamodb-prod: output api_keys_table_arn was renamed or removed\. This breaks other teams/),
+      "dynamodb-prod: new output api_keys_arn; document it in the README and pin it in __tests__/fixtures/public-contract.json.",
+    ]);
   });
 
-  test("output names are unchanged", () => {
-    const removed = expected.outputs.filter((name) => !actual.outputs.includes(name));
-    const added = actual.outputs.filter((name) => !expected.outputs.includes(name));
-    if (removed.length > 0) {
-      throw new Error(
-        `dynamodb-${environmentName}: output(s) ${removed.join(", ")} were renamed or removed. This breaks other teams ` +
-          `reading them with terraform_remote_state. Keep the old output (deprecated) alongside any new one, then update __tests__/fixtures/public-contract.json.`,
-      );
-    }
-    if (added.length > 0) {
-      throw new Error(`dynamodb-${environmentName}: new output(s) ${added.join(", ")}; add them to __tests__/fixtures/public-contract.json and the README.`);
-    }
+  test("a changed table address (the construct id leaking into a hashed address)", () => {
+    const actual = {
+      ...expected,
+      addresses: expected.addresses.map((a) => (a === "aws_dynamodb_table.api_keys" ? "aws_dynamodb_table.api_keys_table_1A2B3C4D" : a)),
+    };
+    expect(contractBreaks("dynamodb-prod", expected, actual)[0]).toMatch(
+      /^dynamodb-prod: resource aws_dynamodb_table\.api_keys no longer exists\. This breaks other teams/,
+    );
   });
 });
