@@ -14,7 +14,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { apiKeys } from "../stacks/tables/api-keys";
+import { auditLogs } from "../stacks/tables/audit-logs";
+import { idempotencyKeys } from "../stacks/tables/idempotency-keys";
+import { webhookEvents } from "../stacks/tables/webhook-events";
 
 /** Physical table names, e.g. from the stack outputs `<table>_table_name`. */
 export interface TableNames {
@@ -25,17 +30,18 @@ export interface TableNames {
 }
 
 export const tableNamesWithPrefix = (prefix: string): TableNames => ({
-  apiKeys: `${prefix}api_keys`,
-  idempotencyKeys: `${prefix}idempotency_keys`,
-  webhookEvents: `${prefix}webhook_events`,
-  auditLogs: `${prefix}audit_logs`,
+  apiKeys: `${prefix}${apiKeys.id}`,
+  idempotencyKeys: `${prefix}${idempotencyKeys.id}`,
+  webhookEvents: `${prefix}${webhookEvents.id}`,
+  auditLogs: `${prefix}${auditLogs.id}`,
 });
 
+/** Index names, from the table definitions (plain data, no cdktf) so they cannot drift. */
 export const INDEXES = {
-  apiKeysByAccount: "account_id-created_at-index",
-  idempotencyKeysByAccount: "account_id-created_at-index",
-  webhookEventsDue: "status-next_retry_at-index",
-  auditLogsByActor: "actor_id-occurred_at_id-index",
+  apiKeysByAccount: apiKeys.globalIndexes[0].name,
+  idempotencyKeysByAccount: idempotencyKeys.globalIndexes[0].name,
+  webhookEventsDue: webhookEvents.globalIndexes[0].name,
+  auditLogsByActor: auditLogs.globalIndexes[0].name,
 } as const;
 
 /** api_keys item. `expires_at` is set when the key is disabled: it disappears after retention. */
@@ -112,11 +118,7 @@ export class OpsDataAccess {
 
   /** Validates a request: the key record by hash, or undefined when unknown or expired. */
   async findApiKey(apiKeyHash: string): Promise<ApiKey | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tables.apiKeys, Key: { api_key_hash: apiKeyHash }, ReturnConsumedCapacity: "TOTAL" }),
-    );
-    this.record("api_keys: get key by hash", result.ConsumedCapacity);
-    const item = result.Item as ApiKey | undefined;
+    const item = await this.get<ApiKey>("api_keys: get key by hash", this.tables.apiKeys, { api_key_hash: apiKeyHash });
     return item && !this.expired(item.expires_at) ? item : undefined;
   }
 
@@ -126,18 +128,14 @@ export class OpsDataAccess {
 
   /** Disables a key; it is deleted by TTL after `retentionSeconds`. */
   async disableApiKey(apiKeyHash: string, retentionSeconds: number): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tables.apiKeys,
-        Key: { api_key_hash: apiKeyHash },
-        UpdateExpression: "SET #status = :disabled, expires_at = :expires",
-        ConditionExpression: "attribute_exists(api_key_hash)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":disabled": "disabled", ":expires": this.now() + retentionSeconds },
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    this.record("api_keys: disable key", result.ConsumedCapacity);
+    await this.update("api_keys: disable key", {
+      TableName: this.tables.apiKeys,
+      Key: { api_key_hash: apiKeyHash },
+      UpdateExpression: "SET #status = :disabled, expires_at = :expires",
+      ConditionExpression: "attribute_exists(api_key_hash)",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":disabled": "disabled", ":expires": this.now() + retentionSeconds },
+    });
   }
 
   /** An account's keys, newest first. */
@@ -186,26 +184,18 @@ export class OpsDataAccess {
 
   /** Stores the response of a claimed key so duplicates can replay it. */
   async completeIdempotencyKey(key: string, response: unknown): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tables.idempotencyKeys,
-        Key: { idempotency_key: key },
-        UpdateExpression: "SET #status = :completed, #response = :response",
-        ConditionExpression: "attribute_exists(idempotency_key)",
-        ExpressionAttributeNames: { "#status": "status", "#response": "response" },
-        ExpressionAttributeValues: { ":completed": "completed", ":response": response },
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    this.record("idempotency_keys: store response", result.ConsumedCapacity);
+    await this.update("idempotency_keys: store response", {
+      TableName: this.tables.idempotencyKeys,
+      Key: { idempotency_key: key },
+      UpdateExpression: "SET #status = :completed, #response = :response",
+      ConditionExpression: "attribute_exists(idempotency_key)",
+      ExpressionAttributeNames: { "#status": "status", "#response": "response" },
+      ExpressionAttributeValues: { ":completed": "completed", ":response": response },
+    });
   }
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tables.idempotencyKeys, Key: { idempotency_key: key }, ReturnConsumedCapacity: "TOTAL" }),
-    );
-    this.record("idempotency_keys: get record", result.ConsumedCapacity);
-    const item = result.Item as IdempotencyRecord | undefined;
+    const item = await this.get<IdempotencyRecord>("idempotency_keys: get record", this.tables.idempotencyKeys, { idempotency_key: key });
     return item && !this.expired(item.expires_at) ? item : undefined;
   }
 
@@ -236,33 +226,25 @@ export class OpsDataAccess {
 
   /** Records a failed attempt and when to retry. */
   async recordDeliveryFailure(eventId: string, error: string, nextRetryAt: number): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tables.webhookEvents,
-        Key: { event_id: eventId },
-        UpdateExpression: "SET attempt_count = attempt_count + :one, last_error = :error, next_retry_at = :next",
-        ConditionExpression: "attribute_exists(event_id)",
-        ExpressionAttributeValues: { ":one": 1, ":error": error, ":next": nextRetryAt },
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    this.record("webhook_events: record failed attempt", result.ConsumedCapacity);
+    await this.update("webhook_events: record failed attempt", {
+      TableName: this.tables.webhookEvents,
+      Key: { event_id: eventId },
+      UpdateExpression: "SET attempt_count = attempt_count + :one, last_error = :error, next_retry_at = :next",
+      ConditionExpression: "attribute_exists(event_id)",
+      ExpressionAttributeValues: { ":one": 1, ":error": error, ":next": nextRetryAt },
+    });
   }
 
   /** Marks an event delivered: it leaves the retry index and expires after `retentionSeconds`. */
   async markDelivered(eventId: string, retentionSeconds: number): Promise<void> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tables.webhookEvents,
-        Key: { event_id: eventId },
-        UpdateExpression: "SET #status = :delivered, attempt_count = attempt_count + :one, expires_at = :expires REMOVE next_retry_at",
-        ConditionExpression: "attribute_exists(event_id)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":delivered": "delivered", ":one": 1, ":expires": this.now() + retentionSeconds },
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    this.record("webhook_events: mark delivered", result.ConsumedCapacity);
+    await this.update("webhook_events: mark delivered", {
+      TableName: this.tables.webhookEvents,
+      Key: { event_id: eventId },
+      UpdateExpression: "SET #status = :delivered, attempt_count = attempt_count + :one, expires_at = :expires REMOVE next_retry_at",
+      ConditionExpression: "attribute_exists(event_id)",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":delivered": "delivered", ":one": 1, ":expires": this.now() + retentionSeconds },
+    });
   }
 
   /** Events with this status whose `next_retry_at <= now`, oldest first. */
@@ -324,6 +306,17 @@ export class OpsDataAccess {
 
   private record(pattern: string, consumed: ConsumedCapacity | undefined) {
     this.options.onCapacity?.(pattern, consumed?.CapacityUnits ?? 0);
+  }
+
+  private async get<T>(pattern: string, table: string, key: Record<string, unknown>): Promise<T | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: table, Key: key, ReturnConsumedCapacity: "TOTAL" }));
+    this.record(pattern, result.ConsumedCapacity);
+    return result.Item as T | undefined;
+  }
+
+  private async update(pattern: string, input: UpdateCommandInput): Promise<void> {
+    const result = await this.client.send(new UpdateCommand({ ...input, ReturnConsumedCapacity: "TOTAL" }));
+    this.record(pattern, result.ConsumedCapacity);
   }
 
   /** PutItem that fails instead of overwriting an existing item. */
