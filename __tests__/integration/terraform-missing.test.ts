@@ -1,0 +1,38 @@
+/**
+ * Without terraform on PATH the state tests fail with a clear message in CI and are skipped with a
+ * warning locally. Runs the real state-test file in a child jest whose PATH has only node.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TERRAFORM_MISSING } from "./support/terraform";
+
+const root = join(__dirname, "../..");
+const onlyNode = mkdtempSync(join(tmpdir(), "path-without-terraform-"));
+symlinkSync(process.execPath, join(onlyNode, "node"));
+afterAll(() => rmSync(onlyNode, { recursive: true, force: true }));
+
+function runStateTests(ci: boolean) {
+  const env: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: onlyNode, CHECKPOINT_DISABLE: "1" };
+  if (ci) env.CI = "true";
+  return spawnSync(process.execPath, [join(root, "node_modules/jest/bin/jest.js"), "__tests__/integration/terraform-state.test.ts"], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+  });
+}
+
+test("in CI: the suite fails, saying terraform is missing and what to install", () => {
+  const result = runStateTests(true);
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain(TERRAFORM_MISSING);
+});
+
+test("locally: the suite is skipped with a warning", () => {
+  const result = runStateTests(false);
+  expect(result.status).toBe(0);
+  // Jest prints the suite's console output on stdout.
+  expect(result.stdout).toContain(`skipping "terraform state shared with HCL teams": ${TERRAFORM_MISSING}`);
+  expect(result.stderr).toMatch(/Tests:\s+8 skipped, 8 total/);
+});
