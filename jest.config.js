@@ -3,6 +3,8 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "types
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest's default (cores - 1) leaves one of these machines' two cores idle.
+  maxWorkers: 2,
   // Integration files start real engines (DynamoDB Local, terraform + an S3 server) on free ports.
   testTimeout: 60_000,
   projects: [
