@@ -307,6 +307,4 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 /** A validated environment with defaults applied. */
 export type Environment = z.output<typeof environmentSchema>;
 export type TableSettings = Environment["tables"][TableId];
-export type TableCapacity = TableSettings["capacity"];
 export type ScalingRange = z.output<typeof scalingRange>;
-export type StateLocation = z.output<typeof stateLocation>;
