@@ -135,24 +135,24 @@ const capacity = z.discriminatedUnion("mode", [onDemandCapacity, provisionedCapa
 
 const tableSettings = z.strictObject(
   {
-  capacity,
-  /**
-   * Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity),
-   * so Terraform would skip GSI changes. Set this for the deploy that adds or removes an index.
-   * @default false
-   */
-  applyIndexChanges: z.boolean().default(false),
-  /**
-   * The table already exists (created by hand or in another state): emit `import` blocks so the
-   * first apply adopts it (and optionally its autoscaling targets) instead of failing to create it.
-   * @default undefined (create the table)
-   */
-  adoptExisting: z
-    .strictObject({
-      /** Also import the table's read/write scalable targets (and its GSIs'). @default false */
-      autoscalingTargets: z.boolean().default(false),
-    })
-    .optional(),
+    capacity,
+    /**
+     * Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity),
+     * so Terraform would skip GSI changes. Set this for the deploy that adds or removes an index.
+     * @default false
+     */
+    applyIndexChanges: z.boolean().default(false),
+    /**
+     * The table already exists (created by hand or in another state): emit `import` blocks so the
+     * first apply adopts it (and optionally its autoscaling targets) instead of failing to create it.
+     * @default undefined (create the table)
+     */
+    adoptExisting: z
+      .strictObject({
+        /** Also import the table's read/write scalable targets (and its GSIs'). @default false */
+        autoscalingTargets: z.boolean().default(false),
+      })
+      .optional(),
   },
   {
     error: (issue) =>
