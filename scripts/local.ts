@@ -3,16 +3,15 @@
  * DynamoDB Local with one environment's tables, created from its synthesized stack. Runs until
  * interrupted (Ctrl-C). Point the AWS SDK at the printed endpoint with any credentials.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { ENVIRONMENTS } from "../config/environments";
 import { selectEnvironments, validateEnvironments } from "../config/validate";
 import { startDynamoDbLocal } from "../local/dynamodb-local";
 import { createTablesFromStack } from "../local/tables-from-terraform";
-import { synthesize } from "../stacks/app";
+import { synthesizeStacks } from "../stacks/app";
 import { stackName } from "../stacks/environment-stack";
 
 async function main() {
@@ -21,10 +20,7 @@ async function main() {
   });
   const [environment] = selectEnvironments(validateEnvironments(ENVIRONMENTS), [values.env!]);
 
-  const outdir = mkdtempSync(join(tmpdir(), "opsdata-local-"));
-  synthesize({ outdir });
-  const stack = JSON.parse(readFileSync(join(outdir, "stacks", stackName(environment), "cdk.tf.json"), "utf8"));
-  rmSync(outdir, { recursive: true, force: true });
+  const stack = synthesizeStacks()[stackName(environment)];
 
   const dbPath = values.persist ? resolve(values.persist) : undefined;
   if (dbPath) mkdirSync(dbPath, { recursive: true });

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../config/environments";
@@ -44,4 +45,28 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   }
   app.synth();
   return stacks.map((stack) => ({ stack, directory: join(outdir, "stacks", stack) }));
+}
+
+/** A synthesized stack's cdk.tf.json. */
+export interface SynthesizedStackJson {
+  readonly resource?: Record<string, Record<string, unknown>>;
+  readonly [block: string]: unknown;
+}
+
+/**
+ * Synthesizes like `synthesize` (same validation and schema guard) into a throwaway directory and
+ * returns each stack's JSON by stack name: for tools that feed the stacks to another engine.
+ */
+export function synthesizeStacks(options: Omit<SynthesizeOptions, "outdir"> = {}): Record<string, SynthesizedStackJson> {
+  const outdir = mkdtempSync(join(tmpdir(), "opsdata-synth-"));
+  try {
+    return Object.fromEntries(
+      synthesize({ ...options, outdir }).map(({ stack, directory }) => [
+        stack,
+        JSON.parse(readFileSync(join(directory, "cdk.tf.json"), "utf8")) as SynthesizedStackJson,
+      ]),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

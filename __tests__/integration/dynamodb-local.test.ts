@@ -2,14 +2,12 @@
  * The synthesized tables on AWS's own DynamoDB Local: DynamoDB judges the key schemas, and every
  * access pattern of spec/tables.md runs against the real engine, for every environment.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix, type TableNames } from "../../access-patterns";
 import { ENVIRONMENTS } from "../../config/environments";
-import { synthesize } from "../../stacks/app";
+import { synthesizeStacks, type SynthesizedStackJson } from "../../stacks/app";
 import { createTableInput, createTablesFromStack, tablesOfStack } from "../../local/tables-from-terraform";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 
@@ -17,16 +15,12 @@ const HOUR = 3600;
 let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
-let outdir: string;
-const stacks: Record<string, { resource: Record<string, Record<string, unknown>> }> = {};
+let stacks: Record<string, SynthesizedStackJson>;
 const capacityByPattern = new Map<string, number[]>();
 const recordCapacity = (pattern: string, units: number) => capacityByPattern.set(pattern, [...(capacityByPattern.get(pattern) ?? []), units]);
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), "ddb-local-synth-"));
-  for (const { stack, directory } of synthesize({ outdir })) {
-    stacks[stack] = JSON.parse(readFileSync(join(directory, "cdk.tf.json"), "utf8"));
-  }
+  stacks = synthesizeStacks();
   dynamodb = await startDynamoDbLocal();
   client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -35,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
-  rmSync(outdir, { recursive: true, force: true });
   const rows = [...capacityByPattern].map(([pattern, units]) => ({
     pattern,
     calls: units.length,

@@ -2,27 +2,21 @@
  * TTL deletion on the real engine, in its own DynamoDB Local (its sweeper is quickest with few
  * tables) so it runs beside the access-pattern suite.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
-import { synthesize } from "../../stacks/app";
+import { synthesizeStacks } from "../../stacks/app";
 
 let dynamodb: DynamoDbLocal;
 let documents: DynamoDBDocumentClient;
 let apiKeysTable: string;
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(join(tmpdir(), "ddb-ttl-synth-"));
-  const dev = synthesize({ outdir }).find(({ stack }) => stack === "dynamodb-dev")!;
-  const stack = JSON.parse(readFileSync(join(dev.directory, "cdk.tf.json"), "utf8"));
-  rmSync(outdir, { recursive: true, force: true });
+  const { resource } = synthesizeStacks()["dynamodb-dev"];
   // Only api_keys, exactly as synthesized (TTL on expires_at).
-  const apiKeys = { resource: { aws_dynamodb_table: { api_keys: stack.resource.aws_dynamodb_table.api_keys } } };
-  apiKeysTable = apiKeys.resource.aws_dynamodb_table.api_keys.name;
+  const apiKeys = { resource: { aws_dynamodb_table: { api_keys: resource!.aws_dynamodb_table.api_keys } } };
+  apiKeysTable = (apiKeys.resource.aws_dynamodb_table.api_keys as { name: string }).name;
 
   dynamodb = await startDynamoDbLocal();
   const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
