@@ -16,10 +16,10 @@ import {
   type QueryCommandInput,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { apiKeys } from "../stacks/tables/api-keys";
-import { auditLogs } from "../stacks/tables/audit-logs";
-import { idempotencyKeys } from "../stacks/tables/idempotency-keys";
-import { webhookEvents } from "../stacks/tables/webhook-events";
+import { apiKeys } from "../tables/api-keys";
+import { auditLogs } from "../tables/audit-logs";
+import { idempotencyKeys } from "../tables/idempotency-keys";
+import { webhookEvents } from "../tables/webhook-events";
 
 /** Physical table names, e.g. from the stack outputs `<table>_table_name`. */
 export interface TableNames {

@@ -18,6 +18,3 @@ export const DEFAULT_SCALE_IN_COOLDOWN_SECONDS = 300;
 
 export const MIN_PITR_RECOVERY_DAYS = 1;
 export const MAX_PITR_RECOVERY_DAYS = 35;
-
-/** Table and index names as DynamoDB accepts them. */
-export const DYNAMODB_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;

@@ -3,11 +3,11 @@
  * before any construct exists, and every message names the environment, the field and the fix.
  */
 import { z } from "zod";
-import { TABLE_DEFINITIONS, TABLE_IDS, type TableId } from "../stacks/tables";
+import { DYNAMODB_NAME_PATTERN } from "../tables/limits";
+import { TABLE_DEFINITIONS, TABLE_IDS, type TableId } from "../tables";
 import {
   DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
   DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
-  DYNAMODB_NAME_PATTERN,
   ENVIRONMENT_NAMES,
   MAX_CAPACITY_UNITS,
   MAX_COOLDOWN_SECONDS,

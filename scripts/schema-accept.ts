@@ -10,7 +10,7 @@ import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
 import { readSchemaLock } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
-import { SCHEMA_LOCK_FILE, acceptSchema } from "../stacks/schema-lock";
+import { SCHEMA_LOCK_FILE, acceptSchema } from "../guards/schema-lock";
 
 const root = projectRoot();
 const lockPath = join(root, SCHEMA_LOCK_FILE);

@@ -6,17 +6,17 @@ import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
 import { EnvironmentStack } from "./environment-stack";
 import { projectRoot } from "./project-root";
-import { validateTableDefinition } from "./table-schema";
-import { TABLE_DEFINITIONS, type TableDefinition } from "./tables";
+import { TABLE_DEFINITIONS, type TableDefinition } from "../tables";
+import { validateTableDefinition } from "../tables/validate-definition";
 import { StateBucketStack } from "./state-bucket-stack";
-import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "./schema-lock";
+import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "../guards/schema-lock";
 
 export interface SynthesizeOptions {
   /** Environment configs to validate and synthesize. @default config/environments.ts */
   readonly environments?: readonly unknown[];
   /** The accepted schema. @default the committed schema.lock.json */
   readonly lock?: SchemaLock;
-  /** Table definitions. @default stacks/tables/ */
+  /** Table definitions. @default tables/ */
   readonly definitions?: readonly TableDefinition[];
   /** @default $CDKTF_OUTDIR or "cdktf.out" */
   readonly outdir?: string;

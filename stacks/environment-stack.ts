@@ -5,7 +5,7 @@ import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
 import { OperationalTable } from "./operational-table";
-import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "./tables";
+import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
 
 /** The stack (and synthesized directory, and Atlantis project) of an environment. */
 export const stackName = (environment: Pick<Environment, "name">) => `dynamodb-${environment.name}`;

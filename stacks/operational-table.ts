@@ -3,9 +3,10 @@ import { DynamodbTable, type DynamodbTableGlobalSecondaryIndex } from "@cdktf/pr
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { TableSettings } from "../config/schema";
+import { ignoredAttributes } from "../config/ignored-attributes";
 import { CapacityAutoscaling } from "./capacity-autoscaling";
-import { attributeDefinitions, validateTableDefinition } from "./table-schema";
-import type { GlobalIndexDefinition, TableDefinition } from "./tables";
+import type { GlobalIndexDefinition, TableDefinition } from "../tables";
+import { attributeDefinitions, validateTableDefinition } from "../tables/validate-definition";
 
 export interface TableProtection {
   readonly pointInTimeRecovery: { readonly enabled: boolean; readonly recoveryPeriodInDays: number };
@@ -176,16 +177,4 @@ export class OperationalTable extends Construct {
       `Global secondary index names of the ${definition.id} table`,
     );
   }
-}
-
-/**
- * Attributes Terraform leaves alone so it never fights the autoscaler. AWS provider 6.25 cannot
- * ignore one GSI's capacity (only the whole `global_secondary_index` set), so autoscaled GSIs are
- * ignored as a whole and the schema lock refuses GSI changes unless `applyIndexChanges` is set.
- */
-export function ignoredAttributes(settings: TableSettings, hasIndexes: boolean): string[] {
-  if (settings.capacity.mode !== "PROVISIONED") return [];
-  const ignored = ["read_capacity", "write_capacity"];
-  if (hasIndexes && !settings.applyIndexChanges) ignored.push("global_secondary_index");
-  return ignored;
 }

@@ -1,6 +1,6 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { TABLE_DEFINITIONS } from "../../stacks/tables";
+import { TABLE_DEFINITIONS } from "../../tables";
 import { ENVIRONMENT_NAMES, environmentInput, parse, resourcesOf, synthEnvironment } from "../helpers/synth";
 
 describe.each(ENVIRONMENT_NAMES)("%s stack: autoscaling", (environmentName) => {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "../../stacks/app";
-import { currentSchema } from "../../stacks/schema-lock";
+import { currentSchema } from "../../guards/schema-lock";
 import { validateEnvironments } from "../../config/validate";
 import { environmentInput, type EnvironmentName } from "../helpers/synth";
 

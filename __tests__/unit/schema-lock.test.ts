@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../../config/environments";
 import { validateEnvironments } from "../../config/validate";
-import { SchemaLockError, acceptSchema, assertSchemaMatchesLock, currentSchema, schemaChanges } from "../../stacks/schema-lock";
-import { TABLE_DEFINITIONS, type GlobalIndexDefinition, type TableDefinition } from "../../stacks/tables";
+import { SchemaLockError, acceptSchema, assertSchemaMatchesLock, currentSchema, schemaChanges } from "../../guards/schema-lock";
+import { TABLE_DEFINITIONS, type GlobalIndexDefinition, type TableDefinition } from "../../tables";
 import { environmentInput } from "../helpers/synth";
 
 const environments = validateEnvironments(ENVIRONMENTS);

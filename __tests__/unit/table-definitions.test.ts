@@ -6,9 +6,9 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { validateEnvironments } from "../../config/validate";
 import { synthesize } from "../../stacks/app";
 import { EnvironmentStack } from "../../stacks/environment-stack";
-import { currentSchema } from "../../stacks/schema-lock";
-import { attributeDefinitions, tableDefinitionProblems } from "../../stacks/table-schema";
-import { TABLE_DEFINITIONS, type TableDefinition } from "../../stacks/tables";
+import { currentSchema } from "../../guards/schema-lock";
+import { attributeDefinitions, tableDefinitionProblems } from "../../tables/validate-definition";
+import { TABLE_DEFINITIONS, type TableDefinition } from "../../tables";
 
 const [apiKeys] = TABLE_DEFINITIONS;
 const withApiKeys = (change: Partial<TableDefinition>): TableDefinition => ({ ...apiKeys, ...change });

@@ -2,17 +2,14 @@
  * What a table definition implies: its attribute definitions (derived from the keys, so an unused
  * or missing one cannot happen) and the checks DynamoDB would otherwise fail at apply time.
  */
-import { DYNAMODB_NAME_PATTERN } from "../config/limits";
-import type { KeyAttribute, KeyAttributeType, TableDefinition } from "./tables";
+import { DYNAMODB_NAME_PATTERN, MAX_GLOBAL_INDEXES, MAX_PROJECTED_ATTRIBUTES } from "./limits";
+import type { KeyAttribute, KeyAttributeType, TableDefinition } from "./table-definition";
 
-/** DynamoDB allows at most this many projected non-key attributes across a table's indexes. */
-const MAX_PROJECTED_ATTRIBUTES = 100;
-const MAX_GLOBAL_INDEXES = 20;
 const KEY_ATTRIBUTE_TYPES: readonly string[] = ["S", "N", "B"];
 
 export class TableDefinitionError extends Error {
   constructor(tableId: string, readonly problems: readonly string[]) {
-    super(`Invalid table definition "${tableId}" (stacks/tables/):\n${problems.map((p) => `  - ${tableId}.${p}`).join("\n")}`);
+    super(`Invalid table definition "${tableId}" (tables/):\n${problems.map((p) => `  - ${tableId}.${p}`).join("\n")}`);
     this.name = "TableDefinitionError";
   }
 }

@@ -5,8 +5,8 @@
  * reviewed change, and refuses the ones that cannot be applied safely at all.
  */
 import type { Environment } from "../config/schema";
-import { ignoredAttributes } from "./operational-table";
-import { TABLE_DEFINITIONS, type KeyAttribute, type TableDefinition } from "./tables";
+import { ignoredAttributes } from "../config/ignored-attributes";
+import { TABLE_DEFINITIONS, type KeyAttribute, type TableDefinition } from "../tables";
 
 export const SCHEMA_LOCK_FILE = "schema.lock.json";
 
