@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ["**/*.js", "**/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
@@ -16,7 +19,10 @@ export default tseslint.config(
       // Plan-time forbidden: the spec requires every access pattern to be a GetItem or a Query.
       "no-restricted-syntax": [
         "error",
-        { selector: "Identifier[name=/^(Scan|ParallelScan)(Command|Input)?$/]", message: "No Scan: serve the pattern with GetItem or Query (spec/tables.md)." },
+        {
+          selector: "Identifier[name=/^(Scan|ParallelScan)(Command|Input)?$/]",
+          message: "No Scan: serve the pattern with GetItem or Query (spec/tables.md).",
+        },
       ],
     },
   },

@@ -285,7 +285,12 @@ export class OpsDataAccess {
   }
 
   /** What one actor did between two instants, oldest first (action and resource only). */
-  async listActorAuditTrail(actorId: string, from: Date, to: Date, limit = 1000): Promise<Array<Omit<AuditEntry, "details" | "expires_at">>> {
+  async listActorAuditTrail(
+    actorId: string,
+    from: Date,
+    to: Date,
+    limit = 1000,
+  ): Promise<Array<Omit<AuditEntry, "details" | "expires_at">>> {
     return this.query("audit_logs: actor trail by time range (GSI)", limit, {
       TableName: this.tables.auditLogs,
       IndexName: INDEXES.auditLogsByActor,

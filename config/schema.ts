@@ -51,14 +51,8 @@ const scalingRange = z
     /** Consumed/provisioned percentage the autoscaler keeps capacity at. */
     targetUtilization: z
       .number({ error: "required: target utilization in percent (20-90)" })
-      .min(
-        MIN_TARGET_UTILIZATION,
-        `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`,
-      )
-      .max(
-        MAX_TARGET_UTILIZATION,
-        `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`,
-      ),
+      .min(MIN_TARGET_UTILIZATION, `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`)
+      .max(MAX_TARGET_UTILIZATION, `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`),
     /** @default 300 */
     scaleInCooldownSeconds: cooldownSeconds(DEFAULT_SCALE_IN_COOLDOWN_SECONDS),
     /** @default 60 */
@@ -245,10 +239,12 @@ export const environmentSchema = z
       .regex(IAM_ROLE_ARN_PATTERN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
     /** Other teams' S3 states this environment reads outputs from. @default {} */
     remoteStates: z.record(z.string(), stateLocation).default({}),
-    tables: z.strictObject(
-      Object.fromEntries(TABLE_IDS.map((id) => [id, tableSettings])) as Record<TableId, typeof tableSettings>,
-      { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}` : undefined) },
-    ),
+    tables: z.strictObject(Object.fromEntries(TABLE_IDS.map((id) => [id, tableSettings])) as Record<TableId, typeof tableSettings>, {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
+          : undefined,
+    }),
   })
   .superRefine((environment, ctx) => {
     for (const table of TABLE_DEFINITIONS) {

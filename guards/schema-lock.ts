@@ -49,9 +49,7 @@ const describeProjection = (definition: TableDefinition["globalIndexes"]) =>
     partitionKey: { ...index.partitionKey },
     sortKey: index.sortKey ? { ...index.sortKey } : null,
     projection:
-      index.projection.type === "INCLUDE"
-        ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})`
-        : index.projection.type,
+      index.projection.type === "INCLUDE" ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})` : index.projection.type,
   }));
 
 export function tableSchema(definition: TableDefinition, tableName: string): TableSchema {
@@ -73,10 +71,7 @@ export function currentSchema(
       environments.map((environment) => [
         environment.name,
         Object.fromEntries(
-          definitions.map((definition) => [
-            definition.id,
-            tableSchema(definition, `${environment.tableNamePrefix}${definition.id}`),
-          ]),
+          definitions.map((definition) => [definition.id, tableSchema(definition, `${environment.tableNamePrefix}${definition.id}`)]),
         ),
       ]),
     ),
@@ -175,7 +170,10 @@ export function schemaChanges(
       const where = `${environment.name}.${tableId}`;
       const locked = lockedTables[tableId];
       if (!locked) {
-        changes.push({ kind: "review", message: `${where}: new table, not recorded in ${SCHEMA_LOCK_FILE}; run \`npm run schema:accept\`` });
+        changes.push({
+          kind: "review",
+          message: `${where}: new table, not recorded in ${SCHEMA_LOCK_FILE}; run \`npm run schema:accept\``,
+        });
         continue;
       }
       const settings = environment.tables[tableId as keyof Environment["tables"]];

@@ -65,8 +65,16 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   const child = spawn(
     java,
-    [`-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"),
-      ...storage, "-port", String(port), "-sharedDb", "-disableTelemetry"],
+    [
+      `-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(emulator, "DynamoDBLocal.jar"),
+      ...storage,
+      "-port",
+      String(port),
+      "-sharedDb",
+      "-disableTelemetry",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

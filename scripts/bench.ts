@@ -73,7 +73,11 @@ row("measure", "value", "target");
 row("floor: node -e \"require('cdktf')\"", `${floor.seconds.toFixed(2)} s, ${floor.peakMb.toFixed(0)} MB`, "");
 row("synth all stacks (bundle cached)", `${synthWarm.seconds.toFixed(2)} s, ${synthWarm.peakMb.toFixed(0)} MB`, "<= 2.5x floor, <= 200 MB");
 row("  ratio to floor", `${(synthWarm.seconds / floor.seconds).toFixed(2)}x`, "<= 2.5x");
-row("synth all stacks (cold: bundle rebuilt)", `${synthCold.seconds.toFixed(2)} s, ${synthCold.peakMb.toFixed(0)} MB`, "(first run after a change)");
+row(
+  "synth all stacks (cold: bundle rebuilt)",
+  `${synthCold.seconds.toFixed(2)} s, ${synthCold.peakMb.toFixed(0)} MB`,
+  "(first run after a change)",
+);
 row("unit test suite (jest --selectProjects unit)", `${unitTests.toFixed(2)} s`, "<= 10 s");
 row("integration suite (1 run, all environments)", `${integrationTests.toFixed(2)} s`, "<= 30 s");
 console.log("\nconsumed capacity per access pattern (DynamoDB Local, ReturnConsumedCapacity=TOTAL, table + indexes):");

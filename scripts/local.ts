@@ -25,7 +25,11 @@ async function main() {
   const dbPath = values.persist ? resolve(values.persist) : undefined;
   if (dbPath) mkdirSync(dbPath, { recursive: true });
   const dynamodb = await startDynamoDbLocal({ dbPath, port: values.port ? Number(values.port) : undefined });
-  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: environment.aws.region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: environment.aws.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   try {
     const tables = await createTablesFromStack(client, stack);
     console.log(`created ${tables.join(", ")}`);
@@ -35,7 +39,9 @@ async function main() {
     console.log(`tables already exist in ${dbPath}`);
   }
   console.log(`DynamoDB Local (${environment.name} tables) at ${dynamodb.endpoint}${dbPath ? `, persisted to ${dbPath}` : ", in memory"}`);
-  console.log(`  e.g. new DynamoDBClient({ endpoint: "${dynamodb.endpoint}", region: "${environment.aws.region}", credentials: { accessKeyId: "local", secretAccessKey: "local" } })`);
+  console.log(
+    `  e.g. new DynamoDBClient({ endpoint: "${dynamodb.endpoint}", region: "${environment.aws.region}", credentials: { accessKeyId: "local", secretAccessKey: "local" } })`,
+  );
   console.log("Ctrl-C to stop.");
 
   const shutdown = async () => {

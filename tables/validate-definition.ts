@@ -8,7 +8,10 @@ import type { KeyAttribute, KeyAttributeType, TableDefinition } from "./table-de
 const KEY_ATTRIBUTE_TYPES: readonly string[] = ["S", "N", "B"];
 
 export class TableDefinitionError extends Error {
-  constructor(tableId: string, readonly problems: readonly string[]) {
+  constructor(
+    tableId: string,
+    readonly problems: readonly string[],
+  ) {
     super(`Invalid table definition "${tableId}" (tables/):\n${problems.map((p) => `  - ${tableId}.${p}`).join("\n")}`);
     this.name = "TableDefinitionError";
   }

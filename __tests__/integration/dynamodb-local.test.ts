@@ -17,12 +17,17 @@ let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let stacks: Record<string, SynthesizedStackJson>;
 const capacityByPattern = new Map<string, number[]>();
-const recordCapacity = (pattern: string, units: number) => capacityByPattern.set(pattern, [...(capacityByPattern.get(pattern) ?? []), units]);
+const recordCapacity = (pattern: string, units: number) =>
+  capacityByPattern.set(pattern, [...(capacityByPattern.get(pattern) ?? []), units]);
 
 beforeAll(async () => {
   stacks = synthesizeStacks();
   dynamodb = await startDynamoDbLocal();
-  client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 });
 
@@ -71,7 +76,11 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
 
     test("api_keys: lookup by hash returns the account; an account's keys list newest first", async () => {
       const account = `acct-${environmentName}-keys`;
-      for (const [hash, created] of [["h1", "2026-01-01T00:00:00.000Z"], ["h3", "2026-03-01T00:00:00.000Z"], ["h2", "2026-02-01T00:00:00.000Z"]]) {
+      for (const [hash, created] of [
+        ["h1", "2026-01-01T00:00:00.000Z"],
+        ["h3", "2026-03-01T00:00:00.000Z"],
+        ["h2", "2026-02-01T00:00:00.000Z"],
+      ]) {
         await access.createApiKey({ api_key_hash: `${account}-${hash}`, account_id: account, created_at: created });
       }
       await access.createApiKey({ api_key_hash: "other", account_id: "someone-else", created_at: "2026-04-01T00:00:00.000Z" });
@@ -93,24 +102,41 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       );
       expect(await access.claimIdempotencyKey({ ...claim, key: `${account}#req-2`, service: "billing" })).toBe(true);
       const requests = await access.listAccountRequests(account);
-      expect(requests.map((r) => [r.idempotency_key, r.service]).sort()).toEqual([[`${account}#req-1`, "payments"], [`${account}#req-2`, "billing"]]);
+      expect(requests.map((r) => [r.idempotency_key, r.service]).sort()).toEqual([
+        [`${account}#req-1`, "payments"],
+        [`${account}#req-2`, "billing"],
+      ]);
       // INCLUDE projection: the stored response stays out of the index.
       expect(requests.every((r) => !("response" in r))).toBe(true);
     });
 
     test("idempotency_keys: a claim whose window has passed can be claimed again before TTL deletes it", async () => {
       const key = `acct-${environmentName}#expired`;
-      await documents.send(new PutCommand({
-        TableName: tables.idempotencyKeys,
-        Item: { idempotency_key: key, account_id: "a", service: "s", status: "completed", created_at: "2026-01-01T00:00:00.000Z", expires_at: Math.floor(Date.now() / 1000) - 1 },
-      }));
+      await documents.send(
+        new PutCommand({
+          TableName: tables.idempotencyKeys,
+          Item: {
+            idempotency_key: key,
+            account_id: "a",
+            service: "s",
+            status: "completed",
+            created_at: "2026-01-01T00:00:00.000Z",
+            expires_at: Math.floor(Date.now() / 1000) - 1,
+          },
+        }),
+      );
       expect(await access.claimIdempotencyKey({ key, accountId: "a", service: "s", windowSeconds: HOUR })).toBe(true);
     });
 
     test("webhook_events: only pending events due now come back, oldest first; delivered events leave the index", async () => {
       const now = Math.floor(Date.now() / 1000);
       for (const id of ["due-old", "due-new", "later", "delivered"]) {
-        await access.recordWebhookEvent({ event_id: `${environmentName}-${id}`, account_id: "a", endpoint_url: "https://example.test/hook", payload: { id } });
+        await access.recordWebhookEvent({
+          event_id: `${environmentName}-${id}`,
+          account_id: "a",
+          endpoint_url: "https://example.test/hook",
+          payload: { id },
+        });
       }
       await access.recordDeliveryFailure(`${environmentName}-due-old`, "HTTP 500", now - 120);
       await access.recordDeliveryFailure(`${environmentName}-due-new`, "timeout", now - 60);
@@ -122,16 +148,20 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       expect(due[0]).toEqual(expect.objectContaining({ attempt_count: 1, last_error: "HTTP 500" }));
 
       // Sparse index: the delivered event is in the table but in no status partition of the index.
-      const delivered = await documents.send(new GetCommand({ TableName: tables.webhookEvents, Key: { event_id: `${environmentName}-delivered` } }));
+      const delivered = await documents.send(
+        new GetCommand({ TableName: tables.webhookEvents, Key: { event_id: `${environmentName}-delivered` } }),
+      );
       expect(delivered.Item).toEqual(expect.objectContaining({ status: "delivered" }));
       expect(delivered.Item?.next_retry_at).toBeUndefined();
-      const inIndex = await documents.send(new QueryCommand({
-        TableName: tables.webhookEvents,
-        IndexName: "status-next_retry_at-index",
-        KeyConditionExpression: "#s = :s",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":s": "delivered" },
-      }));
+      const inIndex = await documents.send(
+        new QueryCommand({
+          TableName: tables.webhookEvents,
+          IndexName: "status-next_retry_at-index",
+          KeyConditionExpression: "#s = :s",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":s": "delivered" },
+        }),
+      );
       expect(inIndex.Items).toEqual([]);
     });
 
@@ -140,21 +170,34 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 12, minute));
       const base = { account_id: account, resource_type: "api_key", resource_id: "k1", retentionSeconds: 365 * 24 * HOUR };
       const entries = [];
-      for (const [minute, actor, action] of [[5, "admin:ann", "key.disable"], [1, "user:bob", "key.create"], [9, "admin:ann", "key.delete"], [30, "admin:ann", "key.rotate"]] as const) {
+      for (const [minute, actor, action] of [
+        [5, "admin:ann", "key.disable"],
+        [1, "user:bob", "key.create"],
+        [9, "admin:ann", "key.delete"],
+        [30, "admin:ann", "key.rotate"],
+      ] as const) {
         entries.push(await access.appendAuditEntry({ ...base, actor_id: actor, action, occurredAt: at(minute) }));
       }
       await access.appendAuditEntry({ ...base, account_id: "other", actor_id: "admin:ann", action: "x", occurredAt: at(6) });
 
-      await expect(documents.send(new PutCommand({
-        TableName: tables.auditLogs,
-        Item: { ...entries[0], action: "rewritten" },
-        ConditionExpression: "attribute_not_exists(account_id)",
-      }))).rejects.toThrow(/conditional request failed/i);
+      await expect(
+        documents.send(
+          new PutCommand({
+            TableName: tables.auditLogs,
+            Item: { ...entries[0], action: "rewritten" },
+            ConditionExpression: "attribute_not_exists(account_id)",
+          }),
+        ),
+      ).rejects.toThrow(/conditional request failed/i);
 
       const trail = await access.listAccountAuditTrail(account, at(0), at(9));
       expect(trail.map((e) => e.action)).toEqual(["key.create", "key.disable", "key.delete"]);
       const actor = await access.listActorAuditTrail("admin:ann", at(5), at(10));
-      expect(actor.map((e) => [e.account_id, e.action])).toEqual([[account, "key.disable"], ["other", "x"], [account, "key.delete"]]);
+      expect(actor.map((e) => [e.account_id, e.action])).toEqual([
+        [account, "key.disable"],
+        ["other", "x"],
+        [account, "key.delete"],
+      ]);
     });
 
     test("TTL: readers drop expired items that DynamoDB has not deleted yet", async () => {

@@ -19,7 +19,11 @@ beforeAll(async () => {
   apiKeysTable = (apiKeys.resource.aws_dynamodb_table.api_keys as { name: string }).name;
 
   dynamodb = await startDynamoDbLocal();
-  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   await createTablesFromStack(client, apiKeys);
   documents = DynamoDBDocumentClient.from(client);
 });

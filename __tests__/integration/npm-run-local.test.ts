@@ -6,7 +6,10 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 const root = join(__dirname, "../..");
 
 test("serves the chosen environment's tables until interrupted", async () => {
-  const child = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", "--env", "staging"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", "--env", "staging"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stderr.on("data", (chunk) => (output += chunk));
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -19,7 +22,11 @@ test("serves the chosen environment's tables until interrupted", async () => {
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   try {
-    const client = new DynamoDBClient({ endpoint, region: "eu-west-1", credentials: { accessKeyId: "other", secretAccessKey: "terminal" } });
+    const client = new DynamoDBClient({
+      endpoint,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "other", secretAccessKey: "terminal" },
+    });
     const { TableNames } = await client.send(new ListTablesCommand({}));
     client.destroy();
     expect(TableNames).toEqual([

@@ -5,7 +5,14 @@
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ENVIRONMENT_NAMES, environmentInput, parse, synthEnvironment, type EnvironmentName, type SynthesizedStack } from "../helpers/synth";
+import {
+  ENVIRONMENT_NAMES,
+  environmentInput,
+  parse,
+  synthEnvironment,
+  type EnvironmentName,
+  type SynthesizedStack,
+} from "../helpers/synth";
 import {
   backendOverrides,
   describeWithTerraform,
@@ -52,7 +59,9 @@ describeWithTerraform("terraform state shared with HCL teams", () => {
 
     // Each environment: init its synthesized backend, then write its outputs into its state.
     for (const name of ENVIRONMENT_NAMES) {
-      const directory = track(workspace({ terraform: { backend: { s3: stacks[name].terraform.backend.s3 } }, output: appliedOutputValues(name, stacks[name]) }));
+      const directory = track(
+        workspace({ terraform: { backend: { s3: stacks[name].terraform.backend.s3 } }, output: appliedOutputValues(name, stacks[name]) }),
+      );
       writeFileSync(join(directory, "backend.local.hcl"), backendOverrides(s3.endpoint));
       await terraform(directory, ["init", "-backend-config=backend.local.hcl"]);
       await terraform(directory, ["apply", "-auto-approve"]);
@@ -75,8 +84,12 @@ describeWithTerraform("terraform state shared with HCL teams", () => {
     const directory = track(workspace(undefined, CONSUMER_FIXTURE));
     await terraform(directory, ["init"]);
     await terraform(directory, [
-      "apply", "-auto-approve",
-      `-var=state_bucket=${bucket}`, `-var=state_key=${key}`, `-var=state_region=${region}`, `-var=s3_endpoint=${s3.endpoint}`,
+      "apply",
+      "-auto-approve",
+      `-var=state_bucket=${bucket}`,
+      `-var=state_key=${key}`,
+      `-var=state_region=${region}`,
+      `-var=s3_endpoint=${s3.endpoint}`,
     ]);
     const prefix = environmentInput(name).tableNamePrefix;
     expect(await outputs(directory)).toEqual({
@@ -103,10 +116,12 @@ describeWithTerraform("terraform state shared with HCL teams", () => {
   });
 
   test("a stack reads another team's output (KMS key ARN) through its synthesized terraform_remote_state", async () => {
-    const platform = track(workspace({
-      terraform: { backend: { s3: PLATFORM_STATE } },
-      output: { dynamodb_kms_key_arn: { value: PLATFORM_KMS_ARN } },
-    }));
+    const platform = track(
+      workspace({
+        terraform: { backend: { s3: PLATFORM_STATE } },
+        output: { dynamodb_kms_key_arn: { value: PLATFORM_KMS_ARN } },
+      }),
+    );
     writeFileSync(join(platform, "backend.local.hcl"), backendOverrides(s3.endpoint));
     await terraform(platform, ["init", "-backend-config=backend.local.hcl"]);
     await terraform(platform, ["apply", "-auto-approve"]);
@@ -119,10 +134,14 @@ describeWithTerraform("terraform state shared with HCL teams", () => {
     const tableKey = (stack.resource.aws_dynamodb_table.api_keys.server_side_encryption as { kms_key_arn: string }).kms_key_arn;
 
     // Only the data source and the table's key expression: the rest needs the AWS provider.
-    const reader = track(workspace({
-      data: { terraform_remote_state: { platform: { ...dataSource, config: { ...dataSource.config, ...remoteStateOverrides(s3.endpoint) } } } },
-      output: { api_keys_kms_key_arn: { value: tableKey } },
-    }));
+    const reader = track(
+      workspace({
+        data: {
+          terraform_remote_state: { platform: { ...dataSource, config: { ...dataSource.config, ...remoteStateOverrides(s3.endpoint) } } },
+        },
+        output: { api_keys_kms_key_arn: { value: tableKey } },
+      }),
+    );
     await terraform(reader, ["init"]);
     await terraform(reader, ["apply", "-auto-approve"]);
     expect(await outputs(reader)).toEqual({ api_keys_kms_key_arn: PLATFORM_KMS_ARN });

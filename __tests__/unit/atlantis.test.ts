@@ -29,7 +29,8 @@ function atlantisProblems(atlantis: AtlantisConfig, synthesizedStacks: string[],
   const problems: string[] = [];
   for (const stack of synthesizedStacks.filter((name) => name.startsWith("dynamodb-"))) {
     const count = atlantis.projects.filter((p) => p.dir === `ci-cdktf.out/stacks/${stack}`).length;
-    if (count !== 1) problems.push(`stack ${stack} has ${count} projects in atlantis.yaml; add exactly one with dir ci-cdktf.out/stacks/${stack}`);
+    if (count !== 1)
+      problems.push(`stack ${stack} has ${count} projects in atlantis.yaml; add exactly one with dir ci-cdktf.out/stacks/${stack}`);
   }
   for (const project of atlantis.projects) {
     const stack = project.dir.replace("ci-cdktf.out/stacks/", "");
@@ -50,7 +51,9 @@ function atlantisProblems(atlantis: AtlantisConfig, synthesizedStacks: string[],
 
 const atlantis = parseYaml(readFileSync(join(root, "atlantis.yaml"), "utf8")) as AtlantisConfig;
 const stacks = synthesize({ outdir: join(mkdtempSync(join(tmpdir(), "atlantis-")), "ci-cdktf.out") }).map((s) => s.stack);
-const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).trim().split("\n");
+const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
+  .trim()
+  .split("\n");
 
 describe("atlantis.yaml", () => {
   test("has exactly one project per synthesized stack, every source path triggers autoplan", () => {
@@ -78,15 +81,28 @@ describe("atlantis.yaml", () => {
     });
 
     test("a project for a stack synth no longer produces", () => {
-      const edited = { ...atlantis, projects: [...atlantis.projects, { ...atlantis.projects[0], name: "dynamodb-qa", dir: "ci-cdktf.out/stacks/dynamodb-qa" }] };
-      expect(atlantisProblems(edited, stacks, files)).toContain("project dynamodb-qa points at ci-cdktf.out/stacks/dynamodb-qa, which synth does not produce");
+      const edited = {
+        ...atlantis,
+        projects: [...atlantis.projects, { ...atlantis.projects[0], name: "dynamodb-qa", dir: "ci-cdktf.out/stacks/dynamodb-qa" }],
+      };
+      expect(atlantisProblems(edited, stacks, files)).toContain(
+        "project dynamodb-qa points at ci-cdktf.out/stacks/dynamodb-qa, which synth does not produce",
+      );
     });
 
     test("an autoplan pattern that matches nothing, and a source no pattern covers", () => {
       const project = atlantis.projects[0];
       const edited = {
         ...atlantis,
-        projects: [{ ...project, autoplan: { enabled: true, when_modified: ["../../../src/**/*.ts", ...project.autoplan.when_modified.filter((p) => !p.includes("config"))] } }],
+        projects: [
+          {
+            ...project,
+            autoplan: {
+              enabled: true,
+              when_modified: ["../../../src/**/*.ts", ...project.autoplan.when_modified.filter((p) => !p.includes("config"))],
+            },
+          },
+        ],
       };
       const problems = atlantisProblems(edited, ["dynamodb-dev"], files);
       expect(problems).toContain("project dynamodb-dev: autoplan pattern src/**/*.ts matches no file in the repository");

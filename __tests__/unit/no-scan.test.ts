@@ -7,7 +7,10 @@ const root = join(__dirname, "../..");
 const SCAN_CALL = /\b(ScanCommand|ParallelScan|\.scan\(|"DynamoDB_20120810\.Scan")/;
 
 test("no source file uses a DynamoDB Scan", () => {
-  const sources = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.js", "*.mjs"], { cwd: root, encoding: "utf8" })
+  const sources = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.js", "*.mjs"], {
+    cwd: root,
+    encoding: "utf8",
+  })
     .trim()
     .split("\n")
     // This test and the lint rule name the forbidden calls in order to ban them.

@@ -79,7 +79,12 @@ export const POLICY_RULES: PolicyRule[] = [
     violations: (stack) => {
       const policies = Object.values(resourcesOf(stack, "aws_appautoscaling_policy"));
       return Object.keys(resourcesOf(stack, "aws_appautoscaling_target"))
-        .filter((id) => !policies.some((p) => p.resource_id === `\${aws_appautoscaling_target.${id}.resource_id}` && p.policy_type === "TargetTrackingScaling"))
+        .filter(
+          (id) =>
+            !policies.some(
+              (p) => p.resource_id === `\${aws_appautoscaling_target.${id}.resource_id}` && p.policy_type === "TargetTrackingScaling",
+            ),
+        )
         .map((id) => `aws_appautoscaling_target.${id}: no target-tracking policy`);
     },
   },
@@ -140,7 +145,14 @@ export const POLICY_RULES: PolicyRule[] = [
       const document = JSON.parse(String(policy.policy)) as { Statement: Array<Record<string, unknown>> };
       const deny = document.Statement.find((s) => s.Effect === "Deny");
       const actions = (deny?.Action as string[] | undefined) ?? [];
-      for (const action of ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:DeleteTable", "dynamodb:BatchWriteItem", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"]) {
+      for (const action of [
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DeleteTable",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:PartiQLUpdate",
+        "dynamodb:PartiQLDelete",
+      ]) {
         if (!actions.includes(action)) problems.push(`audit_logs policy: ${action} is not denied`);
       }
       if (deny?.Principal !== "*") problems.push("audit_logs policy: the deny does not apply to every principal");

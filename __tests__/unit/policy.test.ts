@@ -31,7 +31,9 @@ describe("policy rules catch violations", () => {
     ]);
     const other = parse(synthEnvironment(environmentInput("prod")));
     delete other.resource.aws_appautoscaling_policy.api_keys_read;
-    expect(rule("OPS_SCALABLE_TARGET_HAS_POLICY").violations(other)).toEqual(["aws_appautoscaling_target.api_keys_read: no target-tracking policy"]);
+    expect(rule("OPS_SCALABLE_TARGET_HAS_POLICY").violations(other)).toEqual([
+      "aws_appautoscaling_target.api_keys_read: no target-tracking policy",
+    ]);
   });
 
   test("CKV_AWS_7 flags a key without rotation", () => {

@@ -27,13 +27,19 @@ describe("schema lock", () => {
   });
 
   test("a missing lock fails synth and says how to create it", () => {
-    expect(() => assertSchemaMatchesLock(undefined, environments)).toThrow(/dev: not recorded in schema\.lock\.json.*npm run schema:accept/);
+    expect(() => assertSchemaMatchesLock(undefined, environments)).toThrow(
+      /dev: not recorded in schema\.lock\.json.*npm run schema:accept/,
+    );
   });
 
   test("changing api_keys's partition key fails with the replacement procedure", () => {
     const changed = replace("api_keys", (t) => ({ ...t, partitionKey: { name: "key_id", type: "S" } }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] prod\.api_keys\.partitionKey: api_key_hash -> key_id: this forces Terraform to replace the table.*Safe procedure: add a new table/)]),
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\[unsafe\] prod\.api_keys\.partitionKey: api_key_hash -> key_id: this forces Terraform to replace the table.*Safe procedure: add a new table/,
+        ),
+      ]),
     );
     expect(() => assertSchemaMatchesLock(lock, environments, changed)).toThrow(SchemaLockError);
   });
@@ -46,7 +52,9 @@ describe("schema lock", () => {
     const found = messages(changed);
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^\[unsafe\] staging\.webhook_events\.attribute "next_retry_at": type N -> S\. The AWS provider silently ignores.*Safe procedure/),
+        expect.stringMatching(
+          /^\[unsafe\] staging\.webhook_events\.attribute "next_retry_at": type N -> S\. The AWS provider silently ignores.*Safe procedure/,
+        ),
       ]),
     );
     expect(found.filter((m) => m.includes("keys or projection changed in place"))).toEqual([]);
@@ -62,9 +70,16 @@ describe("schema lock", () => {
   });
 
   test("adding two GSIs to one table in one change fails as unsafe", () => {
-    const changed = replace("api_keys", (t) => ({ ...t, globalIndexes: [...t.globalIndexes!, extraIndex("a-index"), extraIndex("b-index")] }));
+    const changed = replace("api_keys", (t) => ({
+      ...t,
+      globalIndexes: [...t.globalIndexes!, extraIndex("a-index"), extraIndex("b-index")],
+    }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] dev\.api_keys\.globalIndexes: adds \[a-index, b-index\].*one .*index creation or deletion per table update/)]),
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\[unsafe\] dev\.api_keys\.globalIndexes: adds \[a-index, b-index\].*one .*index creation or deletion per table update/,
+        ),
+      ]),
     );
   });
 
@@ -77,7 +92,9 @@ describe("schema lock", () => {
     const changed = replace("api_keys", (t) => ({ ...t, globalIndexes: [...t.globalIndexes!, extraIndex("owner-index")] }));
     expect(messages(changed)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^\[refused\] prod\.api_keys\.globalIndexes: adds index "owner-index", but Terraform ignores global_secondary_index.*Set prod\.tables\.api_keys\.applyIndexChanges: true/),
+        expect.stringMatching(
+          /^\[refused\] prod\.api_keys\.globalIndexes: adds index "owner-index", but Terraform ignores global_secondary_index.*Set prod\.tables\.api_keys\.applyIndexChanges: true/,
+        ),
       ]),
     );
 
@@ -93,14 +110,20 @@ describe("schema lock", () => {
       globalIndexes: [{ ...t.globalIndexes![0], projection: { type: "ALL" } }],
     }));
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] dev\.audit_logs\.globalIndexes\.actor_id-occurred_at_id-index: keys or projection changed in place/)]),
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\[unsafe\] dev\.audit_logs\.globalIndexes\.actor_id-occurred_at_id-index: keys or projection changed in place/,
+        ),
+      ]),
     );
   });
 
   test("a table removed from the code is flagged as destroying its data", () => {
     const changed = TABLE_DEFINITIONS.filter((t) => t.id !== "webhook_events");
     expect(messages(changed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[unsafe\] prod\.webhook_events: removed from the code; the next apply destroys the table/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^\[unsafe\] prod\.webhook_events: removed from the code; the next apply destroys the table/),
+      ]),
     );
   });
 

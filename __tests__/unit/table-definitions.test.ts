@@ -32,22 +32,34 @@ describe("table definitions", () => {
   });
 
   const BAD: Array<[string, TableDefinition, RegExp]> = [
-    ["TTL attribute that is also a key", withApiKeys({ timeToLiveAttribute: "api_key_hash" }),
-      /api_keys\.timeToLiveAttribute: "api_key_hash" is also a key \(partitionKey\)/],
-    ["empty TTL attribute", withApiKeys({ timeToLiveAttribute: "" }),
-      /api_keys\.timeToLiveAttribute: must name the Number attribute/],
-    ["index name outside [a-zA-Z0-9_.-]{3,255}", withApiKeys({ globalIndexes: [{ ...index, name: "by account" }] }),
-      /api_keys\.globalIndexes\[0\]\.name: "by account" is not \[a-zA-Z0-9_.-\]\{3,255\}/],
-    ["table id outside [a-zA-Z0-9_.-]{3,255}", withApiKeys({ id: "k" }),
-      /k\.id: "k" is not \[a-zA-Z0-9_.-\]\{3,255\}/],
-    ["duplicate index names", withApiKeys({ globalIndexes: [index, { ...index, sortKey: undefined }] }),
-      /api_keys\.globalIndexes\[1\]\.name: "account_id-created_at-index" is used twice/],
-    ["one attribute with two types", withApiKeys({ globalIndexes: [{ ...index, partitionKey: { name: "api_key_hash", type: "N" } }] }),
-      /api_keys\.globalIndexes\[0\]\.partitionKey\.type: "api_key_hash" is N here but S in partitionKey/],
-    ["missing partition key name", withApiKeys({ partitionKey: { name: "", type: "S" } }),
-      /api_keys\.partitionKey: required/],
-    ["a key projected as a non-key attribute", withApiKeys({ globalIndexes: [{ ...index, projection: { type: "INCLUDE", nonKeyAttributes: ["account_id"] } }] }),
-      /api_keys\.globalIndexes\[0\]\.projection\.nonKeyAttributes: "account_id" is a key and always projected/],
+    [
+      "TTL attribute that is also a key",
+      withApiKeys({ timeToLiveAttribute: "api_key_hash" }),
+      /api_keys\.timeToLiveAttribute: "api_key_hash" is also a key \(partitionKey\)/,
+    ],
+    ["empty TTL attribute", withApiKeys({ timeToLiveAttribute: "" }), /api_keys\.timeToLiveAttribute: must name the Number attribute/],
+    [
+      "index name outside [a-zA-Z0-9_.-]{3,255}",
+      withApiKeys({ globalIndexes: [{ ...index, name: "by account" }] }),
+      /api_keys\.globalIndexes\[0\]\.name: "by account" is not \[a-zA-Z0-9_.-\]\{3,255\}/,
+    ],
+    ["table id outside [a-zA-Z0-9_.-]{3,255}", withApiKeys({ id: "k" }), /k\.id: "k" is not \[a-zA-Z0-9_.-\]\{3,255\}/],
+    [
+      "duplicate index names",
+      withApiKeys({ globalIndexes: [index, { ...index, sortKey: undefined }] }),
+      /api_keys\.globalIndexes\[1\]\.name: "account_id-created_at-index" is used twice/,
+    ],
+    [
+      "one attribute with two types",
+      withApiKeys({ globalIndexes: [{ ...index, partitionKey: { name: "api_key_hash", type: "N" } }] }),
+      /api_keys\.globalIndexes\[0\]\.partitionKey\.type: "api_key_hash" is N here but S in partitionKey/,
+    ],
+    ["missing partition key name", withApiKeys({ partitionKey: { name: "", type: "S" } }), /api_keys\.partitionKey: required/],
+    [
+      "a key projected as a non-key attribute",
+      withApiKeys({ globalIndexes: [{ ...index, projection: { type: "INCLUDE", nonKeyAttributes: ["account_id"] } }] }),
+      /api_keys\.globalIndexes\[0\]\.projection\.nonKeyAttributes: "account_id" is a key and always projected/,
+    ],
   ];
 
   test.each(BAD)("%s is rejected by the construct and by synth, writing nothing", (_name, definition, message) => {

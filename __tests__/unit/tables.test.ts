@@ -134,8 +134,7 @@ describe.each(ENVIRONMENT_NAMES)("%s stack: tables", (environmentName) => {
 
 describe("shipped defaults", () => {
   test("dev is on-demand, staging and prod are provisioned", () => {
-    const modes = (name: "dev" | "staging" | "prod") =>
-      Object.values(environmentInput(name).tables).map((table) => table.capacity.mode);
+    const modes = (name: "dev" | "staging" | "prod") => Object.values(environmentInput(name).tables).map((table) => table.capacity.mode);
     expect(modes("dev")).toEqual(Array(4).fill("PAY_PER_REQUEST"));
     expect(modes("staging")).toEqual(Array(4).fill("PROVISIONED"));
     expect(modes("prod")).toEqual(Array(4).fill("PROVISIONED"));

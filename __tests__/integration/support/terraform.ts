@@ -19,7 +19,12 @@ export const terraformAvailable = spawnSync("terraform", ["version"], { stdio: "
  */
 export function describeWithTerraform(name: string, body: () => void) {
   if (terraformAvailable) return describe(name, body);
-  if (process.env.CI) return describe(name, () => test("terraform is installed", () => { throw new Error(TERRAFORM_MISSING); }));
+  if (process.env.CI)
+    return describe(name, () =>
+      test("terraform is installed", () => {
+        throw new Error(TERRAFORM_MISSING);
+      }),
+    );
   console.warn(`skipping "${name}": ${TERRAFORM_MISSING}`);
   return describe.skip(name, body);
 }
@@ -96,5 +101,8 @@ export function workspace(config?: object, fixture?: string): string {
 
 export const outputs = async (directory: string) =>
   Object.fromEntries(
-    Object.entries(JSON.parse(await terraform(directory, ["output", "-json"])) as Record<string, { value: unknown }>).map(([k, v]) => [k, v.value]),
+    Object.entries(JSON.parse(await terraform(directory, ["output", "-json"])) as Record<string, { value: unknown }>).map(([k, v]) => [
+      k,
+      v.value,
+    ]),
   );
