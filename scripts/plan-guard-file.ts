@@ -1,0 +1,24 @@
+/** Runs the plan guard on a `terraform show -json` file: shared by `npm run plan:guard` and `npm run plan|apply`. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "../stacks/project-root";
+import { PLAN_GUARD_OVERRIDES_FILE, PlanGuardInputError, formatGuardResult, guardPlan, parseOverrides, parsePlan } from "../guards/plan-guard";
+
+export interface PlanGuardRun {
+  readonly text: string;
+  /** 0 pass, 1 refused, 2 the plan or overrides file cannot be read (never a pass). */
+  readonly exitCode: 0 | 1 | 2;
+}
+
+export function guardPlanFile(planPath: string, options: { stack?: string; overridesPath?: string } = {}): PlanGuardRun {
+  const overridesPath = options.overridesPath ?? join(projectRoot(), PLAN_GUARD_OVERRIDES_FILE);
+  try {
+    if (!existsSync(planPath)) throw new PlanGuardInputError(`${planPath}: no such file; write it with: terraform show -json <planfile> > ${planPath}`);
+    const plan = parsePlan(readFileSync(planPath, "utf8"), planPath);
+    const overrides = existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
+    return formatGuardResult(guardPlan(plan, { stack: options.stack, overrides }), planPath);
+  } catch (error) {
+    if (error instanceof PlanGuardInputError) return { text: `plan guard: cannot check: ${error.message}`, exitCode: 2 };
+    throw error;
+  }
+}
