@@ -77,7 +77,8 @@ export function parsePlan(text: string, file: string): TerraformPlan {
       `${file}: not valid JSON (${detail}); the file may be truncated. Write it with: terraform show -json <planfile> > ${file}`,
     );
   }
-  if (!isObject(document)) throw new PlanGuardInputError(`${file}: expected a JSON object from terraform show -json, got ${typeof document}`);
+  if (!isObject(document))
+    throw new PlanGuardInputError(`${file}: expected a JSON object from terraform show -json, got ${typeof document}`);
   const version = document.format_version;
   if (typeof version !== "string" || !/^1\.\d+$/.test(version)) {
     throw new PlanGuardInputError(
@@ -85,7 +86,9 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     );
   }
   if (!isObject(document.planned_values)) {
-    throw new PlanGuardInputError(`${file}: has no planned_values, so it is not a plan (a state file?); give it terraform show -json <planfile>`);
+    throw new PlanGuardInputError(
+      `${file}: has no planned_values, so it is not a plan (a state file?); give it terraform show -json <planfile>`,
+    );
   }
   if (document.errored === true) throw new PlanGuardInputError(`${file}: terraform reports this plan errored; fix the plan errors first`);
   const changes = document.resource_changes ?? [];
@@ -97,7 +100,9 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     }
     const actions = change.change.actions;
     if (!Array.isArray(actions) || actions.length === 0 || !actions.every((action) => KNOWN_ACTIONS.has(String(action)))) {
-      throw new PlanGuardInputError(`${where} (${change.address}): change.actions ${JSON.stringify(actions)} is not a Terraform action list`);
+      throw new PlanGuardInputError(
+        `${where} (${change.address}): change.actions ${JSON.stringify(actions)} is not a Terraform action list`,
+      );
     }
   });
   return { format_version: version, resource_changes: changes as ResourceChange[] };
@@ -111,15 +116,19 @@ export function parseOverrides(text: string, file: string): PlanGuardOverride[] 
   } catch (error) {
     throw new PlanGuardInputError(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (!Array.isArray(document)) throw new PlanGuardInputError(`${file}: must be a JSON array of { "stack", "address", "reason" } ([] for none)`);
+  if (!Array.isArray(document))
+    throw new PlanGuardInputError(`${file}: must be a JSON array of { "stack", "address", "reason" } ([] for none)`);
   return document.map((entry: unknown, index) => {
     const fields = ["stack", "address", "reason"] as const;
     const missing = fields.filter((field) => !isObject(entry) || typeof entry[field] !== "string" || String(entry[field]).trim() === "");
     if (!isObject(entry) || missing.length > 0) {
-      throw new PlanGuardInputError(`${file}: entry ${index} needs a non-empty ${missing.join(", ")} (the reason is what reviewers approve)`);
+      throw new PlanGuardInputError(
+        `${file}: entry ${index} needs a non-empty ${missing.join(", ")} (the reason is what reviewers approve)`,
+      );
     }
     const extra = Object.keys(entry).filter((key) => !(fields as readonly string[]).includes(key));
-    if (extra.length > 0) throw new PlanGuardInputError(`${file}: entry ${index} has unknown field(s) ${extra.join(", ")}; only stack, address, reason`);
+    if (extra.length > 0)
+      throw new PlanGuardInputError(`${file}: entry ${index} has unknown field(s) ${extra.join(", ")}; only stack, address, reason`);
     return { stack: String(entry.stack), address: String(entry.address), reason: String(entry.reason) };
   });
 }
@@ -186,7 +195,8 @@ const indexNames = (values: Values | undefined) => {
 /** In-place table updates that lose data or lift a protection. */
 const TABLE_UPDATE_RULES: readonly TableRule[] = [
   {
-    check: (change) => (at(change.before, "stream_enabled") === true && after(change, "stream_enabled") !== true ? "disables the stream" : undefined),
+    check: (change) =>
+      at(change.before, "stream_enabled") === true && after(change, "stream_enabled") !== true ? "disables the stream" : undefined,
     procedure: "consumers lose the change feed: keep the stream on; if it must go, remove its consumers first and apply with an override",
   },
   {
@@ -227,11 +237,14 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
       at(change.before, "deletion_protection_enabled") === true && after(change, "deletion_protection_enabled") !== true
         ? "turns deletion protection off"
         : undefined,
-    procedure: "deletion protection stays on in prod (config protection.deletionProtection); turn it off only in the change that deletes the table",
+    procedure:
+      "deletion protection stays on in prod (config protection.deletionProtection); turn it off only in the change that deletes the table",
   },
   {
     check: (change) => {
-      const unknown = ["server_side_encryption", "server_side_encryption[0].kms_key_arn"].some((path) => at(change.after_unknown, path) === true);
+      const unknown = ["server_side_encryption", "server_side_encryption[0].kms_key_arn"].some(
+        (path) => at(change.after_unknown, path) === true,
+      );
       const to = unknown ? UNKNOWN : sseKey(change.after);
       const from = sseKey(change.before);
       return from !== to ? `moves the table from ${from} to ${to}` : undefined;
@@ -247,11 +260,13 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
         ? `drops global secondary index ${dropped.join(", ")}`
         : undefined;
     },
-    procedure: "queries on the index fail once it is gone: move every reader off the index (access-patterns/) in an earlier release, then apply with an override",
+    procedure:
+      "queries on the index fail once it is gone: move every reader off the index (access-patterns/) in an earlier release, then apply with an override",
   },
   {
     check: (change, { deniedByPolicy }) => {
-      const describe = (values: Values | undefined) => `${String(at(values, "ttl[0].attribute_name"))}/${at(values, "ttl[0].enabled") === true ? "on" : "off"}`;
+      const describe = (values: Values | undefined) =>
+        `${String(at(values, "ttl[0].attribute_name"))}/${at(values, "ttl[0].enabled") === true ? "on" : "off"}`;
       return deniedByPolicy.has("dynamodb:UpdateTimeToLive") && describe(change.before) !== describe(change.after)
         ? `changes TTL ${describe(change.before)} -> ${describe(change.after)}, which the table's append-only policy denies (UpdateTimeToLive): the apply would fail with AccessDenied`
         : undefined;
@@ -268,7 +283,9 @@ function deniedActions(policy: unknown): string[] {
   try {
     const document = JSON.parse(policy) as { Statement?: unknown };
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    return statements.filter((statement) => isObject(statement) && statement.Effect === "Deny").flatMap((statement) => [statement.Action].flat().map(String));
+    return statements
+      .filter((statement) => isObject(statement) && statement.Effect === "Deny")
+      .flatMap((statement) => [statement.Action].flat().map(String));
   } catch {
     return [];
   }
@@ -277,7 +294,12 @@ function deniedActions(policy: unknown): string[] {
 /** The protection findings for one resource change, before overrides. */
 function findingsFor(resource: ResourceChange, policies: readonly ResourceChange[]): Finding[] {
   const { change } = resource;
-  const finding = (reason: string, procedure: string): Finding => ({ address: resource.address, actions: change.actions, reason, procedure });
+  const finding = (reason: string, procedure: string): Finding => ({
+    address: resource.address,
+    actions: change.actions,
+    reason,
+    procedure,
+  });
   if (resource.mode !== "managed") return [];
   const destroy = DESTROY_RULES[resource.type];
   if (destroy && change.actions.includes("delete")) {
@@ -288,7 +310,9 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
   if (resource.type === "aws_dynamodb_table") {
     const arn = at(change.before, "arn");
     const deniedByPolicy = new Set(
-      policies.filter((policy) => arn !== undefined && at(policy.change.before, "resource_arn") === arn).flatMap((policy) => deniedActions(at(policy.change.before, "policy"))),
+      policies
+        .filter((policy) => arn !== undefined && at(policy.change.before, "resource_arn") === arn)
+        .flatMap((policy) => deniedActions(at(policy.change.before, "policy"))),
     );
     return TABLE_UPDATE_RULES.flatMap((rule) => {
       const reason = rule.check(change, { deniedByPolicy });
@@ -299,7 +323,12 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
     const kept = new Set(deniedActions(after(change, "policy")));
     const lifted = deniedActions(at(change.before, "policy")).filter((action) => !kept.has(action));
     return lifted.length > 0
-      ? [finding(`stops denying ${lifted.join(", ")}`, "the append-only policy only grows: lifting a denial needs the break-glass role and a recorded reason")]
+      ? [
+          finding(
+            `stops denying ${lifted.join(", ")}`,
+            "the append-only policy only grows: lifting a denial needs the break-glass role and a recorded reason",
+          ),
+        ]
       : [];
   }
   return [];
@@ -332,9 +361,12 @@ export function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): Plan
   const reasonFor = (address: string) => overrides.find((override) => override.address === address)?.reason;
   const addresses = new Set(plan.resource_changes.map((resource) => resource.address));
   const warnings = overrides.flatMap((override) => {
-    if (!addresses.has(override.address)) return [`override for ${override.address} (${override.stack}): not in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`];
+    if (!addresses.has(override.address))
+      return [`override for ${override.address} (${override.stack}): not in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`];
     if (!all.some((found) => found.address === override.address))
-      return [`override for ${override.address} (${override.stack}): nothing to override in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`];
+      return [
+        `override for ${override.address} (${override.stack}): nothing to override in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`,
+      ];
     return [];
   });
   return {

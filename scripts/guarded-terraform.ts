@@ -28,7 +28,11 @@ export interface GuardedTerraformOptions {
 export async function guardedTerraform(options: GuardedTerraformOptions): Promise<number> {
   const { directory, stack, stdio = "inherit" } = options;
   const terraform = (args: string[], capture = false) => {
-    const result = spawnSync("terraform", args, { cwd: directory, stdio: capture ? ["ignore", "pipe", "inherit"] : stdio, encoding: "utf8" });
+    const result = spawnSync("terraform", args, {
+      cwd: directory,
+      stdio: capture ? ["ignore", "pipe", "inherit"] : stdio,
+      encoding: "utf8",
+    });
     if (result.error) {
       const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
       throw new Error(missing ? "terraform is not on PATH: install Terraform >= 1.10" : `terraform ${args[0]}: ${result.error.message}`);

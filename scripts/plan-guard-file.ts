@@ -2,7 +2,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../stacks/project-root";
-import { PLAN_GUARD_OVERRIDES_FILE, PlanGuardInputError, formatGuardResult, guardPlan, parseOverrides, parsePlan } from "../guards/plan-guard";
+import {
+  PLAN_GUARD_OVERRIDES_FILE,
+  PlanGuardInputError,
+  formatGuardResult,
+  guardPlan,
+  parseOverrides,
+  parsePlan,
+} from "../guards/plan-guard";
 
 export interface PlanGuardRun {
   readonly text: string;
@@ -13,7 +20,8 @@ export interface PlanGuardRun {
 export function guardPlanFile(planPath: string, options: { stack?: string; overridesPath?: string } = {}): PlanGuardRun {
   const overridesPath = options.overridesPath ?? join(projectRoot(), PLAN_GUARD_OVERRIDES_FILE);
   try {
-    if (!existsSync(planPath)) throw new PlanGuardInputError(`${planPath}: no such file; write it with: terraform show -json <planfile> > ${planPath}`);
+    if (!existsSync(planPath))
+      throw new PlanGuardInputError(`${planPath}: no such file; write it with: terraform show -json <planfile> > ${planPath}`);
     const plan = parsePlan(readFileSync(planPath, "utf8"), planPath);
     const overrides = existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
     return formatGuardResult(guardPlan(plan, { stack: options.stack, overrides }), planPath);

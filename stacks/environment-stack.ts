@@ -62,6 +62,9 @@ export class EnvironmentStack extends TerraformStack {
         description: `Encrypts the opsdata ${this.environment.name} DynamoDB tables`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
+        // Deleting the key makes every table, its PITR history and its backups unreadable: with
+        // preventDestroy (required in prod) no config change or destroy can schedule its deletion.
+        lifecycle: { preventDestroy: this.environment.protection.preventDestroy },
       });
       key.overrideLogicalId("dynamodb_tables");
       new KmsAlias(this, "tables-kms-alias", {

@@ -26,16 +26,30 @@ export interface OperationalTableProps {
   readonly breakGlassRoleArn: string;
 }
 
-/** Actions that could rewrite or remove entries of an append-only table. PutItem is absent: a
- * writer's `attribute_not_exists` condition stops overwrites, IAM cannot. */
+/**
+ * Denied to every principal but the break-glass role on an append-only table. Only actions a
+ * DynamoDB resource policy can deny are listed ("DynamoDB API operations supported by
+ * resource-based policies", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-iam-actions.html).
+ * PutItem is absent: a writer's `attribute_not_exists` condition stops overwrites, IAM cannot.
+ * UpdateTable is absent too: Application Auto Scaling changes capacity through it and no condition
+ * key tells a capacity change from turning off the stream or deletion protection (the plan guard
+ * refuses those). Deny statements also bind the deploy role: changing TTL, PITR or this policy
+ * needs the break-glass role (README, "audit_logs is append-only").
+ */
 export const APPEND_ONLY_DENIED_ACTIONS = [
+  // entries
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
   "dynamodb:BatchWriteItem",
   "dynamodb:PartiQLUpdate",
   "dynamodb:PartiQLDelete",
+  // the table, and what expires or restores its entries
   "dynamodb:DeleteTable",
   "dynamodb:UpdateTimeToLive",
+  "dynamodb:UpdateContinuousBackups",
+  // the policy itself
+  "dynamodb:PutResourcePolicy",
+  "dynamodb:DeleteResourcePolicy",
 ];
 
 /** Terraform-safe address fragment for an index name (addresses may not contain dots). */
@@ -117,7 +131,7 @@ export class OperationalTable extends Construct {
       }
     }
 
-    if (definition.appendOnly) this.denyEntryChanges(definition.id, props.breakGlassRoleArn);
+    if (definition.appendOnly) this.denyEntryChanges(definition.id, props.breakGlassRoleArn, protection.preventDestroy);
     this.addOutputs(definition);
   }
 
@@ -143,7 +157,7 @@ export class OperationalTable extends Construct {
   }
 
   /** AWS enforces immutability: only the break-glass role may modify or delete entries. */
-  private denyEntryChanges(tableId: string, breakGlassRoleArn: string) {
+  private denyEntryChanges(tableId: string, breakGlassRoleArn: string, preventDestroy: boolean) {
     const policy = new DynamodbResourcePolicy(this, "append-only-policy", {
       resourceArn: this.table.arn,
       policy: JSON.stringify({
@@ -159,6 +173,8 @@ export class OperationalTable extends Construct {
           },
         ],
       }),
+      // Destroying the policy lifts immutability: with preventDestroy (required in prod) Terraform refuses.
+      lifecycle: { preventDestroy },
     });
     policy.overrideLogicalId(tableId);
   }

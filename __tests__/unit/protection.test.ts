@@ -1,7 +1,6 @@
 import { DynamodbResourcePolicy } from "@cdktf/provider-aws/lib/dynamodb-resource-policy";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { APPEND_ONLY_DENIED_ACTIONS } from "../../stacks/operational-table";
 import { environmentInput, parse, resourcesOf, synthEnvironment } from "../helpers/synth";
 
 describe("protection by environment", () => {
@@ -17,6 +16,19 @@ describe("protection by environment", () => {
         lifecycle: expect.objectContaining({ prevent_destroy: true }),
       });
     }
+  });
+
+  test("prod: the tables' KMS key cannot be destroyed (prevent_destroy)", () => {
+    const keys = resourcesOf(parse(synthEnvironment(environmentInput("prod"))), "aws_kms_key");
+    expect(Object.keys(keys)).toEqual(["dynamodb_tables"]);
+    expect(keys.dynamodb_tables.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("a key created in an environment without preventDestroy stays destroyable", () => {
+    const input = environmentInput("staging");
+    input.protection!.kmsKey = "create";
+    const keys = resourcesOf(parse(synthEnvironment(input)), "aws_kms_key");
+    expect(keys.dynamodb_tables.lifecycle).toEqual({ prevent_destroy: false });
   });
 
   test("staging: PITR with its configured window, AWS-owned key, destroyable", () => {
@@ -60,11 +72,12 @@ describe("audit_logs is append-only, enforced by AWS", () => {
   const input = environmentInput("prod");
   const synthesized = synthEnvironment(input);
 
-  test("a resource policy denies entry changes and DeleteTable to all but the break-glass role", () => {
+  test("a resource policy denies entry changes, TTL, PITR and policy changes to all but the break-glass role", () => {
     expect(synthesized).toHaveResourceWithProperties(DynamodbResourcePolicy, {
       resource_arn: "${aws_dynamodb_table.audit_logs.arn}",
     });
     const policy = resourcesOf(parse(synthesized), "aws_dynamodb_resource_policy").audit_logs;
+    // Every denied action, literally: dropping one from the policy fails this test.
     expect(JSON.parse(String(policy.policy))).toEqual({
       Version: "2012-10-17",
       Statement: [
@@ -72,15 +85,32 @@ describe("audit_logs is append-only, enforced by AWS", () => {
           Sid: "DenyEntryChangesExceptBreakGlass",
           Effect: "Deny",
           Principal: "*",
-          Action: APPEND_ONLY_DENIED_ACTIONS,
+          Action: [
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:PartiQLUpdate",
+            "dynamodb:PartiQLDelete",
+            "dynamodb:DeleteTable",
+            "dynamodb:UpdateTimeToLive",
+            "dynamodb:UpdateContinuousBackups",
+            "dynamodb:PutResourcePolicy",
+            "dynamodb:DeleteResourcePolicy",
+          ],
           Resource: "${aws_dynamodb_table.audit_logs.arn}",
-          Condition: { ArnNotEquals: { "aws:PrincipalArn": input.auditLogBreakGlassRoleArn } },
+          Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::333333333333:role/opsdata-audit-break-glass" } },
         },
       ],
     });
-    expect(APPEND_ONLY_DENIED_ACTIONS).toEqual(
-      expect.arrayContaining(["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:DeleteTable", "dynamodb:PartiQLDelete"]),
-    );
+  });
+
+  test("prod: the policy cannot be destroyed (prevent_destroy)", () => {
+    expect(resourcesOf(parse(synthesized), "aws_dynamodb_resource_policy").audit_logs.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("dev: the policy is destroyable with the stack", () => {
+    const dev = resourcesOf(parse(synthEnvironment(environmentInput("dev"))), "aws_dynamodb_resource_policy");
+    expect(dev.audit_logs.lifecycle).toEqual({ prevent_destroy: false });
   });
 
   test("only audit_logs gets a resource policy", () => {
