@@ -1,0 +1,69 @@
+/**
+ * The plan guard and the guarded path with the real terraform binary (terraform_data: no provider
+ * download): the committed real plan is what terraform produces, and `npm run plan|apply`'s steps
+ * apply exactly the saved plan, only after the guard passed and the stack name was typed.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PLAN_JSON, guardedTerraform } from "../../scripts/guarded-terraform";
+import { terraformDataFixture, terraformDataPlanJson } from "../helpers/terraform-data-plan";
+import { describeWithTerraform } from "./support/terraform";
+
+const actionsByAddress = (text: string) =>
+  Object.fromEntries(
+    (JSON.parse(text) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> }).resource_changes.map((r) => [
+      r.address,
+      r.change.actions,
+    ]),
+  );
+
+describeWithTerraform("plan guard on real terraform plans", () => {
+  test("terraform produces every action the guard reads, as in the committed fixture", () => {
+    const fresh = actionsByAddress(terraformDataPlanJson());
+    expect(fresh).toEqual({
+      "terraform_data.created": ["create"],
+      "terraform_data.deleted": ["delete"],
+      "terraform_data.replaced_create_first": ["create", "delete"],
+      "terraform_data.replaced_delete_first": ["delete", "create"],
+      "terraform_data.unchanged": ["no-op"],
+      "terraform_data.updated": ["update"],
+    });
+    expect(actionsByAddress(terraformDataFixture())).toEqual(fresh);
+  });
+
+  describe("the guarded path (init, plan -out, show -json, guard, apply of the saved plan)", () => {
+    let directory: string;
+    beforeEach(() => {
+      directory = mkdtempSync(join(tmpdir(), "guarded-terraform-"));
+      writeFileSync(join(directory, "main.tf"), 'resource "terraform_data" "example" { input = "v1" }\n');
+    });
+    afterEach(() => rmSync(directory, { recursive: true, force: true }));
+    const state = () => join(directory, "terraform.tfstate");
+
+    test("plan only: the saved plan and its JSON are written and guarded, nothing is applied", async () => {
+      await expect(guardedTerraform({ directory, stack: "dynamodb-dev", stdio: "ignore" })).resolves.toBe(0);
+      expect(actionsByAddress(readFileSync(join(directory, PLAN_JSON), "utf8"))).toEqual({ "terraform_data.example": ["create"] });
+      expect(existsSync(state())).toBe(false);
+    });
+
+    test("apply without confirmation applies nothing", async () => {
+      const confirm = jest.fn(async () => false);
+      await expect(guardedTerraform({ directory, stack: "dynamodb-dev", apply: true, confirm, stdio: "ignore" })).resolves.toBe(1);
+      expect(confirm).toHaveBeenCalledWith("Apply this plan to dynamodb-dev? Type the stack name (dynamodb-dev) to confirm: ");
+      expect(existsSync(state())).toBe(false);
+    });
+
+    test("apply after confirmation applies the saved plan", async () => {
+      await expect(
+        guardedTerraform({ directory, stack: "dynamodb-dev", apply: true, confirm: async () => true, stdio: "ignore" }),
+      ).resolves.toBe(0);
+      const applied = JSON.parse(readFileSync(state(), "utf8")) as {
+        resources: Array<{ type: string; name: string; instances: Array<{ attributes: { input: { value: string } } }> }>;
+      };
+      expect(applied.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes.input.value])).toEqual([
+        ["terraform_data.example", "v1"],
+      ]);
+    });
+  });
+});
