@@ -36,7 +36,11 @@ resource "terraform_data" "created" { input = "new" }
 export function terraformDataPlanJson(): string {
   const directory = mkdtempSync(join(tmpdir(), "terraform-data-plan-"));
   const terraform = (...args: string[]) =>
-    execFileSync("terraform", args, { cwd: directory, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" } });
+    execFileSync("terraform", args, {
+      cwd: directory,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" },
+    });
   try {
     writeFileSync(join(directory, "main.tf"), BEFORE);
     terraform("init", "-input=false");
