@@ -38,13 +38,23 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       directory = mkdtempSync(join(tmpdir(), "guarded-terraform-"));
       writeFileSync(join(directory, "main.tf"), 'resource "terraform_data" "example" { input = "v1" }\n');
     });
-    afterEach(() => rmSync(directory, { recursive: true, force: true }));
+    let printed: jest.SpyInstance[];
+    beforeEach(() => (printed = [jest.spyOn(console, "log").mockImplementation(), jest.spyOn(console, "error").mockImplementation()]));
+    afterEach(() => {
+      printed.forEach((spy) => spy.mockRestore());
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => String(call[0])));
     const state = () => join(directory, "terraform.tfstate");
 
     test("plan only: the saved plan and its JSON are written and guarded, nothing is applied", async () => {
       await expect(guardedTerraform({ directory, stack: "dynamodb-dev", stdio: "ignore" })).resolves.toBe(0);
       expect(actionsByAddress(readFileSync(join(directory, PLAN_JSON), "utf8"))).toEqual({ "terraform_data.example": ["create"] });
       expect(existsSync(state())).toBe(false);
+      expect(messages()).toEqual([
+        `plan guard: OK (${join(directory, PLAN_JSON)}: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged)`,
+        `dynamodb-dev: saved plan ${join(directory, "tfplan")} passed the plan guard. Apply it with: npm run apply -- <env>`,
+      ]);
     });
 
     test("apply without confirmation applies nothing", async () => {
@@ -52,6 +62,7 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       await expect(guardedTerraform({ directory, stack: "dynamodb-dev", apply: true, confirm, stdio: "ignore" })).resolves.toBe(1);
       expect(confirm).toHaveBeenCalledWith("Apply this plan to dynamodb-dev? Type the stack name (dynamodb-dev) to confirm: ");
       expect(existsSync(state())).toBe(false);
+      expect(messages()).toContain("dynamodb-dev: not confirmed; nothing was applied.");
     });
 
     test("apply after confirmation applies the saved plan", async () => {

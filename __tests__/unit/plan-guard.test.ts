@@ -327,3 +327,14 @@ describe("npm run plan:guard", () => {
     );
   });
 });
+
+describe("npm run plan|apply", () => {
+  test("an unknown environment lists the environments, exit 2, before anything runs", () => {
+    const result = spawnSync("node", ["scripts/run-ts.js", "scripts/deploy.ts", "plan", "nosuchenv"], { cwd: root, encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      'unknown environment "nosuchenv". Environments: dev, staging, prod.',
+      "usage: npm run plan -- <dev|staging|prod>",
+    ]);
+  });
+});
