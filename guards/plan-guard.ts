@@ -319,6 +319,14 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
       return reason ? [finding(reason, rule.procedure)] : [];
     });
   }
+  if (resource.type === "aws_kms_key" && at(change.before, "is_enabled") === true && after(change, "is_enabled") !== true) {
+    return [
+      finding(
+        "disables the KMS key: every table encrypted with it becomes unreadable",
+        "keep the key enabled; move the tables to another key first (one change per table)",
+      ),
+    ];
+  }
   if (resource.type === "aws_dynamodb_resource_policy") {
     const kept = new Set(deniedActions(after(change, "policy")));
     const lifted = deniedActions(at(change.before, "policy")).filter((action) => !kept.has(action));

@@ -182,6 +182,11 @@ describe("prod plan with AWS provider 6.25 attributes", () => {
     expect(reasons(plan)).toEqual([]);
   });
 
+  test("disabling the tables' KMS key is refused", () => {
+    const plan = updated("aws_kms_key.dynamodb_tables", (after) => (after.is_enabled = false));
+    expect(reasons(plan)).toEqual(["aws_kms_key.dynamodb_tables: disables the KMS key: every table encrypted with it becomes unreadable"]);
+  });
+
   test("a policy update that stops denying an action is refused; adding a denial passes", () => {
     const lifted = updated("aws_dynamodb_resource_policy.audit_logs", (after) => {
       const document = JSON.parse(String(after.policy));
