@@ -130,13 +130,13 @@ const S3_KEY_MAX_BYTES = 1024;
 export function stateKeyProblems(key: string): string[] {
   const problems: string[] = [];
   if (key.startsWith("/")) problems.push('must not start with "/" (the S3 backend refuses it); remove the leading slash');
-  if (key.split("/").some((segment) => segment === "")) {
+  if (key.includes("//")) {
     problems.push('must not contain an empty path segment ("//"); S3 would store a different key than the one you read');
   }
   if (Buffer.byteLength(key, "utf8") > S3_KEY_MAX_BYTES)
     problems.push(`is longer than ${S3_KEY_MAX_BYTES} bytes, S3's key limit; shorten it`);
   if (!/^[\w./-]+\.tfstate$/.test(key)) {
-    problems.push('must be an S3 key of letters, digits, _ . / - ending in ".tfstate", e.g. "opsdata-infra/dev/dynamodb.tfstate"');
+    problems.push('must be an S3 key ending in ".tfstate" (letters, digits, _ . / -), e.g. "opsdata-infra/dev/dynamodb.tfstate"');
   }
   return problems;
 }
