@@ -34,7 +34,8 @@ beforeAll(() => {
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 function run(entry: string, env: Record<string, string> = {}) {
-  const { CDKTF_OUTDIR: _ignored, ...inherited } = process.env;
+  const inherited = { ...process.env };
+  delete inherited.CDKTF_OUTDIR;
   const result = spawnSync(process.execPath, ["scripts/run-ts.js", entry], {
     cwd: copy,
     env: { ...inherited, CHECKPOINT_DISABLE: "1", ...env },
