@@ -258,7 +258,8 @@ function tableSettingChanges(report: Reporter, locked: LockedTable, current: Tab
   }
 
   // Table class updates run in their own UpdateTable call (table.go: "Table Class cannot be changed
-  // concurrently with other values") and AWS limits how often a table's class may change.
+  // concurrently with other values"); AWS limits how often a table's class may change (DynamoDB Developer
+  // Guide, "Table classes": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.TableClasses.html).
   if (locked.tableClass !== undefined && locked.tableClass !== current.tableClass) {
     report.review(
       `tableClass: ${locked.tableClass} -> ${current.tableClass}: changes storage and request prices; AWS limits how often ` +

@@ -285,9 +285,12 @@ describe("schema lock file", () => {
   });
 
   test("a lock from a newer version is refused, and schema:accept may not overwrite it", () => {
+    const read = () => parseSchemaLock(committed.replace('"version": 2', '"version": 3'));
+    expect(read).toThrow(SchemaLockFileError);
     const error = (() => {
       try {
-        parseSchemaLock(committed.replace('"version": 2', '"version": 3'));
+        read();
+        return undefined;
       } catch (thrown) {
         return thrown as SchemaLockFileError;
       }
