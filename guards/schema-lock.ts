@@ -88,7 +88,7 @@ const describeIndexes = (definition: TableDefinition["globalIndexes"]) =>
       index.projection.type === "INCLUDE" ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})` : index.projection.type,
   }));
 
-export function tableSchema(definition: TableDefinition, environment: Environment): TableSchema {
+function tableSchema(definition: TableDefinition, environment: Environment): TableSchema {
   const settings = environment.tables[definition.id as keyof Environment["tables"]];
   return {
     tableName: `${environment.tableNamePrefix}${definition.id}`,
@@ -216,8 +216,12 @@ function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: Tabl
  * Stream, TTL, table class, append-only, billing mode and the one-deploy flags: the version 2
  * checks. A version 1 lock has none of these recorded, so each is compared only when recorded.
  */
-function tableSettingChanges(report: Reporter, locked: LockedTable, current: TableSchema, config: string, indexChanges: number): void {
-  const id = config.split(".").pop();
+function tableSettingChanges(
+  report: Reporter,
+  locked: LockedTable,
+  current: TableSchema,
+  { id, config, indexChanges }: { id: string; config: string; indexChanges: number },
+): void {
   // Stream view types cannot change in place: the provider disables the stream and enables a new one
   // (hashicorp/terraform-provider-aws internal/service/dynamodb/table.go, resourceTableUpdate ->
   // cycleStreamEnabled), which gets a new ARN. Records stay readable 24 hours after a stream is
@@ -419,7 +423,7 @@ export function schemaChanges(
       const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index") ? config : undefined;
       const report = reporter(where, changes);
       const indexChanges = keyAndIndexChanges(report, lockedTable, table, indexesIgnored);
-      tableSettingChanges(report, lockedTable, table, config, indexChanges);
+      tableSettingChanges(report, lockedTable, table, { id: tableId, config, indexChanges });
     }
     for (const tableId of Object.keys(locked.tables).filter((id) => !(id in currentEnvironment.tables))) {
       changes.push({
