@@ -213,6 +213,20 @@ function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: Tabl
 }
 
 /**
+ * One-deploy flags. Each is recorded with the change it was accepted for, so that change's deploy
+ * passes. Set without such a change it would only make every apply reset capacity the autoscaler
+ * set: refused. Cleared after its deploy: a change to record.
+ */
+const ONE_DEPLOY_FLAGS = [
+  { flag: "applyIndexChanges", needed: "GSI is added or removed", resets: "autoscaled GSIs' capacity to their min" },
+  {
+    flag: "applyBillingModeSwitch",
+    needed: "switch from PAY_PER_REQUEST is pending",
+    resets: "capacity of the table and its GSIs to their min",
+  },
+] as const;
+
+/**
  * Stream, TTL, table class, append-only, billing mode and the one-deploy flags: the version 2
  * checks. A version 1 lock has none of these recorded, so each is compared only when recorded.
  */
@@ -298,54 +312,18 @@ function tableSettingChanges(
     );
   }
 
-  if (locked.applyIndexChanges !== undefined) {
-    flagChanges(
-      report,
-      "applyIndexChanges",
-      locked.applyIndexChanges,
-      current.applyIndexChanges,
-      indexChanges > 0,
-      config,
-      "GSI is added or removed",
-      "autoscaled GSIs' capacity to their min",
-    );
-  }
-  if (locked.applyBillingModeSwitch !== undefined) {
-    flagChanges(
-      report,
-      "applyBillingModeSwitch",
-      locked.applyBillingModeSwitch,
-      current.applyBillingModeSwitch,
-      switchToProvisioned,
-      config,
-      "switch from PAY_PER_REQUEST is pending",
-      "capacity of the table and its GSIs to their min",
-    );
-  }
-}
-
-/**
- * A one-deploy flag is recorded with the change it was accepted for, so that change's deploy
- * passes. Set without such a change it would only make every apply reset capacity the autoscaler
- * set: refused. Cleared after its deploy: a change to record.
- */
-function flagChanges(
-  report: Reporter,
-  flag: string,
-  locked: boolean,
-  current: boolean,
-  pending: boolean,
-  config: string,
-  needed: string,
-  resets: string,
-): void {
-  if (current && !locked && !pending) {
-    report.refuse(
-      `${flag}: set, but no ${needed}; with it every apply resets the ${resets}, fighting the autoscaler. ` +
-        `Remove ${config}.${flag} from config/environments.ts`,
-    );
-  } else if (!current && locked) {
-    report.review(`${flag}: removed after the deploy it was set for; record it`);
+  const pending = { applyIndexChanges: indexChanges > 0, applyBillingModeSwitch: switchToProvisioned };
+  for (const { flag, needed, resets } of ONE_DEPLOY_FLAGS) {
+    const wasSet = locked[flag];
+    if (wasSet === undefined) continue;
+    if (current[flag] && !wasSet && !pending[flag]) {
+      report.refuse(
+        `${flag}: set, but no ${needed}; with it every apply resets the ${resets}, fighting the autoscaler. ` +
+          `Remove ${config}.${flag} from config/environments.ts`,
+      );
+    } else if (!current[flag] && wasSet) {
+      report.review(`${flag}: removed after the deploy it was set for; record it`);
+    }
   }
 }
 
