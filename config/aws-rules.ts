@@ -70,7 +70,10 @@ export function regionProblems(region: string): string[] {
     .map((candidate) => ({ candidate, distance: editDistance(region, candidate) }))
     .sort((a, b) => a.distance - b.distance)[0];
   const hint = nearest && nearest.distance <= 2 ? ` (did you mean "${nearest.candidate}"?)` : "";
-  return [`"${region}" is not an AWS region${hint}; use one of the regions of ${Object.keys(AWS_PARTITION_REGIONS).join(", ")}`];
+  const partitions = Object.keys(AWS_PARTITION_REGIONS);
+  return [
+    `"${region}" is not an AWS region${hint}; use a region of the ${partitions.slice(0, -1).join(", ")} or ${partitions.at(-1)} partition (listed in config/aws-rules.ts)`,
+  ];
 }
 
 function editDistance(a: string, b: string): number {

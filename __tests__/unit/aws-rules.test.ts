@@ -29,14 +29,18 @@ const CASES: Array<[string, (environments: Environments) => void, string[]]> = [
     (e) => {
       e.staging.aws.region = "eu-wset-1";
     },
-    ['staging.aws.region: "eu-wset-1" is not an AWS region (did you mean "eu-west-1"?); use one of the regions of aws, aws-cn, aws-us-gov'],
+    [
+      'staging.aws.region: "eu-wset-1" is not an AWS region (did you mean "eu-west-1"?); use a region of the aws, aws-cn or aws-us-gov partition (listed in config/aws-rules.ts)',
+    ],
   ],
   [
     "a state region that is no region at all",
     (e) => {
       e.dev.state.region = "europe";
     },
-    ['dev.state.region: "europe" is not an AWS region; use one of the regions of aws, aws-cn, aws-us-gov'],
+    [
+      'dev.state.region: "europe" is not an AWS region; use a region of the aws, aws-cn or aws-us-gov partition (listed in config/aws-rules.ts)',
+    ],
   ],
   [
     "a China region is accepted (aws-cn partition), with a matching state region",
