@@ -235,7 +235,7 @@ function tableSettingChanges(
   locked: LockedTable,
   current: TableSchema,
   { id, config, indexChanges }: { id: string; config: string; indexChanges: number },
-): void {
+): Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> {
   // Stream view types cannot change in place: the provider disables the stream and enables a new one
   // (hashicorp/terraform-provider-aws internal/service/dynamodb/table.go, resourceTableUpdate ->
   // cycleStreamEnabled), which gets a new ARN. Records stay readable 24 hours after a stream is
@@ -313,9 +313,11 @@ function tableSettingChanges(
   }
 
   const pending = { applyIndexChanges: indexChanges > 0, applyBillingModeSwitch: switchToProvisioned };
+  const carriedOver: Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> = [];
   for (const { flag, needed, resets } of ONE_DEPLOY_FLAGS) {
     const wasSet = locked[flag];
     if (wasSet === undefined) continue;
+    if (current[flag] && wasSet && !pending[flag]) carriedOver.push(flag);
     if (current[flag] && !wasSet && !pending[flag]) {
       report.refuse(
         `${flag}: set, but no ${needed}; with it every apply resets the ${resets}, fighting the autoscaler. ` +
@@ -325,6 +327,7 @@ function tableSettingChanges(
       report.review(`${flag}: removed after the deploy it was set for; record it`);
     }
   }
+  return carriedOver;
 }
 
 /** PITR window and KMS key: per environment, and guarded hardest in prod. */
@@ -367,6 +370,7 @@ export function schemaChanges(
 ): SchemaChange[] {
   const current = currentSchema(environments, definitions);
   const changes: SchemaChange[] = [];
+  const carriedOver: Array<{ where: string; config: string; flag: string }> = [];
   if (lock && lock.version !== SCHEMA_LOCK_VERSION) {
     changes.push({
       kind: "review",
@@ -401,7 +405,9 @@ export function schemaChanges(
       const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index") ? config : undefined;
       const report = reporter(where, changes);
       const indexChanges = keyAndIndexChanges(report, lockedTable, table, indexesIgnored);
-      tableSettingChanges(report, lockedTable, table, { id: tableId, config, indexChanges });
+      for (const flag of tableSettingChanges(report, lockedTable, table, { id: tableId, config, indexChanges })) {
+        carriedOver.push({ where, config, flag });
+      }
     }
     for (const tableId of Object.keys(locked.tables).filter((id) => !(id in currentEnvironment.tables))) {
       changes.push({
@@ -420,6 +426,18 @@ export function schemaChanges(
         `to retire it, destroy the stack first (npx cdktf destroy dynamodb-${name}) while it is still configured; if it was removed by ` +
         `mistake, restore it in config/environments.ts`,
     });
+  }
+  // A flag still set from the change it was accepted with is valid for that change's deploy only:
+  // once anything else is to be recorded, it is left over.
+  if (changes.length > 0) {
+    for (const { where, config, flag } of carriedOver) {
+      changes.push({
+        kind: "refused",
+        message:
+          `${where}.${flag}: still set from the earlier change it was accepted with; left on, every apply resets capacity the ` +
+          `autoscaler set. Remove ${config}.${flag} from config/environments.ts, then accept this change`,
+      });
+    }
   }
   return changes;
 }

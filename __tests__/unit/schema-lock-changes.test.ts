@@ -233,6 +233,27 @@ describe("schema guard: one-deploy flags", () => {
     ]);
   });
 
+  test("a flag still on from an earlier deploy is refused as soon as anything else is to be recorded", () => {
+    // GIVEN the index change was accepted and deployed with applyIndexChanges on in staging and prod
+    const inputs = shippedInputs();
+    inputs.staging.tables.api_keys.applyIndexChanges = true;
+    inputs.prod.tables.api_keys.applyIndexChanges = true;
+    const { accepted } = acceptSchema(lock, environmentsOf(inputs), withIndex);
+    // WHEN a later change (staging's PITR window) comes with the flags still on
+    inputs.staging.protection!.pointInTimeRecovery = { enabled: true, recoveryPeriodInDays: 14 };
+    const found = schemaChanges(accepted, environmentsOf(inputs), withIndex);
+    // THEN the flags are refused, so that change cannot be accepted until they are removed
+    expect(found.map((change) => `[${change.kind}] ${change.message.split(": ")[0]}`)).toEqual([
+      "[review] staging.protection.pointInTimeRecovery",
+      "[refused] staging.api_keys.applyIndexChanges",
+      "[refused] prod.api_keys.applyIndexChanges",
+    ]);
+    expect(found[2].message).toBe(
+      "prod.api_keys.applyIndexChanges: still set from the earlier change it was accepted with; left on, every apply resets capacity the autoscaler set. Remove prod.tables.api_keys.applyIndexChanges from config/environments.ts, then accept this change",
+    );
+    expect(acceptSchema(accepted, environmentsOf(inputs), withIndex).accepted).toBeUndefined();
+  });
+
   test("with applyBillingModeSwitch the synthesized table ignores nothing, so the switch sends the configured min capacity", () => {
     const input = environmentInput("dev");
     input.tables.api_keys.capacity = {
