@@ -189,8 +189,26 @@ export function tagProblems(tags: Readonly<Record<string, string>>): Array<{ key
   return problems;
 }
 
-/** arn:<partition>:kms:<region>:<account>:key/<id>: the parts synth can check. */
-export function kmsKeyArnRegion(arn: string): { partition: string; region: string } | undefined {
-  const match = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):\d{12}:key\/[a-zA-Z0-9-]+$/.exec(arn);
-  return match ? { partition: match[1], region: match[2] } : undefined;
+/** arn:<partition>:kms:<region>:<account>:key/<id>. */
+export const KMS_KEY_ARN_PATTERN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):\d{12}:key\/[a-zA-Z0-9-]+$/;
+
+/**
+ * DynamoDB encrypts with a customer managed key only in the table's own region (DynamoDB Developer
+ * Guide, encryption at rest "Usage notes":
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
+ */
+export function kmsKeyLocationProblems(arn: string, tableRegion: string): string[] {
+  const match = KMS_KEY_ARN_PATTERN.exec(arn);
+  if (!match) return [];
+  const [, partition, region] = match;
+  const tablePartition = partitionOf(tableRegion);
+  if (region !== tableRegion) {
+    return [
+      `is a key in ${region}, but the tables are in ${tableRegion}; DynamoDB needs a key in the table's region: use a key (or multi-Region replica) in ${tableRegion}`,
+    ];
+  }
+  if (tablePartition && partition !== tablePartition) {
+    return [`is in partition ${partition}, but ${tableRegion} is in ${tablePartition}; use the ARN prefix arn:${tablePartition}:kms:`];
+  }
+  return [];
 }

@@ -4,7 +4,14 @@
  */
 import { z } from "zod";
 import { DYNAMODB_NAME_PATTERN } from "../tables/limits";
-import { kmsKeyArnRegion, partitionOf, regionProblems, s3BucketNameProblems, stateKeyProblems, tagProblems } from "./aws-rules";
+import {
+  KMS_KEY_ARN_PATTERN,
+  kmsKeyLocationProblems,
+  regionProblems,
+  s3BucketNameProblems,
+  stateKeyProblems,
+  tagProblems,
+} from "./aws-rules";
 import { TABLE_DEFINITIONS, TABLE_IDS, type TableId } from "../tables";
 import {
   DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
@@ -20,7 +27,6 @@ import {
 } from "./limits";
 
 const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 
 /** Adds each problem a rule of config/aws-rules.ts finds as an issue on this field. */
 const awsRule =
@@ -283,22 +289,10 @@ export const environmentSchema = z
       }
     }
     const { kmsKey } = environment.protection;
-    const keyLocation = kmsKey && typeof kmsKey === "object" && "arn" in kmsKey ? kmsKeyArnRegion(kmsKey.arn) : undefined;
-    // DynamoDB encrypts with a customer managed key only in the table's own region (DynamoDB
-    // Developer Guide, "Usage notes" of encryption at rest:
-    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
-    if (keyLocation && keyLocation.region !== environment.aws.region) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["protection", "kmsKey", "arn"],
-        message: `is a key in ${keyLocation.region}, but the tables are in ${environment.aws.region}; DynamoDB needs a key in the table's region: use a key (or multi-Region replica) in ${environment.aws.region}`,
-      });
-    } else if (keyLocation && keyLocation.partition !== partitionOf(environment.aws.region)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["protection", "kmsKey", "arn"],
-        message: `is in partition ${keyLocation.partition}, but ${environment.aws.region} is in ${partitionOf(environment.aws.region)}; use the ARN prefix arn:${partitionOf(environment.aws.region)}:kms:`,
-      });
+    if (kmsKey && typeof kmsKey === "object" && "arn" in kmsKey) {
+      for (const message of kmsKeyLocationProblems(kmsKey.arn, environment.aws.region)) {
+        ctx.addIssue({ code: "custom", path: ["protection", "kmsKey", "arn"], message });
+      }
     }
     if (kmsKey && typeof kmsKey === "object" && "remoteState" in kmsKey && !(kmsKey.remoteState in environment.remoteStates)) {
       ctx.addIssue({
