@@ -4,6 +4,14 @@
  */
 import { z } from "zod";
 import { DYNAMODB_NAME_PATTERN } from "../tables/limits";
+import {
+  KMS_KEY_ARN_PATTERN,
+  kmsKeyLocationProblems,
+  regionProblems,
+  s3BucketNameProblems,
+  stateKeyProblems,
+  tagProblems,
+} from "./aws-rules";
 import { TABLE_DEFINITIONS, TABLE_IDS, type TableId } from "../tables";
 import {
   DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
@@ -18,14 +26,16 @@ import {
   MIN_TARGET_UTILIZATION,
 } from "./limits";
 
-const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 
-const region = z
-  .string({ error: 'required: an AWS region such as "eu-west-1"' })
-  .regex(AWS_REGION_PATTERN, 'must be an AWS region such as "eu-west-1"');
+/** Adds each problem a rule of config/aws-rules.ts finds as an issue on this field. */
+const awsRule =
+  (problems: (value: string) => string[]) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    for (const message of problems(value)) ctx.addIssue({ code: "custom", message });
+  };
+
+const region = z.string({ error: 'required: an AWS region such as "eu-west-1"' }).superRefine(awsRule(regionProblems));
 
 const capacityUnits = z
   .number({ error: "required: a whole number of capacity units" })
@@ -136,6 +146,15 @@ const tableSettings = z.strictObject(
      * @default false
      */
     applyIndexChanges: z.boolean().default(false),
+    applyBillingModeSwitch: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          "For the one deploy that switches this table from PAY_PER_REQUEST to PROVISIONED: Terraform stops ignoring read_capacity, " +
+          "write_capacity and global_secondary_index, so the switch sends the configured min capacity for the table and every GSI. " +
+          "Remove it in the next change (the schema guard refuses it when no switch is pending). Default: false.",
+      }),
     /**
      * The table already exists (created by hand or in another state): emit `import` blocks so the
      * first apply adopts it (and optionally its autoscaling targets) instead of failing to create it.
@@ -201,12 +220,8 @@ const protection = z
   });
 
 const stateLocation = z.strictObject({
-  bucket: z
-    .string({ error: "required: the S3 bucket holding Terraform state" })
-    .regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)"),
-  key: z
-    .string({ error: "required: the S3 object key of this environment's state" })
-    .regex(/^[\w./-]+\.tfstate$/, 'must be an S3 key ending in ".tfstate", e.g. "opsdata-infra/dev/dynamodb.tfstate"'),
+  bucket: z.string({ error: "required: the S3 bucket holding Terraform state" }).superRefine(awsRule(s3BucketNameProblems)),
+  key: z.string({ error: "required: the S3 object key of this environment's state" }).superRefine(awsRule(stateKeyProblems)),
   region,
 });
 
@@ -231,7 +246,12 @@ export const environmentSchema = z
     /** Prepended to every table id: "opsdata_dev_" makes "opsdata_dev_api_keys". */
     tableNamePrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, "may only contain letters, digits, _ . -"),
     /** Tags every resource gets through the provider's default_tags. @default {} */
-    defaultTags: z.record(z.string(), z.string()).default({}),
+    defaultTags: z
+      .record(z.string(), z.string())
+      .superRefine((tags, ctx) => {
+        for (const { key, message } of tagProblems(tags)) ctx.addIssue({ code: "custom", path: key === undefined ? [] : [key], message });
+      })
+      .default({}),
     protection,
     /** Role allowed to update/delete audit entries and delete the audit table (break glass). */
     auditLogBreakGlassRoleArn: z
@@ -269,6 +289,11 @@ export const environmentSchema = z
       }
     }
     const { kmsKey } = environment.protection;
+    if (kmsKey && typeof kmsKey === "object" && "arn" in kmsKey) {
+      for (const message of kmsKeyLocationProblems(kmsKey.arn, environment.aws.region)) {
+        ctx.addIssue({ code: "custom", path: ["protection", "kmsKey", "arn"], message });
+      }
+    }
     if (kmsKey && typeof kmsKey === "object" && "remoteState" in kmsKey && !(kmsKey.remoteState in environment.remoteStates)) {
       ctx.addIssue({
         code: "custom",

@@ -1,14 +1,20 @@
 /**
  * The schema guard. `schema.lock.json` records, per environment and table, everything whose change
- * replaces a table or that Terraform would not apply as written: table name, key names and types,
- * and the GSIs. Synth fails while the code differs from the lock; `npm run schema:accept` records a
+ * replaces a table, loses data, breaks consumers, is rate-limited by AWS, or that Terraform would not
+ * apply as written: table name, keys, GSIs, stream, TTL attribute, table class, append-only, billing
+ * mode (and the one-deploy flags that let Terraform apply GSI and billing-mode changes), PITR window
+ * and KMS key. Synth fails while the code differs from the lock; `npm run schema:accept` records a
  * reviewed change, and refuses the ones that cannot be applied safely at all.
  */
+import { z } from "zod";
 import type { Environment } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
-import { TABLE_DEFINITIONS, type KeyAttribute, type TableDefinition } from "../tables";
+import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
+import { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "../tables/limits";
 
 export const SCHEMA_LOCK_FILE = "schema.lock.json";
+/** Version 2 added everything after the keys and GSIs; version 1 locks are upgraded by schema:accept. */
+export const SCHEMA_LOCK_VERSION = 2;
 
 export interface IndexSchema {
   readonly name: string;
@@ -22,17 +28,45 @@ export interface TableSchema {
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute | null;
   readonly globalIndexes: readonly IndexSchema[];
+  readonly timeToLiveAttribute: string;
+  /** Stream view type, or null for no stream. */
+  readonly stream: StreamViewType | null;
+  readonly tableClass: TableClass;
+  readonly appendOnly: boolean;
+  readonly billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
+  /** Recorded so a flag left on after its deploy (or set with nothing to apply) is caught. */
+  readonly applyIndexChanges: boolean;
+  readonly applyBillingModeSwitch: boolean;
+}
+
+export interface EnvironmentSchema {
+  /** PITR recovery window in days, or null when PITR is off. */
+  readonly pointInTimeRecoveryDays: number | null;
+  /** "AWS owned key", "create", the key ARN, or "remoteState:<name>/<output>". */
+  readonly kmsKey: string;
+  readonly tables: Record<string, TableSchema>;
 }
 
 export interface SchemaLock {
-  readonly version: 1;
-  readonly environments: Record<string, Record<string, TableSchema>>;
+  readonly version: typeof SCHEMA_LOCK_VERSION;
+  readonly environments: Record<string, EnvironmentSchema>;
+}
+
+/** A lock as read from disk: a version 1 lock lacks everything version 2 added, so those are optional. */
+type TableSchemaV1 = Pick<TableSchema, "tableName" | "partitionKey" | "sortKey" | "globalIndexes">;
+export type LockedTable = TableSchemaV1 & Partial<TableSchema>;
+export interface LockedEnvironment extends Partial<Omit<EnvironmentSchema, "tables">> {
+  readonly tables: Record<string, LockedTable>;
+}
+export interface LockedSchema {
+  readonly version: 1 | typeof SCHEMA_LOCK_VERSION;
+  readonly environments: Record<string, LockedEnvironment>;
 }
 
 /**
- * `review`: safe once reviewed. `unsafe`: destroys data or would not be applied as written; follow
- * the procedure in the message, or accept it knowingly. `refused`: Terraform would silently skip
- * it, so `schema:accept` will not record it until the config lets Terraform apply it.
+ * `review`: safe once reviewed. `unsafe`: destroys data, breaks consumers or would not be applied as
+ * written; follow the procedure in the message, or accept it knowingly. `refused`: Terraform would
+ * skip it or fail on it, so `schema:accept` will not record it until the config lets Terraform apply it.
  */
 export interface SchemaChange {
   readonly kind: "review" | "unsafe" | "refused";
@@ -43,7 +77,9 @@ const REPLACEMENT_PROCEDURE =
   "this forces Terraform to replace the table (all items lost). Safe procedure: add a new table " +
   "definition, dual-write and backfill, switch readers, then remove the old table in a later change";
 
-const describeProjection = (definition: TableDefinition["globalIndexes"]) =>
+const AWS_OWNED_KEY = "AWS owned key";
+
+const describeIndexes = (definition: TableDefinition["globalIndexes"]) =>
   (definition ?? []).map((index) => ({
     name: index.name,
     partitionKey: { ...index.partitionKey },
@@ -52,13 +88,28 @@ const describeProjection = (definition: TableDefinition["globalIndexes"]) =>
       index.projection.type === "INCLUDE" ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})` : index.projection.type,
   }));
 
-export function tableSchema(definition: TableDefinition, tableName: string): TableSchema {
+function tableSchema(definition: TableDefinition, environment: Environment): TableSchema {
+  const settings = environment.tables[definition.id as keyof Environment["tables"]];
   return {
-    tableName,
+    tableName: `${environment.tableNamePrefix}${definition.id}`,
     partitionKey: { ...definition.partitionKey },
     sortKey: definition.sortKey ? { ...definition.sortKey } : null,
-    globalIndexes: describeProjection(definition.globalIndexes),
+    globalIndexes: describeIndexes(definition.globalIndexes),
+    timeToLiveAttribute: definition.timeToLiveAttribute,
+    stream: definition.stream ?? null,
+    tableClass: definition.tableClass ?? "STANDARD",
+    appendOnly: definition.appendOnly ?? false,
+    billingMode: settings.capacity.mode,
+    applyIndexChanges: settings.applyIndexChanges,
+    applyBillingModeSwitch: settings.applyBillingModeSwitch,
   };
+}
+
+function kmsKeyName(kmsKey: Environment["protection"]["kmsKey"]): string {
+  if (kmsKey === undefined) return AWS_OWNED_KEY;
+  if (kmsKey === "create") return "create";
+  if ("arn" in kmsKey) return kmsKey.arn;
+  return `remoteState:${kmsKey.remoteState}/${kmsKey.output}`;
 }
 
 export function currentSchema(
@@ -66,19 +117,22 @@ export function currentSchema(
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): SchemaLock {
   return {
-    version: 1,
+    version: SCHEMA_LOCK_VERSION,
     environments: Object.fromEntries(
-      environments.map((environment) => [
-        environment.name,
-        Object.fromEntries(
-          definitions.map((definition) => [definition.id, tableSchema(definition, `${environment.tableNamePrefix}${definition.id}`)]),
-        ),
-      ]),
+      environments.map((environment) => {
+        const { pointInTimeRecovery, kmsKey } = environment.protection;
+        const schema: EnvironmentSchema = {
+          pointInTimeRecoveryDays: pointInTimeRecovery.enabled ? pointInTimeRecovery.recoveryPeriodInDays : null,
+          kmsKey: kmsKeyName(kmsKey),
+          tables: Object.fromEntries(definitions.map((definition) => [definition.id, tableSchema(definition, environment)])),
+        };
+        return [environment.name, schema];
+      }),
     ),
   };
 }
 
-const keyTypes = (table: TableSchema) => {
+const keyTypes = (table: TableSchemaV1) => {
   const types = new Map<string, string>();
   for (const key of [table.partitionKey, table.sortKey, ...table.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
     if (key) types.set(key.name, key.type);
@@ -89,25 +143,35 @@ const keyName = (key: KeyAttribute | null) => key?.name ?? "(none)";
 const sameIndexShape = (a: IndexSchema, b: IndexSchema) =>
   a.partitionKey.name === b.partitionKey.name && keyName(a.sortKey) === keyName(b.sortKey) && a.projection === b.projection;
 
-function tableChanges(where: string, locked: TableSchema, current: TableSchema, indexesIgnored: string | undefined): SchemaChange[] {
-  const changes: SchemaChange[] = [];
-  const review = (message: string) => changes.push({ kind: "review", message: `${where}.${message}` });
-  const unsafe = (message: string) => changes.push({ kind: "unsafe", message: `${where}.${message}` });
-  const refuse = (message: string) => changes.push({ kind: "refused", message: `${where}.${message}` });
+interface Reporter {
+  review(message: string): void;
+  unsafe(message: string): void;
+  refuse(message: string): void;
+}
 
+function reporter(where: string, changes: SchemaChange[]): Reporter {
+  return {
+    review: (message) => changes.push({ kind: "review", message: `${where}.${message}` }),
+    unsafe: (message) => changes.push({ kind: "unsafe", message: `${where}.${message}` }),
+    refuse: (message) => changes.push({ kind: "refused", message: `${where}.${message}` }),
+  };
+}
+
+/** Keys and GSIs: the version 1 checks. Returns how many GSIs are added or removed. */
+function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: TableSchema, indexesIgnored: string | undefined): number {
   if (locked.tableName !== current.tableName) {
-    unsafe(`tableName: "${locked.tableName}" -> "${current.tableName}": ${REPLACEMENT_PROCEDURE}`);
+    report.unsafe(`tableName: "${locked.tableName}" -> "${current.tableName}": ${REPLACEMENT_PROCEDURE}`);
   }
   for (const field of ["partitionKey", "sortKey"] as const) {
     if (keyName(locked[field]) !== keyName(current[field])) {
-      unsafe(`${field}: ${keyName(locked[field])} -> ${keyName(current[field])}: ${REPLACEMENT_PROCEDURE}`);
+      report.unsafe(`${field}: ${keyName(locked[field])} -> ${keyName(current[field])}: ${REPLACEMENT_PROCEDURE}`);
     }
   }
   const lockedTypes = keyTypes(locked);
   for (const [name, type] of keyTypes(current)) {
     const before = lockedTypes.get(name);
     if (before && before !== type) {
-      unsafe(
+      report.unsafe(
         `attribute "${name}": type ${before} -> ${type}. The AWS provider silently ignores a key attribute's type change, ` +
           `so the table would keep ${before}. Safe procedure: store the value under a new attribute name with a new index (or a new table), ` +
           `backfill it, move readers, then remove the old attribute's index in a later change`,
@@ -122,54 +186,214 @@ function tableChanges(where: string, locked: TableSchema, current: TableSchema, 
   for (const [name, index] of currentIndexes) {
     const before = lockedIndexes.get(name);
     if (before && !sameIndexShape(before, index)) {
-      unsafe(
+      report.unsafe(
         `globalIndexes.${name}: keys or projection changed in place; DynamoDB cannot modify an index. ` +
           `Remove it in one deploy and add the new shape under a new name in the next`,
       );
     }
   }
   if (added.length + removed.length > 1) {
-    unsafe(
+    report.unsafe(
       `globalIndexes: adds [${added.join(", ")}] and removes [${removed.join(", ")}] at once; DynamoDB applies one ` +
         `index creation or deletion per table update. Split it into one change per index, deployed one after another`,
     );
   } else if (added.length + removed.length === 1) {
     const what = added.length ? `adds index "${added[0]}"` : `removes index "${removed[0]}"`;
     if (indexesIgnored) {
-      refuse(
+      report.refuse(
         `globalIndexes: ${what}, but Terraform ignores global_secondary_index on this autoscaled table, so it would ` +
           `silently not apply it. Set ${indexesIgnored}.applyIndexChanges: true in config/environments.ts for this deploy ` +
           `(the GSIs are then reset to their configured min capacity until the autoscaler raises them), accept, apply, then remove it`,
       );
     } else {
-      review(`globalIndexes: ${what}${removed.length ? " (its data is dropped; readers must stop using it first)" : ""}`);
+      report.review(`globalIndexes: ${what}${removed.length ? " (its data is dropped; readers must stop using it first)" : ""}`);
     }
   }
-  return changes;
+  return added.length + removed.length;
+}
+
+/**
+ * One-deploy flags. Each is recorded with the change it was accepted for, so that change's deploy
+ * passes. Set without such a change it would only make every apply reset capacity the autoscaler
+ * set: refused. Cleared after its deploy: a change to record.
+ */
+const ONE_DEPLOY_FLAGS = [
+  { flag: "applyIndexChanges", needed: "GSI is added or removed", resets: "autoscaled GSIs' capacity to their min" },
+  {
+    flag: "applyBillingModeSwitch",
+    needed: "switch from PAY_PER_REQUEST is pending",
+    resets: "capacity of the table and its GSIs to their min",
+  },
+] as const;
+
+/**
+ * Stream, TTL, table class, append-only, billing mode and the one-deploy flags: the version 2
+ * checks. A version 1 lock has none of these recorded, so each is compared only when recorded.
+ */
+function tableSettingChanges(
+  report: Reporter,
+  locked: LockedTable,
+  current: TableSchema,
+  { id, config, indexChanges }: { id: string; config: string; indexChanges: number },
+): Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> {
+  // Stream view types cannot change in place: the provider disables the stream and enables a new one
+  // (hashicorp/terraform-provider-aws internal/service/dynamodb/table.go, resourceTableUpdate ->
+  // cycleStreamEnabled), which gets a new ARN. Records stay readable 24 hours after a stream is
+  // disabled (DynamoDB Developer Guide, "Change data capture for DynamoDB Streams").
+  if (locked.stream !== undefined && locked.stream !== current.stream) {
+    if (locked.stream === null) {
+      report.review(
+        `stream: enabled (${current.stream}): a new stream; point its consumers at the ${id}_stream_arn output after the apply`,
+      );
+    } else if (current.stream === null) {
+      report.unsafe(
+        `stream: ${locked.stream} -> disabled: consumers stop receiving changes and the stream's records are readable for only 24 hours ` +
+          `after it is disabled (for audit_logs, entries are then no longer archived before TTL deletes them). Safe procedure: ` +
+          `move every consumer (see the ${id}_stream_arn output) off the stream and let them read it to the end, then disable it`,
+      );
+    } else {
+      report.unsafe(
+        `stream: ${locked.stream} -> ${current.stream}: DynamoDB cannot change a stream's view type in place; the provider disables the ` +
+          `stream and enables a new one with a new ARN, so consumers of the old ARN stop receiving records and changes written between ` +
+          `the two calls are in neither stream. Safe procedure: enable the new view type on a new table or a Kinesis destination first, ` +
+          `or schedule a write pause, apply, repoint consumers to the new ${id}_stream_arn output and read the old stream to its end (24 hours)`,
+      );
+    }
+  }
+
+  // UpdateTimeToLive refuses a different attribute while TTL is enabled and allows one change per
+  // hour per table (DynamoDB API Reference, UpdateTimeToLive:
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html); the
+  // provider sends the new name in one call (table.go, updateTimeToLive), so the apply fails.
+  if (locked.timeToLiveAttribute !== undefined && locked.timeToLiveAttribute !== current.timeToLiveAttribute) {
+    report.unsafe(
+      `timeToLiveAttribute: "${locked.timeToLiveAttribute}" -> "${current.timeToLiveAttribute}": items that only have ` +
+        `"${locked.timeToLiveAttribute}" will never expire, and AWS refuses to move TTL to another attribute while it is enabled ` +
+        `(one TTL change per table per hour; append-only tables also deny UpdateTimeToLive to the deploy role). Safe procedure: ` +
+        `make writers set both attributes and backfill "${current.timeToLiveAttribute}"; with the break-glass role disable TTL ` +
+        `(aws dynamodb update-time-to-live), wait one hour, then accept and apply (it enables TTL on "${current.timeToLiveAttribute}")`,
+    );
+  }
+
+  // Table class updates run in their own UpdateTable call (table.go: "Table Class cannot be changed
+  // concurrently with other values"); AWS limits how often a table's class may change (DynamoDB Developer
+  // Guide, "Table classes": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.TableClasses.html).
+  if (locked.tableClass !== undefined && locked.tableClass !== current.tableClass) {
+    report.review(
+      `tableClass: ${locked.tableClass} -> ${current.tableClass}: changes storage and request prices; AWS limits how often ` +
+        `a table's class can be updated, so do not plan to switch back soon`,
+    );
+  }
+
+  if (locked.appendOnly === true && !current.appendOnly) {
+    report.unsafe(
+      `appendOnly: true -> false: the resource policy that denies UpdateItem, DeleteItem and DeleteTable to everyone but the ` +
+        `break-glass role is deleted, so entries become editable. Safe procedure: only with compliance sign-off recorded in the ` +
+        `pull request; otherwise keep appendOnly`,
+    );
+  } else if (locked.appendOnly === false && current.appendOnly) {
+    report.review(`appendOnly: false -> true: entries can no longer be updated or deleted except by the break-glass role`);
+  }
+
+  const switchToProvisioned = locked.billingMode === "PAY_PER_REQUEST" && current.billingMode === "PROVISIONED";
+  if (switchToProvisioned && !current.applyBillingModeSwitch) {
+    report.refuse(
+      `billingMode: PAY_PER_REQUEST -> PROVISIONED, but Terraform ignores read_capacity, write_capacity and global_secondary_index ` +
+        `on autoscaled tables, so the switch would send no capacity and fail. Set ${config}.applyBillingModeSwitch: true in ` +
+        `config/environments.ts for this deploy (the table and its GSIs start at their configured min), accept, apply, then remove it`,
+    );
+  } else if (switchToProvisioned) {
+    report.review(`billingMode: PAY_PER_REQUEST -> PROVISIONED: the table and its GSIs start at their configured min capacity`);
+  } else if (locked.billingMode === "PROVISIONED" && current.billingMode === "PAY_PER_REQUEST") {
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/switching.capacitymode.html
+    report.review(
+      `billingMode: PROVISIONED -> PAY_PER_REQUEST: its autoscaling targets are destroyed; AWS allows at most four switches ` +
+        `to on-demand per table in a 24-hour rolling window`,
+    );
+  }
+
+  const pending = { applyIndexChanges: indexChanges > 0, applyBillingModeSwitch: switchToProvisioned };
+  const carriedOver: Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> = [];
+  for (const { flag, needed, resets } of ONE_DEPLOY_FLAGS) {
+    const wasSet = locked[flag];
+    if (wasSet === undefined) continue;
+    if (current[flag] && wasSet && !pending[flag]) carriedOver.push(flag);
+    if (current[flag] && !wasSet && !pending[flag]) {
+      report.refuse(
+        `${flag}: set, but no ${needed}; with it every apply resets the ${resets}, fighting the autoscaler. ` +
+          `Remove ${config}.${flag} from config/environments.ts`,
+      );
+    } else if (!current[flag] && wasSet) {
+      report.review(`${flag}: removed after the deploy it was set for; record it`);
+    }
+  }
+  return carriedOver;
+}
+
+/** PITR window and KMS key: per environment, and guarded hardest in prod. */
+function protectionChanges(report: Reporter, locked: LockedEnvironment, current: EnvironmentSchema, isProd: boolean): void {
+  const days = (value: number | null) => (value === null ? "disabled" : `${value} days`);
+  if (locked.pointInTimeRecoveryDays !== undefined && locked.pointInTimeRecoveryDays !== current.pointInTimeRecoveryDays) {
+    const shorter =
+      locked.pointInTimeRecoveryDays !== null &&
+      (current.pointInTimeRecoveryDays === null || current.pointInTimeRecoveryDays < locked.pointInTimeRecoveryDays);
+    const message = `protection.pointInTimeRecovery: ${days(locked.pointInTimeRecoveryDays)} -> ${days(current.pointInTimeRecoveryDays)}`;
+    if (shorter && isProd) {
+      report.unsafe(
+        `${message}: restore points older than the new window are gone as soon as it applies, for every table. Safe procedure: ` +
+          `take an on-demand backup of each table first (aws dynamodb create-backup) and keep it for the old window, then accept`,
+      );
+    } else {
+      report.review(message);
+    }
+  }
+  if (locked.kmsKey !== undefined && locked.kmsKey !== current.kmsKey) {
+    const message = `protection.kmsKey: ${locked.kmsKey} -> ${current.kmsKey}`;
+    if (isProd) {
+      report.unsafe(
+        `${message}: DynamoDB re-encrypts the tables with the new key, but backups and PITR restore points made before still need ` +
+          `the old one${locked.kmsKey === "create" ? ', and dropping "create" destroys the key this stack created (scheduled deletion)' : ""}. ` +
+          `Safe procedure: keep the old key enabled (never schedule its deletion) for the PITR window and as long as any backup made ` +
+          `under it exists; if it is the key created here, first move it out of this stack's state (terraform state rm) so it is not deleted`,
+      );
+    } else {
+      report.review(message);
+    }
+  }
 }
 
 /** Every difference between the lock and the code, in a stable order. */
 export function schemaChanges(
-  lock: SchemaLock | undefined,
+  lock: LockedSchema | undefined,
   environments: readonly Environment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): SchemaChange[] {
   const current = currentSchema(environments, definitions);
   const changes: SchemaChange[] = [];
+  const carriedOver: Array<{ where: string; config: string; flag: string }> = [];
+  if (lock && lock.version !== SCHEMA_LOCK_VERSION) {
+    changes.push({
+      kind: "review",
+      message:
+        `${SCHEMA_LOCK_FILE} is version ${lock.version}; version ${SCHEMA_LOCK_VERSION} also records streams, TTL attributes, table ` +
+        `classes, append-only, billing modes, PITR windows and KMS keys. Review them and run \`npm run schema:accept\` to upgrade it`,
+    });
+  }
   for (const environment of environments) {
-    const lockedTables = lock?.environments[environment.name];
-    if (!lockedTables) {
+    const locked = lock?.environments[environment.name];
+    if (!locked) {
       changes.push({
         kind: "review",
         message: `${environment.name}: not recorded in ${SCHEMA_LOCK_FILE}; review its schema and run \`npm run schema:accept\``,
       });
       continue;
     }
-    const currentTables = current.environments[environment.name];
-    for (const [tableId, table] of Object.entries(currentTables)) {
+    const currentEnvironment = current.environments[environment.name];
+    protectionChanges(reporter(environment.name, changes), locked, currentEnvironment, environment.name === "prod");
+    for (const [tableId, table] of Object.entries(currentEnvironment.tables)) {
       const where = `${environment.name}.${tableId}`;
-      const locked = lockedTables[tableId];
-      if (!locked) {
+      const lockedTable = locked.tables[tableId];
+      if (!lockedTable) {
         changes.push({
           kind: "review",
           message: `${where}: new table, not recorded in ${SCHEMA_LOCK_FILE}; run \`npm run schema:accept\``,
@@ -177,15 +401,41 @@ export function schemaChanges(
         continue;
       }
       const settings = environment.tables[tableId as keyof Environment["tables"]];
-      const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index")
-        ? `${environment.name}.tables.${tableId}`
-        : undefined;
-      changes.push(...tableChanges(where, locked, table, indexesIgnored));
+      const config = `${environment.name}.tables.${tableId}`;
+      const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index") ? config : undefined;
+      const report = reporter(where, changes);
+      const indexChanges = keyAndIndexChanges(report, lockedTable, table, indexesIgnored);
+      for (const flag of tableSettingChanges(report, lockedTable, table, { id: tableId, config, indexChanges })) {
+        carriedOver.push({ where, config, flag });
+      }
     }
-    for (const tableId of Object.keys(lockedTables).filter((id) => !(id in currentTables))) {
+    for (const tableId of Object.keys(locked.tables).filter((id) => !(id in currentEnvironment.tables))) {
       changes.push({
         kind: "unsafe",
         message: `${environment.name}.${tableId}: removed from the code; the next apply destroys the table and its data (prod's prevent_destroy refuses it)`,
+      });
+    }
+  }
+  const configured = new Set<string>(environments.map((environment) => environment.name));
+  for (const name of Object.keys(lock?.environments ?? {}).filter((recorded) => !configured.has(recorded))) {
+    changes.push({
+      kind: "unsafe",
+      message:
+        `${name}: in ${SCHEMA_LOCK_FILE} but no longer in config/environments.ts: its stack (dynamodb-${name}) is no longer ` +
+        `synthesized, so its tables keep running with nothing managing them and its Atlantis project disappears. Safe procedure: ` +
+        `to retire it, destroy the stack first (npx cdktf destroy dynamodb-${name}) while it is still configured; if it was removed by ` +
+        `mistake, restore it in config/environments.ts`,
+    });
+  }
+  // A flag still set from the change it was accepted with is valid for that change's deploy only:
+  // once anything else is to be recorded, it is left over.
+  if (changes.length > 0) {
+    for (const { where, config, flag } of carriedOver) {
+      changes.push({
+        kind: "refused",
+        message:
+          `${where}.${flag}: still set from the earlier change it was accepted with; left on, every apply resets capacity the ` +
+          `autoscaler set. Remove ${config}.${flag} from config/environments.ts, then accept this change`,
       });
     }
   }
@@ -198,7 +448,7 @@ export class SchemaLockError extends Error {
     super(
       `The table schema differs from ${SCHEMA_LOCK_FILE}:\n${changes.map((c) => `  - [${c.kind}] ${c.message}`).join("\n")}\n` +
         (refused
-          ? "Changes marked [refused] would be skipped by Terraform; do what their message says first."
+          ? "Changes marked [refused] would be skipped or fail in Terraform; do what their message says first."
           : "If the change is intended (for [unsafe] ones, after following their procedure), run `npm run schema:accept` and commit the lock so reviewers see it."),
     );
     this.name = "SchemaLockError";
@@ -207,7 +457,7 @@ export class SchemaLockError extends Error {
 
 /** Fails synth while the code's schema differs from the accepted lock. */
 export function assertSchemaMatchesLock(
-  lock: SchemaLock | undefined,
+  lock: LockedSchema | undefined,
   environments: readonly Environment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): void {
@@ -220,11 +470,97 @@ export function assertSchemaMatchesLock(
  * the changes either way so the command can show them.
  */
 export function acceptSchema(
-  lock: SchemaLock | undefined,
+  lock: LockedSchema | undefined,
   environments: readonly Environment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): { changes: SchemaChange[]; accepted?: SchemaLock } {
   const changes = schemaChanges(lock, environments, definitions);
   if (changes.some((change) => change.kind === "refused")) return { changes };
   return { changes, accepted: currentSchema(environments, definitions) };
+}
+
+/** A lock file that cannot be used. `regenerable`: schema:accept may rewrite it from the code. */
+export class SchemaLockFileError extends Error {
+  constructor(
+    file: string,
+    problem: string,
+    readonly regenerable = true,
+  ) {
+    super(
+      `${file}: ${problem}. ` +
+        (regenerable
+          ? `Restore it from git (git checkout -- ${SCHEMA_LOCK_FILE}), or review the table schema and run \`npm run schema:accept\` to regenerate it`
+          : "Nothing was written"),
+    );
+    this.name = "SchemaLockFileError";
+  }
+}
+
+const keyAttribute = z.strictObject({ name: z.string().min(1), type: z.enum(KEY_ATTRIBUTE_TYPES) });
+const indexSchema = z.strictObject({
+  name: z.string().min(1),
+  partitionKey: keyAttribute,
+  sortKey: keyAttribute.nullable(),
+  projection: z.string().min(1),
+});
+const tableSchemaV1 = z.strictObject({
+  tableName: z.string().min(1),
+  partitionKey: keyAttribute,
+  sortKey: keyAttribute.nullable(),
+  globalIndexes: z.array(indexSchema),
+});
+const tableSchemaV2 = tableSchemaV1.extend({
+  timeToLiveAttribute: z.string().min(1),
+  stream: z.enum(STREAM_VIEW_TYPES).nullable(),
+  tableClass: z.enum(TABLE_CLASSES),
+  appendOnly: z.boolean(),
+  billingMode: z.enum(["PAY_PER_REQUEST", "PROVISIONED"]),
+  applyIndexChanges: z.boolean(),
+  applyBillingModeSwitch: z.boolean(),
+});
+const lockV1 = z.strictObject({ version: z.literal(1), environments: z.record(z.string(), z.record(z.string(), tableSchemaV1)) });
+const lockV2 = z.strictObject({
+  version: z.literal(SCHEMA_LOCK_VERSION),
+  environments: z.record(
+    z.string(),
+    z.strictObject({
+      pointInTimeRecoveryDays: z.number().int().positive().nullable(),
+      kmsKey: z.string().min(1),
+      tables: z.record(z.string(), tableSchemaV2),
+    }),
+  ),
+});
+
+/**
+ * Parses a lock file's text. Invalid JSON, a wrong shape or an unknown version throw a
+ * SchemaLockFileError naming `file`; a version 1 lock is returned as such (synth then asks to upgrade it).
+ */
+export function parseSchemaLock(text: string, file: string = SCHEMA_LOCK_FILE): LockedSchema {
+  if (text.trim() === "") throw new SchemaLockFileError(file, "is empty");
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new SchemaLockFileError(file, `is not valid JSON (${(error as Error).message})`);
+  }
+  const version = (data as { version?: unknown } | null)?.version;
+  if (typeof version === "number" && Number.isInteger(version) && version > SCHEMA_LOCK_VERSION) {
+    throw new SchemaLockFileError(
+      file,
+      `is version ${version}, written by a newer opsdata-infra than this one (which reads versions 1-${SCHEMA_LOCK_VERSION}); ` +
+        `update your checkout (git pull) instead of rewriting the lock`,
+      false,
+    );
+  }
+  const result = (version === 1 ? lockV1 : lockV2).safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const at = issue.path.length > 0 ? ` at ${issue.path.map(String).join(".")}` : "";
+    throw new SchemaLockFileError(file, `is not a version ${version === 1 ? 1 : SCHEMA_LOCK_VERSION} schema lock${at} (${issue.message})`);
+  }
+  if (result.data.version === 1) {
+    const environments = Object.fromEntries(Object.entries(result.data.environments).map(([name, tables]) => [name, { tables }]));
+    return { version: 1, environments };
+  }
+  return result.data;
 }

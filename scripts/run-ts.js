@@ -29,7 +29,7 @@ function isStale() {
   });
 }
 
-if (isStale()) {
+function build() {
   const { metafile } = require("esbuild").buildSync({
     absWorkingDir: root,
     entryPoints: [entryPath],
@@ -45,6 +45,18 @@ if (isStale()) {
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));
   fs.writeFileSync(inputsFile, JSON.stringify(projectInputs));
+}
+
+if (isStale()) {
+  try {
+    build();
+  } catch (error) {
+    // A syntax error in the project (e.g. config/environments.ts): esbuild has already printed its
+    // message with file, line and column (logLevel "warning"), so end there, without a stack trace.
+    if (!Array.isArray(error.errors)) throw error;
+    console.error(`${path.relative(root, entryPath)} was not run: fix the error${error.errors.length > 1 ? "s" : ""} above.`);
+    process.exit(1);
+  }
 }
 
 // The entry sees its own path and arguments, as if run directly.

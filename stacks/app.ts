@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { App } from "cdktf";
 import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
@@ -9,21 +9,34 @@ import { projectRoot } from "./project-root";
 import { TABLE_DEFINITIONS, type TableDefinition } from "../tables";
 import { validateTableDefinition } from "../tables/validate-definition";
 import { StateBucketStack } from "./state-bucket-stack";
-import { SCHEMA_LOCK_FILE, assertSchemaMatchesLock, type SchemaLock } from "../guards/schema-lock";
+import { SCHEMA_LOCK_FILE, SchemaLockFileError, assertSchemaMatchesLock, parseSchemaLock, type LockedSchema } from "../guards/schema-lock";
 
 export interface SynthesizeOptions {
   /** Environment configs to validate and synthesize. @default config/environments.ts */
   readonly environments?: readonly unknown[];
   /** The accepted schema. @default the committed schema.lock.json */
-  readonly lock?: SchemaLock;
+  readonly lock?: LockedSchema;
   /** Table definitions. @default tables/ */
   readonly definitions?: readonly TableDefinition[];
-  /** @default $CDKTF_OUTDIR or "cdktf.out" */
+  /** @default $CDKTF_OUTDIR (when set and not empty) or "cdktf.out" */
   readonly outdir?: string;
 }
 
-export function readSchemaLock(path = join(projectRoot(), SCHEMA_LOCK_FILE)): SchemaLock | undefined {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as SchemaLock) : undefined;
+/**
+ * The accepted schema, or undefined when there is no lock yet. Anything else wrong with the file
+ * (unreadable, empty, invalid JSON, wrong shape, a newer version) is a SchemaLockFileError naming it.
+ */
+export function readSchemaLock(path = join(projectRoot(), SCHEMA_LOCK_FILE)): LockedSchema | undefined {
+  if (!existsSync(path)) return undefined;
+  const fromCwd = relative(process.cwd(), path);
+  const file = fromCwd.startsWith("..") || isAbsolute(fromCwd) ? path : fromCwd;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new SchemaLockFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseSchemaLock(text, file);
 }
 
 /**
@@ -36,7 +49,8 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   const environments = validateEnvironments(options.environments ?? ENVIRONMENTS);
   assertSchemaMatchesLock(options.lock ?? readSchemaLock(), environments, definitions);
 
-  const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  // An empty CDKTF_OUTDIR (e.g. `CDKTF_OUTDIR= npm run synth`) means the default, not the current directory.
+  const outdir = options.outdir ?? (process.env.CDKTF_OUTDIR || "cdktf.out");
   const app = new App({ outdir });
   const stacks: string[] = [];
   for (const environment of environments) {

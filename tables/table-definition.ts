@@ -3,8 +3,10 @@
  * stream, class), never how much capacity it gets — that is per-environment config.
  */
 
+import type { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "./limits";
+
 /** DynamoDB scalar attribute types usable in keys. */
-export type KeyAttributeType = "S" | "N" | "B";
+export type KeyAttributeType = (typeof KEY_ATTRIBUTE_TYPES)[number];
 
 export interface KeyAttribute {
   readonly name: string;
@@ -27,9 +29,9 @@ export interface GlobalIndexDefinition {
   readonly servesPattern: string;
 }
 
-export type StreamViewType = "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY";
+export type StreamViewType = (typeof STREAM_VIEW_TYPES)[number];
 
-export type TableClass = "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+export type TableClass = (typeof TABLE_CLASSES)[number];
 
 export interface TableDefinition {
   /**

@@ -2,10 +2,20 @@
  * What a table definition implies: its attribute definitions (derived from the keys, so an unused
  * or missing one cannot happen) and the checks DynamoDB would otherwise fail at apply time.
  */
-import { DYNAMODB_NAME_PATTERN, MAX_GLOBAL_INDEXES, MAX_PROJECTED_ATTRIBUTES } from "./limits";
+import {
+  DYNAMODB_NAME_PATTERN,
+  KEY_ATTRIBUTE_TYPES,
+  MAX_GLOBAL_INDEXES,
+  MAX_PROJECTED_ATTRIBUTES,
+  PROJECTION_TYPES,
+  STREAM_VIEW_TYPES,
+  TABLE_CLASSES,
+} from "./limits";
 import type { KeyAttribute, KeyAttributeType, TableDefinition } from "./table-definition";
 
-const KEY_ATTRIBUTE_TYPES: readonly string[] = ["S", "N", "B"];
+/** Definitions are plain data (and may come from JSON or a cast): enumerated values are checked at run time. */
+const isOneOf = (values: readonly string[], value: unknown) => typeof value === "string" && values.includes(value);
+const quoted = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
 
 export class TableDefinitionError extends Error {
   constructor(
@@ -48,8 +58,8 @@ export function tableDefinitionProblems(table: TableDefinition): string[] {
       problems.push(`${field}.name: must not be empty`);
       continue;
     }
-    if (!KEY_ATTRIBUTE_TYPES.includes(key.type)) {
-      problems.push(`${field}.type: "${key.type}" is not a key type; use "S", "N" or "B"`);
+    if (!isOneOf(KEY_ATTRIBUTE_TYPES, key.type)) {
+      problems.push(`${field}.type: "${key.type}" is not a key type; use one of ${quoted(KEY_ATTRIBUTE_TYPES)}`);
     }
     const earlier = types.get(key.name);
     if (earlier && earlier.type !== key.type) {
@@ -66,6 +76,18 @@ export function tableDefinitionProblems(table: TableDefinition): string[] {
     );
   }
 
+  if (table.stream !== undefined && !isOneOf(STREAM_VIEW_TYPES, table.stream)) {
+    problems.push(
+      `stream: "${String(table.stream)}" is not a stream view type; use one of ${quoted(STREAM_VIEW_TYPES)}, or leave it out for no stream`,
+    );
+  }
+  if (table.tableClass !== undefined && !isOneOf(TABLE_CLASSES, table.tableClass)) {
+    problems.push(`tableClass: "${String(table.tableClass)}" is not a table class; use one of ${quoted(TABLE_CLASSES)}`);
+  }
+  if (table.appendOnly !== undefined && typeof table.appendOnly !== "boolean") {
+    problems.push(`appendOnly: must be true or false`);
+  }
+
   if (indexes.length > MAX_GLOBAL_INDEXES) {
     problems.push(`globalIndexes: ${indexes.length} indexes; DynamoDB allows at most ${MAX_GLOBAL_INDEXES}`);
   }
@@ -80,7 +102,11 @@ export function tableDefinitionProblems(table: TableDefinition): string[] {
       problems.push(`${field}.name: "${index.name}" is used twice; index names are unique per table`);
     }
     seenIndexNames.add(index.name);
-    if (index.projection.type === "INCLUDE") {
+    if (!isOneOf(PROJECTION_TYPES, index.projection?.type)) {
+      problems.push(
+        `${field}.projection.type: "${String(index.projection?.type)}" is not a projection type; use one of ${quoted(PROJECTION_TYPES)}`,
+      );
+    } else if (index.projection.type === "INCLUDE") {
       const included = index.projection.nonKeyAttributes;
       projectedAttributes += included.length;
       if (included.length === 0) {
@@ -88,6 +114,9 @@ export function tableDefinitionProblems(table: TableDefinition): string[] {
       }
       for (const name of included.filter((attribute) => types.has(attribute))) {
         problems.push(`${field}.projection.nonKeyAttributes: "${name}" is a key and always projected; remove it`);
+      }
+      for (const name of new Set(included.filter((attribute, position) => included.indexOf(attribute) !== position))) {
+        problems.push(`${field}.projection.nonKeyAttributes: "${name}" is listed twice; DynamoDB rejects duplicates, list it once`);
       }
     }
   });

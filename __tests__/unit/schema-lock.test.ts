@@ -132,7 +132,7 @@ describe("schema lock", () => {
     expect(() => assertSchemaMatchesLock(lock, environments, changed)).toThrow(/partitionKey: api_key_hash -> key_id/);
     const { changes, accepted } = acceptSchema(lock, environments, changed);
     expect(changes.map((c) => c.kind)).toEqual(["unsafe", "unsafe", "unsafe"]);
-    expect(accepted!.environments.prod.api_keys.partitionKey).toEqual({ name: "key_id", type: "S" });
+    expect(accepted!.environments.prod.tables.api_keys.partitionKey).toEqual({ name: "key_id", type: "S" });
     expect(() => assertSchemaMatchesLock(accepted, environments, changed)).not.toThrow();
   });
 
@@ -142,7 +142,7 @@ describe("schema lock", () => {
       globalIndexes: [{ ...t.globalIndexes![0], sortKey: { name: "next_retry_at", type: "S" } }],
     }));
     const { accepted } = acceptSchema(lock, environments, changed);
-    expect(accepted!.environments.staging.webhook_events.globalIndexes[0].sortKey).toEqual({ name: "next_retry_at", type: "S" });
+    expect(accepted!.environments.staging.tables.webhook_events.globalIndexes[0].sortKey).toEqual({ name: "next_retry_at", type: "S" });
     expect(() => assertSchemaMatchesLock(accepted, environments, changed)).not.toThrow();
   });
 

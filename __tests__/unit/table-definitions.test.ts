@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
@@ -60,6 +60,31 @@ describe("table definitions", () => {
       withApiKeys({ globalIndexes: [{ ...index, projection: { type: "INCLUDE", nonKeyAttributes: ["account_id"] } }] }),
       /api_keys\.globalIndexes\[0\]\.projection\.nonKeyAttributes: "account_id" is a key and always projected/,
     ],
+    [
+      "a stream view type DynamoDB does not have",
+      withApiKeys({ stream: "NEW_IMAGES" as unknown as TableDefinition["stream"] }),
+      /api_keys\.stream: "NEW_IMAGES" is not a stream view type; use one of "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", or leave it out for no stream/,
+    ],
+    [
+      "a table class DynamoDB does not have",
+      withApiKeys({ tableClass: "INFREQUENT_ACCESS" as unknown as TableDefinition["tableClass"] }),
+      /api_keys\.tableClass: "INFREQUENT_ACCESS" is not a table class; use one of "STANDARD", "STANDARD_INFREQUENT_ACCESS"/,
+    ],
+    [
+      "a projection type DynamoDB does not have",
+      withApiKeys({ globalIndexes: [{ ...index, projection: { type: "KEYS" } as unknown as typeof index.projection }] }),
+      /api_keys\.globalIndexes\[0\]\.projection\.type: "KEYS" is not a projection type; use one of "ALL", "KEYS_ONLY", "INCLUDE"/,
+    ],
+    [
+      "a key type DynamoDB does not have",
+      withApiKeys({ partitionKey: { name: "api_key_hash", type: "SS" as unknown as "S" } }),
+      /api_keys\.partitionKey\.type: "SS" is not a key type; use one of "S", "N", "B"/,
+    ],
+    [
+      "an INCLUDE attribute listed twice",
+      withApiKeys({ globalIndexes: [{ ...index, projection: { type: "INCLUDE", nonKeyAttributes: ["status", "label", "status"] } }] }),
+      /api_keys\.globalIndexes\[0\]\.projection\.nonKeyAttributes: "status" is listed twice; DynamoDB rejects duplicates, list it once/,
+    ],
   ];
 
   test.each(BAD)("%s is rejected by the construct and by synth, writing nothing", (_name, definition, message) => {
@@ -67,9 +92,14 @@ describe("table definitions", () => {
     expect(() => new EnvironmentStack(Testing.app(), environment, [definition])).toThrow(message);
 
     const definitions = TABLE_DEFINITIONS.map((table) => (table.id === apiKeys.id ? definition : table));
-    const outdir = join(mkdtempSync(join(tmpdir(), "bad-definition-")), "cdktf.out");
+    const parent = mkdtempSync(join(tmpdir(), "bad-definition-"));
+    const outdir = join(parent, "cdktf.out");
     const lock = currentSchema(validateEnvironments(ENVIRONMENTS));
-    expect(() => synthesize({ definitions, lock, outdir })).toThrow(message);
-    expect(existsSync(outdir)).toBe(false);
+    try {
+      expect(() => synthesize({ definitions, lock, outdir })).toThrow(message);
+      expect(existsSync(outdir)).toBe(false);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,144 @@
+/**
+ * End to end through the real entry point (`node scripts/run-ts.js main.ts`, what `npm run synth`
+ * runs) in a throwaway copy of the project: each mistake exits 1 with a message for people (no Node
+ * stack trace), and neither cdktf.out nor schema.lock.json is touched.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "../..");
+const PROJECT_FILES = [
+  "main.ts",
+  "config",
+  "tables",
+  "stacks",
+  "guards",
+  "scripts",
+  "package.json",
+  "package-lock.json",
+  "schema.lock.json",
+];
+let copy: string;
+
+beforeAll(() => {
+  copy = mkdtempSync(join(tmpdir(), "synth-cli-"));
+  // Timestamps preserved and the project's cached bundles copied along: run-ts.js only rebuilds when
+  // a case edits a source, which keeps this file to a few esbuild builds.
+  for (const file of [...PROJECT_FILES, ".build"].filter((name) => existsSync(join(root, name)))) {
+    cpSync(join(root, file), join(copy, file), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
+});
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+function run(entry: string, env: Record<string, string> = {}) {
+  const inherited = { ...process.env };
+  delete inherited.CDKTF_OUTDIR;
+  const result = spawnSync(process.execPath, ["scripts/run-ts.js", entry], {
+    cwd: copy,
+    env: { ...inherited, CHECKPOINT_DISABLE: "1", ...env },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Replaces `from` by `to` in one file of the copy for the duration of `body`. */
+function withEdit<T>(file: string, from: string, to: string, body: () => T): T {
+  const path = join(copy, file);
+  const original = readFileSync(path, "utf8");
+  if (!original.includes(from)) throw new Error(`${file} does not contain ${from}`);
+  writeFileSync(path, original.replace(from, to));
+  try {
+    return body();
+  } finally {
+    writeFileSync(path, original);
+  }
+}
+
+const STAGING_ACCOUNT = 'aws: { accountId: "222222222222", region: "eu-west-1" },';
+
+type Case = [name: string, file: string, from: string, to: string, message: string | RegExp];
+
+const LOCK_CASES: Case[] = [
+  ["a schema.lock.json that is not JSON", "schema.lock.json", '"version": 2,', '"version": 2,,', "schema.lock.json: is not valid JSON ("],
+  [
+    "a schema.lock.json from a newer version",
+    "schema.lock.json",
+    '"version": 2,',
+    '"version": 7,',
+    "schema.lock.json: is version 7, written by a newer opsdata-infra than this one (which reads versions 1-2)",
+  ],
+];
+
+const SOURCE_CASES: Case[] = [
+  [
+    "a region that does not exist",
+    "config/environments.ts",
+    STAGING_ACCOUNT,
+    'aws: { accountId: "222222222222", region: "eu-wset-1" },',
+    'staging.aws.region: "eu-wset-1" is not an AWS region (did you mean "eu-west-1"?)',
+  ],
+  [
+    "a syntax error in the config shows the compiler's message and location",
+    "config/environments.ts",
+    'name: "staging",',
+    'name: "staging"',
+    /✘ \[ERROR\] Expected "}" but found "aws"\n\n\s+config\/environments\.ts:\d+:\d+:\n\s+\d+ │ +aws: \{ accountId: "222222222222"[^\n]*\n[^]*main\.ts was not run: fix the error above\./,
+  ],
+  [
+    "a stream view type changed in place",
+    "tables/audit-logs.ts",
+    'stream: "NEW_IMAGE",',
+    'stream: "KEYS_ONLY",',
+    "[unsafe] dev.audit_logs.stream: NEW_IMAGE -> KEYS_ONLY: DynamoDB cannot change a stream's view type in place",
+  ],
+];
+
+const failsWithoutWriting = (_name: string, file: string, from: string, to: string, message: string | RegExp) =>
+  withEdit(file, from, to, () => {
+    const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
+    const { status, stdout, stderr } = run("main.ts");
+    expect(status).toBe(1);
+    if (typeof message === "string") expect(stderr).toContain(message);
+    else expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+    expect(stdout).not.toContain("synthesized");
+    expect(existsSync(join(copy, "cdktf.out"))).toBe(false);
+    expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
+  });
+
+// Cases that edit no source first, so they share one bundle.
+describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
+  test.each(LOCK_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
+
+  test("an empty CDKTF_OUTDIR synthesizes into the default cdktf.out", () => {
+    try {
+      const { status, stdout } = run("main.ts", { CDKTF_OUTDIR: "" });
+      expect(status).toBe(0);
+      expect(stdout).toContain("synthesized dynamodb-prod -> cdktf.out/stacks/dynamodb-prod/cdk.tf.json");
+      expect(existsSync(join(copy, "cdktf.out/stacks/dynamodb-prod/cdk.tf.json"))).toBe(true);
+    } finally {
+      rmSync(join(copy, "cdktf.out"), { recursive: true, force: true });
+    }
+  });
+
+  test.each(SOURCE_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
+
+  test("schema:accept refuses a leftover applyIndexChanges: exit 1, the lock untouched", () => {
+    const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
+    // The first autoscaled api_keys in config/environments.ts is staging's.
+    const autoscaledApiKeys = 'api_keys: { capacity: { mode: "PROVISIONED",';
+    const result = withEdit(
+      "config/environments.ts",
+      autoscaledApiKeys,
+      `api_keys: { applyIndexChanges: true, capacity: { mode: "PROVISIONED",`,
+      () => run("scripts/schema-accept.ts"),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("[refused] staging.api_keys.applyIndexChanges: set, but no GSI is added or removed");
+    expect(result.stderr).toContain("Not accepted: Terraform would skip or fail on the [refused] changes. schema.lock.json is unchanged.");
+    expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
+  });
+});
