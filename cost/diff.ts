@@ -89,7 +89,7 @@ function caveats(side: string, totals: Totals | undefined): string[] {
 
 /** Compares two sets of environment estimates. */
 export function diffEstimates(before: readonly EnvironmentEstimate[], after: readonly EnvironmentEstimate[], base: CostDiff["base"]): CostDiff {
-  const names = [...new Set([...before.map((e) => e.environment), ...after.map((e) => e.environment)])];
+  const names = [...new Set([...after.map((e) => e.environment), ...before.map((e) => e.environment)])];
   const environments = names.map((name): EnvironmentChange => {
     const old = before.find((e) => e.environment === name);
     const now = after.find((e) => e.environment === name);

@@ -119,7 +119,8 @@ function referencedTable(value: unknown, tables: Record<string, Resource>): stri
 }
 
 const money = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(3) : usd.toFixed(usd < 1 ? 4 : 2)}`;
-const units = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+const units = (value: number) =>
+  value > 0 && value < 1 ? value.toPrecision(2) : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /** Sizes and request units, shared with the savings report. */
 export const requestUnits = {

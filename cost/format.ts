@@ -25,10 +25,12 @@ function incomplete(totals: Totals): string {
   return totals.unknownComponents > 0 ? ` (+ ${totals.unknownComponents} unknown)` : "";
 }
 
-/** Left-aligned text columns. */
-function columns(rows: string[][]): string {
+/** Text columns: amounts (the middle columns) right-aligned, the first and a trailing "basis" column left-aligned. */
+function columns(rows: string[][], leftAlignedLast = false): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+  const last = rows[0].length - 1;
+  const left = (i: number) => i === 0 || (leftAlignedLast && i === last);
+  return rows.map((row) => row.map((cell, i) => (left(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -52,7 +54,7 @@ function estimateTable(estimate: EnvironmentEstimate): string {
   }
   for (const r of estimate.resources) rows.push([`${r.component} (${r.address})`, usd(r.floorUsd), lineCeiling(r), r.note ? `${r.basis} [${r.note}]` : r.basis]);
   rows.push([`TOTAL ${estimate.environment}`, usd(estimate.floorUsd) + incomplete(estimate), ceilingText(estimate), ""]);
-  return columns(rows);
+  return columns(rows, true);
 }
 
 export interface RenderContext {
@@ -157,7 +159,7 @@ export function formatDiff(diff: CostDiff, format: Format): string {
       rows.push([`**${e.environment} total**`, `**${changeText(e.floor)}**`, `**${changeText(e.ceiling)}**`]);
       return [`### ${e.environment} (${e.status})`, "", markdownTable(["", "floor", "ceiling"], rows), ...e.caveats.map((c) => `- ${c}`)].join("\n");
     });
-    return [`## ${title}`, "", ...sections].join("\n\n");
+    return [`## ${title}`, ...sections].join("\n\n");
   }
   const rows: string[][] = [["", "floor", "ceiling"]];
   for (const e of diff.environments) {

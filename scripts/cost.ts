@@ -7,7 +7,7 @@
  * with --readme, rewrites README.md's "What this design saves" section. See README, Cost estimate.
  */
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { synthesizeStacks } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
 import { CostInputError } from "../cost/errors";
@@ -59,7 +59,7 @@ function main(argv: string[]): string {
     const { commit, estimates } = estimateAtRef(root, values.diff, options);
     return formatDiff(diffEstimates(estimates, after, { ref: values.diff, commit }), format);
   }
-  return formatEstimates(after, format, { usageFile: (environment) => usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY) });
+  return formatEstimates(after, format, { usageFile: (environment) => relative(root, usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY)) });
 }
 
 try {
