@@ -82,13 +82,19 @@ function status(before: unknown, after: unknown, isChanged: boolean) {
 function caveats(side: string, totals: Totals | undefined): string[] {
   if (!totals) return [];
   return [
-    ...(totals.unknownComponents > 0 ? [`${side}: ${totals.unknownComponents} component(s) with unknown prices left out of the totals`] : []),
+    ...(totals.unknownComponents > 0
+      ? [`${side}: ${totals.unknownComponents} component(s) with unknown prices left out of the totals`]
+      : []),
     ...(totals.ceilingUnbounded ? [`${side}: a component has no ceiling (on-demand without a cap)`] : []),
   ];
 }
 
 /** Compares two sets of environment estimates. */
-export function diffEstimates(before: readonly EnvironmentEstimate[], after: readonly EnvironmentEstimate[], base: CostDiff["base"]): CostDiff {
+export function diffEstimates(
+  before: readonly EnvironmentEstimate[],
+  after: readonly EnvironmentEstimate[],
+  base: CostDiff["base"],
+): CostDiff {
   const names = [...new Set([...after.map((e) => e.environment), ...before.map((e) => e.environment)])];
   const environments = names.map((name): EnvironmentChange => {
     const old = before.find((e) => e.environment === name);
@@ -117,7 +123,11 @@ export function diffEstimates(before: readonly EnvironmentEstimate[], after: rea
     const ceiling = change(old?.ceilingUsd ?? 0, now?.ceilingUsd ?? 0);
     return {
       environment: name,
-      status: status(old, now, scopes.some((s) => s.status !== "unchanged")),
+      status: status(
+        old,
+        now,
+        scopes.some((s) => s.status !== "unchanged"),
+      ),
       floor,
       ceiling,
       scopes,
@@ -138,7 +148,9 @@ function git(root: string, args: string[]) {
 export function estimateAtRef(root: string, ref: string, options: EstimateOptions): { commit: string; estimates: EnvironmentEstimate[] } {
   const resolved = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   if (resolved.status !== 0) {
-    throw new CostInputError(`--diff ${ref}: not a commit in this repository; check the name, or fetch it first (git fetch origin <branch>)`);
+    throw new CostInputError(
+      `--diff ${ref}: not a commit in this repository; check the name, or fetch it first (git fetch origin <branch>)`,
+    );
   }
   const commit = resolved.stdout.trim();
   const scratch = mkdtempSync(join(tmpdir(), "opsdata-cost-"));
@@ -154,11 +166,16 @@ export function estimateAtRef(root: string, ref: string, options: EstimateOption
       env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
     });
     if (synth.status !== 0) {
-      throw new CostInputError(`--diff ${ref}: commit ${commit.slice(0, 12)} does not synthesize:\n${(synth.stderr || synth.stdout).trim()}`);
+      throw new CostInputError(
+        `--diff ${ref}: commit ${commit.slice(0, 12)} does not synthesize:\n${(synth.stderr || synth.stdout).trim()}`,
+      );
     }
     const stacksDirectory = join(outdir, "stacks");
     const stacks: Record<string, StackJson> = Object.fromEntries(
-      readdirSync(stacksDirectory).map((stack) => [stack, JSON.parse(readFileSync(join(stacksDirectory, stack, "cdk.tf.json"), "utf8")) as StackJson]),
+      readdirSync(stacksDirectory).map((stack) => [
+        stack,
+        JSON.parse(readFileSync(join(stacksDirectory, stack, "cdk.tf.json"), "utf8")) as StackJson,
+      ]),
     );
     // An environment the other commit does not have yet is "added": nothing to estimate on that side.
     if (options.environment !== undefined && !environmentNames(stacks).includes(options.environment)) return { commit, estimates: [] };

@@ -69,7 +69,7 @@ export interface EnvironmentEstimate extends Totals {
   readonly unpriced: ReadonlyArray<{ readonly address: string; readonly type: string }>;
   /** Usage values the estimate used that are not listed as measured in the usage file. */
   readonly assumptions: readonly string[];
-  /** Prices used that are approximations or unknown. */
+  /** Prices used that are approximations, unknown, or overridden by the user's file. */
   readonly priceCaveats: ReadonlyArray<{ readonly key: PriceKey; readonly status: string; readonly source: string }>;
   /** Usage that contradicts the config (e.g. expected traffic above an on-demand cap). */
   readonly warnings: readonly string[];
@@ -148,7 +148,7 @@ class Estimator {
   /** quantity x price; unknown (null) when the price is unknown and the quantity is not zero. */
   price(quantity: number, key: PriceKey): Amount {
     const entry = this.prices.prices[key];
-    if (entry.status !== "sourced") this.caveats.add(key);
+    if (entry.status !== "sourced" || entry.overridden) this.caveats.add(key);
     if (quantity === 0) return { usd: 0 };
     const rate = unitRate(this.prices, key);
     return rate === undefined ? { usd: null, note: `price unknown: ${key} (${this.prices.region})` } : { usd: quantity * rate };
@@ -156,7 +156,9 @@ class Estimator {
 
   rateText(key: PriceKey): string {
     const entry = this.prices.prices[key];
-    return entry.usd === null ? "unknown" : `${money(entry.usd)}/${entry.per === 1 ? "" : `${units(entry.per)} `}${entry.unit.split(" (")[0]}`;
+    return entry.usd === null
+      ? "unknown"
+      : `${money(entry.usd)}/${entry.per === 1 ? "" : `${units(entry.per)} `}${entry.unit.split(" (")[0]}`;
   }
 }
 
@@ -210,7 +212,9 @@ function estimateTable(
 
   for (const name of Object.keys(tableUsage.indexes)) {
     if (!indexes.some((index) => index.name === name)) {
-      throw new CostInputError(`${usage.file}: ${path}.indexes.${name}: the table has no such index (it has ${indexes.map((i) => i.name).join(", ") || "none"}); remove it`);
+      throw new CostInputError(
+        `${usage.file}: ${path}.indexes.${name}: the table has no such index (it has ${indexes.map((i) => i.name).join(", ") || "none"}); remove it`,
+      );
     }
   }
   const itemBytes = use("averageItemBytes");
@@ -230,80 +234,154 @@ function estimateTable(
   const targets = Object.values(resources.aws_appautoscaling_target ?? {}).filter(
     (target) => target.service_namespace === "dynamodb" && referencedTable(target.resource_id, tables) === id,
   );
-  const capacity = (scope: string, indexName: string | undefined, dimension: "read" | "write", holder: Resource, requestUnitsPerMonth: number) => {
+  // Expected requests matter only on demand (provisioned capacity is billed whatever is consumed), so
+  // they are read (and reported as assumptions) only then.
+  const capacity = (
+    scope: string,
+    indexName: string | undefined,
+    dimension: "read" | "write",
+    holder: Resource,
+    expectedUnits: () => number,
+  ) => {
     const label = `${scope} ${dimension} ${billingMode === "PROVISIONED" ? "capacity" : "requests"}`;
     if (billingMode === "PROVISIONED") {
       const key: PriceKey = `dynamodb.provisioned.${classKey}.${dimension === "read" ? "readCapacityUnitHour" : "writeCapacityUnitHour"}`;
       const unit = dimension === "read" ? "RCU" : "WCU";
       const scalable = `dynamodb:${indexName ? "index" : "table"}:${dimension === "read" ? "Read" : "Write"}CapacityUnits`;
       const target = targets.find(
-        (t) => t.scalable_dimension === scalable && (indexName ? String(t.resource_id).endsWith(`/index/${indexName}`) : !String(t.resource_id).includes("/index/")),
+        (t) =>
+          t.scalable_dimension === scalable &&
+          (indexName ? String(t.resource_id).endsWith(`/index/${indexName}`) : !String(t.resource_id).includes("/index/")),
       );
       const fixed = Number(holder[`${dimension}_capacity`] ?? 0);
       const [min, max] = target ? [Number(target.min_capacity), Number(target.max_capacity)] : [fixed, fixed];
       const range = min === max ? `${units(min)} ${unit}` : `${units(min)}..${units(max)} ${unit}`;
       lines.push(
-        line(label, estimator.price(min * HOURS_PER_MONTH, key), estimator.price(max * HOURS_PER_MONTH, key), `${range} x ${HOURS_PER_MONTH} h x ${estimator.rateText(key)}${target ? "" : " (no autoscaling target: fixed)"}`),
+        line(
+          label,
+          estimator.price(min * HOURS_PER_MONTH, key),
+          estimator.price(max * HOURS_PER_MONTH, key),
+          `${range} x ${HOURS_PER_MONTH} h x ${estimator.rateText(key)}${target ? "" : " (no autoscaling target: fixed)"}`,
+        ),
       );
       return;
     }
     const key: PriceKey = `dynamodb.onDemand.${classKey}.${dimension === "read" ? "readRequestUnits" : "writeRequestUnits"}`;
+    const requestUnitsPerMonth = expectedUnits();
     const throughput = (holder.on_demand_throughput ?? {}) as Resource;
     const cap = Number(throughput[`max_${dimension}_request_units`] ?? -1);
     const floor = estimator.price(requestUnitsPerMonth, key);
     const unit = dimension === "read" ? "RRU" : "WRU";
     if (!(cap > 0)) {
-      lines.push(line(label, floor, { usd: null, note: `unbounded: no max_${dimension}_request_units cap` }, `${units(requestUnitsPerMonth)} ${unit} x ${estimator.rateText(key)}; no cap`));
+      lines.push(
+        line(
+          label,
+          floor,
+          { usd: null, note: `unbounded: no max_${dimension}_request_units cap` },
+          `${units(requestUnitsPerMonth)} ${unit} x ${estimator.rateText(key)}; no cap`,
+        ),
+      );
       return;
     }
     if (requestUnitsPerMonth > cap * SECONDS_PER_MONTH) {
-      estimator.warnings.push(`${id} ${scope} ${dimension}s: usage (${units(requestUnitsPerMonth)} ${unit}/month) exceeds the cap sustained all month; requests would be throttled`);
+      estimator.warnings.push(
+        `${id} ${scope} ${dimension}s: usage (${units(requestUnitsPerMonth)} ${unit}/month) exceeds the cap sustained all month; requests would be throttled`,
+      );
     }
     lines.push(
-      line(label, floor, estimator.price(cap * SECONDS_PER_MONTH, key), `floor ${units(requestUnitsPerMonth)} ${unit}; ceiling cap ${units(cap)} ${unit}/s x ${units(SECONDS_PER_MONTH)} s; x ${estimator.rateText(key)}`),
+      line(
+        label,
+        floor,
+        estimator.price(cap * SECONDS_PER_MONTH, key),
+        `floor ${units(requestUnitsPerMonth)} ${unit}; ceiling cap ${units(cap)} ${unit}/s x ${units(SECONDS_PER_MONTH)} s; x ${estimator.rateText(key)}`,
+      ),
     );
   };
 
-  const writes = use("writesPerMonth");
-  capacity("table", undefined, "read", table, requestUnits.reads(use("readsPerMonth"), itemBytes));
-  capacity("table", undefined, "write", table, requestUnits.writes(writes, itemBytes));
+  capacity("table", undefined, "read", table, () => requestUnits.reads(use("readsPerMonth"), itemBytes));
+  capacity("table", undefined, "write", table, () => requestUnits.writes(use("writesPerMonth"), itemBytes));
   for (const index of indexes) {
     const projected = useIndex(index, "averageProjectedBytes");
-    capacity(`GSI ${index.name}`, index.name, "read", index.resource, requestUnits.reads(useIndex(index, "readsPerMonth"), projected));
-    capacity(`GSI ${index.name}`, index.name, "write", index.resource, requestUnits.writes(writes * useIndex(index, "writeShare"), projected));
+    capacity(`GSI ${index.name}`, index.name, "read", index.resource, () =>
+      requestUnits.reads(useIndex(index, "readsPerMonth"), projected),
+    );
+    capacity(`GSI ${index.name}`, index.name, "write", index.resource, () =>
+      requestUnits.writes(use("writesPerMonth") * useIndex(index, "writeShare"), projected),
+    );
   }
 
   // Storage: the table and every index entry, at the table class's rate.
   const items = use("itemCount");
   const tableGB = storedGB(items, itemBytes);
-  const indexGB = indexes.reduce((sum, index) => sum + storedGB(items * useIndex(index, "itemShare"), useIndex(index, "averageProjectedBytes")), 0);
+  const indexGB = indexes.reduce(
+    (sum, index) => sum + storedGB(items * useIndex(index, "itemShare"), useIndex(index, "averageProjectedBytes")),
+    0,
+  );
   const storageKey: PriceKey = `dynamodb.storage.${classKey}.gbMonth`;
   const storage = estimator.price(tableGB + indexGB, storageKey);
-  lines.push(line(`storage (${className})`, storage, storage, `${units(tableGB)} GB table + ${units(indexGB)} GB indexes x ${estimator.rateText(storageKey)}`));
+  lines.push(
+    line(
+      `storage (${className})`,
+      storage,
+      storage,
+      `${units(tableGB)} GB table + ${units(indexGB)} GB indexes x ${estimator.rateText(storageKey)}`,
+    ),
+  );
 
   const pitr = table.point_in_time_recovery as Resource | undefined;
   if (pitr?.enabled === true) {
     const amount = estimator.price(tableGB, "dynamodb.pitr.gbMonth");
-    lines.push(line(`point-in-time recovery (${String(pitr.recovery_period_in_days ?? 35)} days)`, amount, amount, `${units(tableGB)} GB x ${estimator.rateText("dynamodb.pitr.gbMonth")}`));
+    lines.push(
+      line(
+        `point-in-time recovery (${String(pitr.recovery_period_in_days ?? 35)} days)`,
+        amount,
+        amount,
+        `${units(tableGB)} GB x ${estimator.rateText("dynamodb.pitr.gbMonth")}`,
+      ),
+    );
   }
   if (table.stream_enabled === true) {
     const reads = use("streamReadRequestsPerMonth");
     const amount = estimator.price(reads, "dynamodb.streams.readRequestUnits");
-    lines.push(line(`stream (${String(table.stream_view_type)})`, amount, amount, `${units(reads)} non-Lambda GetRecords x ${estimator.rateText("dynamodb.streams.readRequestUnits")} (Lambda triggers are free)`));
+    lines.push(
+      line(
+        `stream (${String(table.stream_view_type)})`,
+        amount,
+        amount,
+        `${units(reads)} non-Lambda GetRecords x ${estimator.rateText("dynamodb.streams.readRequestUnits")} (Lambda triggers are free)`,
+      ),
+    );
   }
 
   // Table-scoped add-ons another resource declares.
-  const attached = (type: string) => Object.entries(resources[type] ?? {}).filter(([, resource]) => referencedTable(resource.table_name, tables) === id);
+  const attached = (type: string) =>
+    Object.entries(resources[type] ?? {}).filter(([, resource]) => referencedTable(resource.table_name, tables) === id);
   for (const [name] of attached("aws_dynamodb_kinesis_streaming_destination")) {
-    const cdc = requestUnits.writes(writes, itemBytes);
+    const cdc = requestUnits.writes(use("writesPerMonth"), itemBytes);
     const amount = estimator.price(cdc, "dynamodb.kinesisStreaming.changeDataCaptureUnits");
-    lines.push(line(`Kinesis streaming destination (${name})`, amount, amount, `${units(cdc)} change data capture units x ${estimator.rateText("dynamodb.kinesisStreaming.changeDataCaptureUnits")}`));
+    lines.push(
+      line(
+        `Kinesis streaming destination (${name})`,
+        amount,
+        amount,
+        `${units(cdc)} change data capture units x ${estimator.rateText("dynamodb.kinesisStreaming.changeDataCaptureUnits")}`,
+      ),
+    );
   }
   for (const [name, insights] of attached("aws_dynamodb_contributor_insights")) {
     const index = insights.index_name ? indexes.find((i) => i.name === insights.index_name) : undefined;
-    const events = index ? useIndex(index, "readsPerMonth") + writes * useIndex(index, "writeShare") : tableUsage.readsPerMonth + writes;
+    const events = index
+      ? useIndex(index, "readsPerMonth") + use("writesPerMonth") * useIndex(index, "writeShare")
+      : use("readsPerMonth") + use("writesPerMonth");
     const amount = estimator.price(events, "dynamodb.contributorInsights.events");
-    lines.push(line(`contributor insights (${name})`, amount, amount, `${units(events)} events (reads + writes) x ${estimator.rateText("dynamodb.contributorInsights.events")}`));
+    lines.push(
+      line(
+        `contributor insights (${name})`,
+        amount,
+        amount,
+        `${units(events)} events (reads + writes) x ${estimator.rateText("dynamodb.contributorInsights.events")}`,
+      ),
+    );
   }
 
   return { table: id, billingMode, tableClass, lines, ...totals(lines) };
@@ -313,15 +391,26 @@ function estimateResource(estimator: Estimator, type: string, name: string, reso
   const { usage } = estimator;
   const required = (section: "archive" | "notifications", field: string): number => {
     const value = (usage[section] as Record<string, number | undefined>)[field];
-    if (value === undefined) throw new CostInputError(`${usage.file}: ${section}.${field}: required because the stack has ${type}.${name}; add the expected number`);
+    if (value === undefined)
+      throw new CostInputError(
+        `${usage.file}: ${section}.${field}: required because the stack has ${type}.${name}; add the expected number`,
+      );
     return estimator.use(`${section}.${field}`, value);
   };
   switch (type) {
     case "aws_kms_key": {
       const key = estimator.price(1, "kms.keyMonth");
       const rotations = resource.enable_key_rotation === true ? estimator.price(2, "kms.rotatedKeyVersionMonth") : { usd: 0 };
-      const ceiling = { usd: key.usd === null || rotations.usd === null ? null : key.usd + rotations.usd, note: key.note ?? rotations.note };
-      return line("KMS key", key, ceiling, `1 key x ${estimator.rateText("kms.keyMonth")}${resource.enable_key_rotation === true ? "; ceiling + 2 charged rotations" : ""} (requests not modelled)`);
+      const ceiling = {
+        usd: key.usd === null || rotations.usd === null ? null : key.usd + rotations.usd,
+        note: key.note ?? rotations.note,
+      };
+      return line(
+        "KMS key",
+        key,
+        ceiling,
+        `1 key x ${estimator.rateText("kms.keyMonth")}${resource.enable_key_rotation === true ? "; ceiling + 2 charged rotations" : ""} (requests not modelled)`,
+      );
     }
     case "aws_cloudwatch_metric_alarm": {
       const queries = (resource.metric_query ?? []) as Resource[];
@@ -346,7 +435,12 @@ function estimateResource(estimator: Estimator, type: string, name: string, reso
       }
       const shards = Number(resource.shard_count ?? 1);
       const amount = estimator.price(shards * HOURS_PER_MONTH, "kinesis.provisioned.shardHour");
-      return line("Kinesis stream (provisioned)", amount, amount, `${shards} shard(s) x ${HOURS_PER_MONTH} h x ${estimator.rateText("kinesis.provisioned.shardHour")}`);
+      return line(
+        "Kinesis stream (provisioned)",
+        amount,
+        amount,
+        `${shards} shard(s) x ${HOURS_PER_MONTH} h x ${estimator.rateText("kinesis.provisioned.shardHour")}`,
+      );
     }
     case "aws_kinesis_firehose_delivery_stream": {
       const gb = required("archive", "firehoseIngestedGBPerMonth");
@@ -369,17 +463,28 @@ function estimateBuckets(estimator: Estimator, names: string[]): ResourceLine | 
   const { usage } = estimator;
   const field = (name: "s3StoredGB" | "s3PutRequestsPerMonth") => {
     const value = usage.archive[name];
-    if (value === undefined) throw new CostInputError(`${usage.file}: archive.${name}: required because the stack has aws_s3_bucket.${names[0]}; add the expected number`);
+    if (value === undefined)
+      throw new CostInputError(
+        `${usage.file}: archive.${name}: required because the stack has aws_s3_bucket.${names[0]}; add the expected number`,
+      );
     return estimator.use(`archive.${name}`, value);
   };
   const gb = field("s3StoredGB");
   const puts = field("s3PutRequestsPerMonth");
   const storage = estimator.price(gb, "s3.standard.gbMonth");
   const requests = estimator.price(puts, "s3.standard.putRequests");
-  const amount = { usd: storage.usd === null || requests.usd === null ? null : storage.usd + requests.usd, note: storage.note ?? requests.note };
+  const amount = {
+    usd: storage.usd === null || requests.usd === null ? null : storage.usd + requests.usd,
+    note: storage.note ?? requests.note,
+  };
   return {
     address: names.map((name) => `aws_s3_bucket.${name}`).join(", "),
-    ...line("S3 (Standard)", amount, amount, `${units(gb)} GB x ${estimator.rateText("s3.standard.gbMonth")} + ${units(puts)} PUTs x ${estimator.rateText("s3.standard.putRequests")}`),
+    ...line(
+      "S3 (Standard)",
+      amount,
+      amount,
+      `${units(gb)} GB x ${estimator.rateText("s3.standard.gbMonth")} + ${units(puts)} PUTs x ${estimator.rateText("s3.standard.putRequests")}`,
+    ),
   };
 }
 
@@ -399,7 +504,9 @@ export function estimateEnvironment(stackName: string, stack: StackJson, usage: 
   const tables = resources.aws_dynamodb_table ?? {};
   for (const id of Object.keys(usage.tables)) {
     if (!(id in tables)) {
-      throw new CostInputError(`${usage.file}: tables.${id}: no such table in ${stackName} (it has ${Object.keys(tables).join(", ")}); remove it or fix the name`);
+      throw new CostInputError(
+        `${usage.file}: tables.${id}: no such table in ${stackName} (it has ${Object.keys(tables).join(", ")}); remove it or fix the name`,
+      );
     }
   }
   const estimator = new Estimator(prices, usage);
@@ -439,7 +546,10 @@ export function estimateEnvironment(stackName: string, stack: StackJson, usage: 
     free,
     unpriced,
     assumptions: [...estimator.assumptions].sort(),
-    priceCaveats: [...estimator.caveats].sort().map((key) => ({ key, status: prices.prices[key].status, source: prices.prices[key].source })),
+    priceCaveats: [...estimator.caveats].sort().map((key) => {
+      const entry = prices.prices[key];
+      return { key, status: entry.overridden ? "overridden" : entry.status, source: entry.source };
+    }),
     warnings: estimator.warnings,
     ...totals(all),
   };

@@ -12,7 +12,8 @@ export type Format = (typeof FORMATS)[number];
 export const JSON_SCHEMA_VERSION = 1;
 
 const round = (usd: number | null) => (usd === null ? null : Math.round(usd * 10_000) / 10_000);
-const usd = (value: number | null) => (value === null ? "?" : `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+const usd = (value: number | null) =>
+  value === null ? "?" : `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signed = (value: number) => (Math.abs(value) < 0.005 ? "$0.00" : `${value > 0 ? "+" : "-"}${usd(Math.abs(value))}`);
 
 function ceilingText(totals: Totals): string {
@@ -30,11 +31,22 @@ function columns(rows: string[][], leftAlignedLast = false): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const last = rows[0].length - 1;
   const left = (i: number) => i === 0 || (leftAlignedLast && i === last);
-  return rows.map((row) => row.map((cell, i) => (left(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (left(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 function footnotes(estimate: EnvironmentEstimate, usageFile: string): string[] {
@@ -49,10 +61,17 @@ function footnotes(estimate: EnvironmentEstimate, usageFile: string): string[] {
 function estimateTable(estimate: EnvironmentEstimate): string {
   const rows: string[][] = [["", "floor/month", "ceiling/month", "basis"]];
   for (const table of estimate.tables) {
-    rows.push([`${table.table} (${table.billingMode}, ${table.tableClass})`, usd(table.floorUsd) + incomplete(table), ceilingText(table), ""]);
-    for (const l of table.lines) rows.push([`  ${l.component}`, usd(l.floorUsd), lineCeiling(l), l.note ? `${l.basis} [${l.note}]` : l.basis]);
+    rows.push([
+      `${table.table} (${table.billingMode}, ${table.tableClass})`,
+      usd(table.floorUsd) + incomplete(table),
+      ceilingText(table),
+      "",
+    ]);
+    for (const l of table.lines)
+      rows.push([`  ${l.component}`, usd(l.floorUsd), lineCeiling(l), l.note ? `${l.basis} [${l.note}]` : l.basis]);
   }
-  for (const r of estimate.resources) rows.push([`${r.component} (${r.address})`, usd(r.floorUsd), lineCeiling(r), r.note ? `${r.basis} [${r.note}]` : r.basis]);
+  for (const r of estimate.resources)
+    rows.push([`${r.component} (${r.address})`, usd(r.floorUsd), lineCeiling(r), r.note ? `${r.basis} [${r.note}]` : r.basis]);
   rows.push([`TOTAL ${estimate.environment}`, usd(estimate.floorUsd) + incomplete(estimate), ceilingText(estimate), ""]);
   return columns(rows, true);
 }
@@ -105,17 +124,35 @@ export function formatEstimates(estimates: readonly EnvironmentEstimate[], forma
           ...e.resources.map((r) => [`${r.component} (\`${r.address}\`)`, usd(r.floorUsd), lineCeiling(r)]),
           [`**total**`, `**${usd(e.floorUsd)}**${incomplete(e)}`, `**${ceilingText(e)}**`],
         ];
-        return [`### ${e.environment} (${e.region})`, "", markdownTable(["", "floor/month", "ceiling/month"], rows), "", ...footnotes(e, context.usageFile(e.environment)).map((f) => `- ${f}`)].join("\n");
+        return [
+          `### ${e.environment} (${e.region})`,
+          "",
+          markdownTable(["", "floor/month", "ceiling/month"], rows),
+          "",
+          ...footnotes(e, context.usageFile(e.environment)).map((f) => `- ${f}`),
+        ].join("\n");
       })
       .join("\n\n");
   }
   return estimates
-    .map((e) => [`== ${e.environment} (${e.stack}, ${e.region}), USD per month (${HOURS_PER_MONTH} h)`, estimateTable(e), ...footnotes(e, context.usageFile(e.environment))].join("\n"))
+    .map((e) =>
+      [
+        `== ${e.environment} (${e.stack}, ${e.region}), USD per month (${HOURS_PER_MONTH} h)`,
+        estimateTable(e),
+        ...footnotes(e, context.usageFile(e.environment)),
+      ].join("\n"),
+    )
     .join("\n\n");
 }
 
 function jsonLine(l: CostLine) {
-  return { component: l.component, floorUsd: round(l.floorUsd), ceilingUsd: round(l.ceilingUsd), basis: l.basis, ...(l.note ? { note: l.note } : {}) };
+  return {
+    component: l.component,
+    floorUsd: round(l.floorUsd),
+    ceilingUsd: round(l.ceilingUsd),
+    basis: l.basis,
+    ...(l.note ? { note: l.note } : {}),
+  };
 }
 
 const jsonChange = (c: Change) => ({ beforeUsd: round(c.beforeUsd), afterUsd: round(c.afterUsd), changeUsd: round(c.changeUsd) });
@@ -157,7 +194,12 @@ export function formatDiff(diff: CostDiff, format: Format): string {
         ...s.components.map((c) => [`&nbsp;&nbsp;${c.component}`, signed(c.floor.changeUsd), signed(c.ceiling.changeUsd)]),
       ]);
       rows.push([`**${e.environment} total**`, `**${changeText(e.floor)}**`, `**${changeText(e.ceiling)}**`]);
-      return [`### ${e.environment} (${e.status})`, "", markdownTable(["", "floor", "ceiling"], rows), ...e.caveats.map((c) => `- ${c}`)].join("\n");
+      return [
+        `### ${e.environment} (${e.status})`,
+        "",
+        markdownTable(["", "floor", "ceiling"], rows),
+        ...e.caveats.map((c) => `- ${c}`),
+      ].join("\n");
     });
     return [`## ${title}`, ...sections].join("\n\n");
   }

@@ -82,9 +82,7 @@ export type PriceTable = { readonly region: string; readonly prices: Readonly<Re
 export const PRICES_DIRECTORY = join(projectRoot(), "cost", "prices");
 
 function issuesMessage(file: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${file}: ${issue.path.map(String).join(".") || "(file)"}: ${issue.message}`)
-    .join("\n");
+  return error.issues.map((issue) => `${file}: ${issue.path.map(String).join(".") || "(file)"}: ${issue.message}`).join("\n");
 }
 
 function readJson(file: string): unknown {

@@ -43,13 +43,21 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
     for (const id of Object.keys(tables).filter((key) => tables[key].table_class === "STANDARD_INFREQUENT_ACCESS")) {
       const standard = structuredClone(stack) as { resource: Resources };
       standard.resource.aws_dynamodb_table[id].table_class = "STANDARD";
-      savings.push({ choice: `\`${id}\` in Standard-IA instead of Standard`, environment, savedUsd: floorOf(stackName, standard, usage, prices) - design });
+      savings.push({
+        choice: `\`${id}\` in Standard-IA instead of Standard`,
+        environment,
+        savedUsd: floorOf(stackName, standard, usage, prices) - design,
+      });
     }
 
     // TTL: without it, every item created stays; after the horizon the table holds that many more.
     const kept = structuredClone(usage);
     for (const table of Object.values(kept.tables)) table.itemCount += TTL_HORIZON_MONTHS * table.newItemsPerMonth;
-    savings.push({ choice: `TTL: expired items deleted, not kept (after ${TTL_HORIZON_MONTHS} months)`, environment, savedUsd: floorOf(stackName, stack, kept, prices) - design });
+    savings.push({
+      choice: `TTL: expired items deleted, not kept (after ${TTL_HORIZON_MONTHS} months)`,
+      environment,
+      savedUsd: floorOf(stackName, stack, kept, prices) - design,
+    });
 
     // Sparse indexes (only items carrying the index keys are written to and stored in the index),
     // priced against the same index holding every item and written on every table write. On a
@@ -66,10 +74,15 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
           const units = requestUnits.writes(tableUsage.writesPerMonth * (1 - indexUsage.writeShare), indexUsage.averageProjectedBytes);
           const classKey = table.table_class === "STANDARD_INFREQUENT_ACCESS" ? "standardIA" : "standard";
           const rate = unitRate(prices, `dynamodb.provisioned.${classKey}.writeCapacityUnitHour`);
-          if (rate === undefined) throw new CostInputError(`${prices.region}: the provisioned write price is unknown; cannot price the sparse index saving`);
+          if (rate === undefined)
+            throw new CostInputError(`${prices.region}: the provisioned write price is unknown; cannot price the sparse index saving`);
           extraWrites = (units / 3600) * rate;
         }
-        savings.push({ choice: `\`${id}\` sparse \`${index}\` instead of a full index`, environment, savedUsd: floorOf(stackName, stack, full, prices) - design + extraWrites });
+        savings.push({
+          choice: `\`${id}\` sparse \`${index}\` instead of a full index`,
+          environment,
+          savedUsd: floorOf(stackName, stack, full, prices) - design + extraWrites,
+        });
       }
     }
   }

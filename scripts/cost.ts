@@ -35,7 +35,9 @@ function main(argv: string[]): string {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new CostInputError(`${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]`);
+    throw new CostInputError(
+      `${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]`,
+    );
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new CostInputError(`--format ${values.format}: unknown format; one of ${FORMATS.join(", ")}`);
@@ -59,7 +61,9 @@ function main(argv: string[]): string {
     const { commit, estimates } = estimateAtRef(root, values.diff, options);
     return formatDiff(diffEstimates(estimates, after, { ref: values.diff, commit }), format);
   }
-  return formatEstimates(after, format, { usageFile: (environment) => relative(root, usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY)) });
+  return formatEstimates(after, format, {
+    usageFile: (environment) => relative(root, usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY)),
+  });
 }
 
 try {
