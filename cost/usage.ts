@@ -22,50 +22,68 @@ const bytes = z
   .positive("must be above 0 bytes")
   .max(400 * 1024, "must be at most 409600 bytes (DynamoDB's item size limit)");
 
-const indexUsage = z.strictObject({
-  /** Fraction of the table's items that carry the index keys (so are in the index). 1 for a full index. */
-  itemShare: share,
-  /** Fraction of the table's writes that also write the index (put, update of a projected attribute, or removal). */
-  writeShare: share,
-  /** Average size of an index entry: the item for ALL, keys + projected attributes for INCLUDE/KEYS_ONLY. */
-  averageProjectedBytes: bytes,
-  /** Reads (Query/Scan items returned) against the index per month. */
-  readsPerMonth: count,
-});
+/** Names the unknown field and the fix (zod's default only says "Unrecognized key"). */
+const unknownFields = {
+  error: (issue: { code?: string; keys?: string[] }) =>
+    issue.code === "unrecognized_keys" ? `unknown field(s) ${(issue.keys ?? []).join(", ")}; remove them or fix the name` : undefined,
+};
 
-const tableUsage = z.strictObject({
-  /** Items in the table at steady state (TTL keeps it there). */
-  itemCount: count,
-  averageItemBytes: bytes,
-  /** Items created per month: what TTL later deletes; without TTL they would accumulate. */
-  newItemsPerMonth: count,
-  /** Strongly consistent item reads per month. */
-  readsPerMonth: count,
-  /** Item writes (puts, updates, deletes) per month. */
-  writesPerMonth: count,
-  /** GetRecords calls by non-Lambda consumers of the table's stream (Lambda triggers are free). @default 0 */
-  streamReadRequestsPerMonth: count.default(0),
-  /** Per GSI, by index name. */
-  indexes: z.record(z.string(), indexUsage).default({}),
-});
+const indexUsage = z.strictObject(
+  {
+    /** Fraction of the table's items that carry the index keys (so are in the index). 1 for a full index. */
+    itemShare: share,
+    /** Fraction of the table's writes that also write the index (put, update of a projected attribute, or removal). */
+    writeShare: share,
+    /** Average size of an index entry: the item for ALL, keys + projected attributes for INCLUDE/KEYS_ONLY. */
+    averageProjectedBytes: bytes,
+    /** Reads (Query/Scan items returned) against the index per month. */
+    readsPerMonth: count,
+  },
+  unknownFields,
+);
 
-const usageFile = z.strictObject({
-  $assumptions: z.string().optional(),
-  /** Paths (e.g. "tables.api_keys.itemCount") whose values were measured; all others are assumptions. */
-  measured: z.array(z.string()).default([]),
-  tables: z.record(z.string(), tableUsage, { error: "required: usage per table id" }),
-  /** The audit archive path, when the stack has one. Each field is required once its resource exists. */
-  archive: z
-    .strictObject({
-      s3StoredGB: count.optional(),
-      s3PutRequestsPerMonth: count.optional(),
-      kinesisDataInGBPerMonth: count.optional(),
-      firehoseIngestedGBPerMonth: count.optional(),
-      pipeRequestsPerMonth: count.optional(),
-    })
-    .default({}),
-  notifications: z.strictObject({ snsPublishesPerMonth: count.optional() }).default({}),
-});
+const tableUsage = z.strictObject(
+  {
+    /** Items in the table at steady state (TTL keeps it there). */
+    itemCount: count,
+    averageItemBytes: bytes,
+    /** Items created per month: what TTL later deletes; without TTL they would accumulate. */
+    newItemsPerMonth: count,
+    /** Strongly consistent item reads per month. */
+    readsPerMonth: count,
+    /** Item writes (puts, updates, deletes) per month. */
+    writesPerMonth: count,
+    /** GetRecords calls by non-Lambda consumers of the table's stream (Lambda triggers are free). @default 0 */
+    streamReadRequestsPerMonth: count.default(0),
+    /** Per GSI, by index name. */
+    indexes: z.record(z.string(), indexUsage).default({}),
+  },
+  unknownFields,
+);
+
+const usageFile = z.strictObject(
+  {
+    $assumptions: z.string().optional(),
+    /** Paths (e.g. "tables.api_keys.itemCount") whose values were measured; all others are assumptions. */
+    measured: z.array(z.string()).default([]),
+    tables: z.record(z.string(), tableUsage, { error: "required: usage per table id" }),
+    /** The audit archive path, when the stack has one. Each field is required once its resource exists. */
+    archive: z
+      .strictObject(
+        {
+          s3StoredGB: count.optional(),
+          s3PutRequestsPerMonth: count.optional(),
+          kinesisDataInGBPerMonth: count.optional(),
+          firehoseIngestedGBPerMonth: count.optional(),
+          pipeRequestsPerMonth: count.optional(),
+        },
+        unknownFields,
+      )
+      .default({}),
+    notifications: z.strictObject({ snsPublishesPerMonth: count.optional() }, unknownFields).default({}),
+  },
+  unknownFields,
+);
 
 export type TableUsage = z.infer<typeof tableUsage>;
 export type IndexUsage = z.infer<typeof indexUsage>;
