@@ -92,6 +92,20 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
 const usd = (value: number | undefined) =>
   value === undefined ? "-" : `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
+/**
+ * A Markdown table laid out the way prettier lays it out (cells padded to the column width, amounts
+ * right-aligned), so `npm run format` leaves the generated section alone.
+ */
+function alignedMarkdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((_, i) => Math.max(3, ...[header, ...rows].map((row) => row[i].length)));
+  const cell = (text: string, i: number) => (i === 0 ? text.padEnd(widths[i]) : text.padStart(widths[i]));
+  return [
+    `| ${header.map(cell).join(" | ")} |`,
+    `| ${widths.map((width, i) => (i === 0 ? "-".repeat(width) : `${"-".repeat(width - 1)}:`)).join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
+  ];
+}
+
 /** The README section (markers included). */
 export function renderSavings(savings: readonly Saving[]): string {
   const environments = [...new Set(savings.map((s) => s.environment))];
@@ -100,11 +114,7 @@ export function renderSavings(savings: readonly Saving[]): string {
     choice,
     ...environments.map((environment) => usd(savings.find((s) => s.choice === choice && s.environment === environment)?.savedUsd)),
   ]);
-  const table = [
-    `| saved per month (floor) | ${environments.join(" | ")} |`,
-    `| --- | ${environments.map(() => "---:").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ];
+  const table = alignedMarkdownTable(["saved per month (floor)", ...environments], rows);
   return [
     README_START,
     "",

@@ -7,7 +7,8 @@ import { estimateStacks } from "../../cost/run";
 import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
 
 const estimates = () => estimateStacks(fixtureApp("before"), { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES });
-const render = (format: "table" | "json" | "markdown") => formatEstimates(estimates(), format, { usageFile: () => "cost/usage/fixture.json" });
+const render = (format: "table" | "json" | "markdown") =>
+  formatEstimates(estimates(), format, { usageFile: () => "cost/usage/fixture.json" });
 
 describe("cost output: JSON (stable for tools)", () => {
   it("GIVEN an estimate WHEN printed as JSON THEN the top level is versioned", () => {
@@ -33,7 +34,13 @@ describe("cost output: JSON (stable for tools)", () => {
       "assumptions",
     ]);
     expect(environment).toEqual(
-      expect.objectContaining({ environment: "fixture", stack: "dynamodb-fixture", region: "eu-west-1", floorUsd: 18.737, ceilingUsd: 244.481 }),
+      expect.objectContaining({
+        environment: "fixture",
+        stack: "dynamodb-fixture",
+        region: "eu-west-1",
+        floorUsd: 18.737,
+        ceilingUsd: 244.481,
+      }),
     );
     expect(environment.unpriced).toEqual([{ address: "aws_lambda_function.archiver", type: "aws_lambda_function" }]);
   });
@@ -41,7 +48,14 @@ describe("cost output: JSON (stable for tools)", () => {
   it("GIVEN a table WHEN printed as JSON THEN its components carry floor, ceiling and basis", () => {
     const orders = JSON.parse(render("json")).environments[0].tables.find((t: { table: string }) => t.table === "orders");
     expect(orders).toEqual(
-      expect.objectContaining({ table: "orders", billingMode: "PROVISIONED", tableClass: "STANDARD", floorUsd: 9.5645, ceilingUsd: 91.0325, unknownComponents: 0 }),
+      expect.objectContaining({
+        table: "orders",
+        billingMode: "PROVISIONED",
+        tableClass: "STANDARD",
+        floorUsd: 9.5645,
+        ceilingUsd: 91.0325,
+        unknownComponents: 0,
+      }),
     );
     expect(orders.components[0]).toEqual({
       component: "table read capacity",
