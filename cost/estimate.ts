@@ -368,18 +368,27 @@ function estimateTable(
       ),
     );
   }
+  // Contributor Insights: 2 rules per table or index (most accessed, most throttled partition keys),
+  // 4 when it has a sort key, plus every item read and write as an event; in THROTTLED_KEYS mode only
+  // throttled requests are events (floor 0). https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/contributorinsights_HowItWorks.html
   for (const [name, insights] of attached("aws_dynamodb_contributor_insights")) {
     const index = insights.index_name ? indexes.find((i) => i.name === insights.index_name) : undefined;
+    const rules = (index ? index.resource.range_key : table.range_key) ? 4 : 2;
+    const ruleCost = estimator.price(rules, "dynamodb.contributorInsights.ruleMonth");
     const events = index
       ? useIndex(index, "readsPerMonth") + use("writesPerMonth") * useIndex(index, "writeShare")
       : use("readsPerMonth") + use("writesPerMonth");
-    const amount = estimator.price(events, "dynamodb.contributorInsights.events");
+    const throttledOnly = insights.mode === "THROTTLED_KEYS";
+    const eventCost = (count: number) => {
+      const amount = estimator.price(count, "dynamodb.contributorInsights.events");
+      return { usd: ruleCost.usd === null || amount.usd === null ? null : ruleCost.usd + amount.usd, note: ruleCost.note ?? amount.note };
+    };
     lines.push(
       line(
         `contributor insights (${name})`,
-        amount,
-        amount,
-        `${units(events)} events (reads + writes) x ${estimator.rateText("dynamodb.contributorInsights.events")}`,
+        eventCost(throttledOnly ? 0 : events),
+        eventCost(events),
+        `${rules} rules x ${estimator.rateText("dynamodb.contributorInsights.ruleMonth")} + ${throttledOnly ? "up to " : ""}${units(events)} events x ${estimator.rateText("dynamodb.contributorInsights.events")}`,
       ),
     );
   }

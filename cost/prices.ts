@@ -24,6 +24,7 @@ export const PRICE_KEYS = [
   "dynamodb.pitr.gbMonth",
   "dynamodb.streams.readRequestUnits",
   "dynamodb.kinesisStreaming.changeDataCaptureUnits",
+  "dynamodb.contributorInsights.ruleMonth",
   "dynamodb.contributorInsights.events",
   "kinesis.onDemand.streamHour",
   "kinesis.onDemand.dataInGB",

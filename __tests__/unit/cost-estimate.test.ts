@@ -165,6 +165,18 @@ describe("cost estimate: the environment", () => {
     expect(result.ceilingUnbounded).toBe(true);
   });
 
+  it("GIVEN contributor insights on a table without a sort key WHEN estimated THEN 2 rules plus every read and write as an event", () => {
+    const stacks = fixtureApp("before");
+    (stacks["dynamodb-fixture"].resource as Record<string, Record<string, Record<string, unknown>>>).aws_dynamodb_contributor_insights = {
+      events: { table_name: "${aws_dynamodb_table.events.name}" },
+    };
+    const [result] = estimateStacks(stacks, { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES });
+    const insights = result.tables.find((t) => t.table === "events")!.lines.find((l) => l.component === "contributor insights (events)")!;
+    // 2 rules x $0.50 + (2,000,000 reads + 1,000,000 writes) x $0.03/M
+    expect(insights.floorUsd).toBeCloseTo(1.09, 9);
+    expect(insights.ceilingUsd).toBeCloseTo(1.09, 9);
+  });
+
   it("GIVEN a price override file WHEN estimated THEN the override replaces the price and is marked", () => {
     const directory = mkdtempSync(join(tmpdir(), "cost-override-"));
     try {
