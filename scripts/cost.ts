@@ -47,6 +47,9 @@ function main(argv: string[]): string {
     pricesDirectory: values.prices,
     pricesOverride: values["prices-override"],
   };
+  if (values.readme && (values.env !== undefined || values.diff !== undefined)) {
+    throw new CostInputError("--readme rewrites the section for every environment; drop --env and --diff");
+  }
   const root = projectRoot();
   // Config and schema-lock errors from synth are already written for people.
   const stacks = synthesizeStacks();

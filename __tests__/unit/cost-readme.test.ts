@@ -89,6 +89,12 @@ describe("npm run cost (the command)", () => {
     expect(result.stderr.trim()).toBe("--env qa: unknown environment; one of dev, staging, prod");
   });
 
+  it("GIVEN --readme with --env WHEN run THEN it refuses (the section covers every environment)", () => {
+    const result = run("--readme", "--env", "dev");
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("--readme rewrites the section for every environment; drop --env and --diff");
+  });
+
   it("GIVEN an unknown option WHEN run THEN it exits 1 with the usage", () => {
     const result = run("--envs", "dev");
     expect(result.status).toBe(1);
