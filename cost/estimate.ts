@@ -122,12 +122,12 @@ const money = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(3) : usd.toFixed
 const units = (value: number) =>
   value > 0 && value < 1 ? value.toPrecision(2) : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
-/** Sizes and request units, shared with the savings report. */
+/** Request units of reads and writes of an item size (also used by the savings report). */
 export const requestUnits = {
   reads: (reads: number, itemBytes: number) => reads * Math.ceil(itemBytes / READ_UNIT_BYTES),
   writes: (writes: number, itemBytes: number) => writes * Math.ceil(itemBytes / WRITE_UNIT_BYTES),
 };
-export const storedGB = (items: number, itemBytes: number) => (items * (itemBytes + ITEM_OVERHEAD_BYTES)) / GIB;
+const storedGB = (items: number, itemBytes: number) => (items * (itemBytes + ITEM_OVERHEAD_BYTES)) / GIB;
 
 class Estimator {
   readonly assumptions = new Set<string>();
@@ -162,17 +162,21 @@ class Estimator {
   }
 }
 
+const UNBOUNDED = "unbounded";
+/** A component with no ceiling (on demand without a cap): its null ceiling is not an unknown price. */
+export const isUnbounded = (l: CostLine) => l.ceilingUsd === null && l.note?.startsWith(UNBOUNDED) === true;
+
 function line(component: string, floor: Amount, ceiling: Amount, basis: string): CostLine {
   const note = floor.note ?? ceiling.note;
   return { component, floorUsd: floor.usd, ceilingUsd: ceiling.usd, basis, ...(note ? { note } : {}) };
 }
 
-export function totals(lines: readonly CostLine[]): Totals {
+function totals(lines: readonly CostLine[]): Totals {
   return {
     floorUsd: lines.reduce((sum, l) => sum + (l.floorUsd ?? 0), 0),
     ceilingUsd: lines.reduce((sum, l) => sum + (l.ceilingUsd ?? 0), 0),
-    unknownComponents: lines.filter((l) => (l.floorUsd === null || l.ceilingUsd === null) && !l.note?.startsWith("unbounded")).length,
-    ceilingUnbounded: lines.some((l) => l.note?.startsWith("unbounded")),
+    unknownComponents: lines.filter((l) => l.floorUsd === null || (l.ceilingUsd === null && !isUnbounded(l))).length,
+    ceilingUnbounded: lines.some(isUnbounded),
   };
 }
 
@@ -277,7 +281,7 @@ function estimateTable(
         line(
           label,
           floor,
-          { usd: null, note: `unbounded: no max_${dimension}_request_units cap` },
+          { usd: null, note: `${UNBOUNDED}: no max_${dimension}_request_units cap` },
           `${units(requestUnitsPerMonth)} ${unit} x ${estimator.rateText(key)}; no cap`,
         ),
       );

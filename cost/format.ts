@@ -4,7 +4,7 @@
  * 4 decimal places, null when unknown (price not sourced) or unbounded (no cap).
  */
 import type { CostLine, EnvironmentEstimate, Totals } from "./estimate";
-import { HOURS_PER_MONTH } from "./estimate";
+import { HOURS_PER_MONTH, isUnbounded } from "./estimate";
 import type { Change, CostDiff } from "./diff";
 
 export const FORMATS = ["table", "json", "markdown"] as const;
@@ -20,7 +20,7 @@ function ceilingText(totals: Totals): string {
   return totals.ceilingUnbounded ? "unbounded" : usd(totals.ceilingUsd);
 }
 function lineCeiling(l: CostLine): string {
-  return l.ceilingUsd === null && l.note?.startsWith("unbounded") ? "unbounded" : usd(l.ceilingUsd);
+  return isUnbounded(l) ? "unbounded" : usd(l.ceilingUsd);
 }
 function incomplete(totals: Totals): string {
   return totals.unknownComponents > 0 ? ` (+ ${totals.unknownComponents} unknown)` : "";

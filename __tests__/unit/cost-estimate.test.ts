@@ -4,7 +4,7 @@
  * million WRU, $0.20 per million RRU (Standard-IA $1.25, $0.25); storage $0.25/GB-month (IA $0.10);
  * PITR $0.20/GB-month; a month is 730 h = 2,628,000 s.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimateStacks } from "../../cost/run";
@@ -175,6 +175,21 @@ describe("cost estimate: the environment", () => {
     // 2 rules x $0.50 + (2,000,000 reads + 1,000,000 writes) x $0.03/M
     expect(insights.floorUsd).toBeCloseTo(1.09, 9);
     expect(insights.ceilingUsd).toBeCloseTo(1.09, 9);
+  });
+
+  it("GIVEN expected traffic above an on-demand cap WHEN estimated THEN it warns that requests would be throttled", () => {
+    const directory = mkdtempSync(join(tmpdir(), "cost-warning-"));
+    try {
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8"));
+      usage.tables.events.writesPerMonth = 10_000_000; // 40,000,000 WRU > 10 WRU/s x 2,628,000 s = 26,280,000
+      writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
+      const [result] = estimateStacks(fixtureApp("before"), { usageDirectory: directory, pricesDirectory: FIXTURE_PRICES });
+      expect(result.warnings).toContain(
+        "events table writes: usage (40,000,000 WRU/month) exceeds the cap sustained all month; requests would be throttled",
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it("GIVEN a price override file WHEN estimated THEN the override replaces the price and is marked", () => {
