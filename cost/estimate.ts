@@ -306,6 +306,11 @@ function estimateTable(
   capacity("table", undefined, "write", table, () => requestUnits.writes(use("writesPerMonth"), itemBytes));
   for (const index of indexes) {
     const projected = useIndex(index, "averageProjectedBytes");
+    if (index.projection !== "ALL" && projected > itemBytes) {
+      estimator.warnings.push(
+        `${usage.file}: ${path}.indexes.${index.name}.averageProjectedBytes (${projected}) is above the item size (${itemBytes}) but the index projects only ${index.projection === "KEYS_ONLY" ? "keys" : "some attributes"}`,
+      );
+    }
     capacity(`GSI ${index.name}`, index.name, "read", index.resource, () =>
       requestUnits.reads(useIndex(index, "readsPerMonth"), projected),
     );

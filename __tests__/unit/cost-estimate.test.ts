@@ -192,6 +192,21 @@ describe("cost estimate: the environment", () => {
     }
   });
 
+  it("GIVEN an INCLUDE index entry larger than its item WHEN estimated THEN it warns naming the usage field", () => {
+    const directory = mkdtempSync(join(tmpdir(), "cost-warning-"));
+    try {
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8"));
+      usage.tables.orders.indexes.by_customer.averageProjectedBytes = 2000;
+      writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
+      const [result] = estimateStacks(fixtureApp("before"), { usageDirectory: directory, pricesDirectory: FIXTURE_PRICES });
+      expect(result.warnings).toEqual([
+        `${join(directory, "fixture.json")}: tables.orders.indexes.by_customer.averageProjectedBytes (2000) is above the item size (924) but the index projects only some attributes`,
+      ]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("GIVEN a price override file WHEN estimated THEN the override replaces the price and is marked", () => {
     const directory = mkdtempSync(join(tmpdir(), "cost-override-"));
     try {
