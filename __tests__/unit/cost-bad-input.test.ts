@@ -1,0 +1,131 @@
+/**
+ * Bad cost input is refused with a message naming the file and the field (and the fix), never a
+ * stack trace or a silent zero.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CostInputError } from "../../cost/errors";
+import { loadPrices } from "../../cost/prices";
+import { estimateStacks } from "../../cost/run";
+import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
+
+// Bad input is, by definition, not what the types allow.
+type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), "cost-bad-input-"));
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Writes the fixture usage file with one edit and estimates with it. */
+function estimateWithUsage(edit: (usage: AnyRecord) => void) {
+  const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as AnyRecord;
+  edit(usage);
+  writeFileSync(join(scratch, "fixture.json"), JSON.stringify(usage));
+  return () => estimateStacks(fixtureApp("before"), { usageDirectory: scratch, pricesDirectory: FIXTURE_PRICES });
+}
+
+describe("cost bad input: usage file", () => {
+  const file = () => join(scratch, "fixture.json");
+
+  it("GIVEN a negative item count WHEN estimated THEN it fails naming the file and field", () => {
+    expect(estimateWithUsage((u) => (u.tables.orders.itemCount = -5))).toThrow(`${file()}: tables.orders.itemCount: must not be negative`);
+  });
+
+  it("GIVEN a non-numeric request count WHEN estimated THEN it fails naming the file and field", () => {
+    expect(estimateWithUsage((u) => (u.tables.events.readsPerMonth = "2M"))).toThrow(
+      `${file()}: tables.events.readsPerMonth: must be a number (a count, not a string)`,
+    );
+  });
+
+  it("GIVEN an index share above 1 WHEN estimated THEN it fails naming the index field", () => {
+    expect(estimateWithUsage((u) => (u.tables.events.indexes.pending.itemShare = 2))).toThrow(
+      `${file()}: tables.events.indexes.pending.itemShare: must be between 0 and 1 (a fraction)`,
+    );
+  });
+
+  it("GIVEN usage for a table the stack does not have WHEN estimated THEN it fails naming the table", () => {
+    expect(estimateWithUsage((u) => (u.tables.invoices = u.tables.orders))).toThrow(
+      `${file()}: tables.invoices: no such table in dynamodb-fixture (it has orders, events, archive); remove it or fix the name`,
+    );
+  });
+
+  it("GIVEN no usage for a table the stack has WHEN estimated THEN it fails naming the missing table", () => {
+    expect(estimateWithUsage((u) => delete u.tables.archive)).toThrow(
+      `${file()}: tables.archive: missing; the stack has aws_dynamodb_table.archive`,
+    );
+  });
+
+  it("GIVEN no usage for an index the table has WHEN estimated THEN it fails naming the index", () => {
+    expect(estimateWithUsage((u) => delete u.tables.events.indexes.pending)).toThrow(`${file()}: tables.events.indexes.pending: missing`);
+  });
+
+  it("GIVEN an unknown field WHEN estimated THEN it fails naming it", () => {
+    expect(estimateWithUsage((u) => (u.tables.orders.itemcount = 5))).toThrow(
+      `${file()}: tables.orders: unknown field(s) itemcount; remove them or fix the name`,
+    );
+  });
+
+  it("GIVEN an environment without a usage file WHEN estimated THEN it fails naming the file to create", () => {
+    expect(() => estimateStacks(fixtureApp("before"), { usageDirectory: scratch, pricesDirectory: FIXTURE_PRICES })).toThrow(
+      `${join(scratch, "fixture.json")}: no usage file for environment fixture; copy cost/usage/dev.json and fill in its numbers`,
+    );
+  });
+
+  it("GIVEN an unknown environment WHEN estimated THEN it fails listing the environments", () => {
+    expect(() =>
+      estimateStacks(fixtureApp("before"), { environment: "qa", usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES }),
+    ).toThrow(new CostInputError("--env qa: unknown environment; one of fixture"));
+  });
+});
+
+describe("cost bad input: price files", () => {
+  it("GIVEN a region without a price file WHEN prices are loaded THEN it fails naming the file and region", () => {
+    expect(() => loadPrices("us-east-1", FIXTURE_PRICES)).toThrow(
+      `${join(FIXTURE_PRICES, "us-east-1.json")}: no price file for region us-east-1`,
+    );
+  });
+
+  it("GIVEN a price file missing a price WHEN loaded THEN it fails naming the price key", () => {
+    const prices = JSON.parse(readFileSync(join(FIXTURE_PRICES, "eu-west-1.json"), "utf8")) as AnyRecord;
+    delete prices.prices["dynamodb.pitr.gbMonth"];
+    writeFileSync(join(scratch, "eu-west-1.json"), JSON.stringify(prices));
+    expect(() => loadPrices("eu-west-1", scratch)).toThrow(
+      `${join(scratch, "eu-west-1.json")}: prices.dynamodb.pitr.gbMonth: missing; add it (usd: null, status: "unknown" if it cannot be sourced)`,
+    );
+  });
+
+  it("GIVEN a price without its source date WHEN loaded THEN it fails naming the field", () => {
+    const prices = JSON.parse(readFileSync(join(FIXTURE_PRICES, "eu-west-1.json"), "utf8")) as AnyRecord;
+    delete prices.prices["kms.keyMonth"].read;
+    writeFileSync(join(scratch, "eu-west-1.json"), JSON.stringify(prices));
+    expect(() => loadPrices("eu-west-1", scratch)).toThrow(`${join(scratch, "eu-west-1.json")}: prices.kms.keyMonth.read:`);
+  });
+
+  it("GIVEN a null price not marked unknown WHEN loaded THEN it fails: a missing price is never silently zero", () => {
+    const prices = JSON.parse(readFileSync(join(FIXTURE_PRICES, "eu-west-1.json"), "utf8")) as AnyRecord;
+    prices.prices["kms.keyMonth"].usd = null;
+    writeFileSync(join(scratch, "eu-west-1.json"), JSON.stringify(prices));
+    expect(() => loadPrices("eu-west-1", scratch)).toThrow(
+      `${join(scratch, "eu-west-1.json")}: prices.kms.keyMonth.status: must be "unknown" exactly when usd is null`,
+    );
+  });
+
+  it("GIVEN an override of a price that does not exist WHEN loaded THEN it fails naming the override", () => {
+    const overrides = join(scratch, "overrides.json");
+    writeFileSync(overrides, JSON.stringify({ "eu-west-1": { "dynamodb.wcu": { usd: 1, source: "contract", read: "2026-11-01" } } }));
+    expect(() => loadPrices("eu-west-1", FIXTURE_PRICES, overrides)).toThrow(
+      `${overrides}: eu-west-1.dynamodb.wcu: not a price the estimate uses`,
+    );
+  });
+
+  it("GIVEN an override without a source WHEN loaded THEN it fails naming the field", () => {
+    mkdirSync(join(scratch, "p"));
+    copyFileSync(join(FIXTURE_PRICES, "eu-west-1.json"), join(scratch, "p", "eu-west-1.json"));
+    const overrides = join(scratch, "overrides.json");
+    writeFileSync(overrides, JSON.stringify({ "eu-west-1": { "kms.keyMonth": { usd: 1, read: "2026-11-01" } } }));
+    expect(() => loadPrices("eu-west-1", join(scratch, "p"), overrides)).toThrow(`${overrides}: eu-west-1.kms.keyMonth.source:`);
+  });
+});

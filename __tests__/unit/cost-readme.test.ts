@@ -1,0 +1,103 @@
+/**
+ * "What this design saves": hand-computed on the fixture stack, and the README's copy checked
+ * against the real stacks (it must be regenerated with `npm run cost -- --readme` when stale).
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { estimateStacks } from "../../cost/run";
+import { computeSavings, README_END, README_START, renderSavings, replaceSavingsSection } from "../../cost/savings";
+import { synthesizeStacks } from "../../stacks/app";
+import { projectRoot } from "../../stacks/project-root";
+import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
+
+const fixtureSavings = () => computeSavings(fixtureApp("before"), { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES });
+const saved = (choice: string) => fixtureSavings().find((s) => s.choice === choice)!.savedUsd;
+
+describe("what this design saves (fixture)", () => {
+  it("GIVEN a Standard-IA table WHEN priced as Standard THEN the saving is storage minus the request premium", () => {
+    // storage 1 GiB x (0.25 - 0.10) = 0.15; reads 400,000 x (0.25 - 0.20)/M = 0.02; writes 800,000 x (1.25 - 1.00)/M = 0.20
+    expect(saved("`archive` in Standard-IA instead of Standard")).toBeCloseTo(-0.07, 9);
+  });
+
+  it("GIVEN 65,536 new items a month per table WHEN kept 12 months without TTL THEN their storage and PITR are the saving", () => {
+    // 786,432 more items each. orders: 0.75 GiB table + 0.1875 GiB index (half, 512 B) at $0.25, PITR 0.75 x $0.20 = 0.384375
+    // events: 3 GiB table + 0.03 GiB index at $0.25 = 0.7575; archive: 0.75 GiB at $0.10 + PITR 0.75 x $0.20 = 0.225
+    expect(saved("TTL: expired items deleted, not kept (after 12 months)")).toBeCloseTo(1.366875, 9);
+  });
+
+  it("GIVEN a sparse on-demand index WHEN priced as a full one THEN the extra writes and entries are the saving", () => {
+    // writes 1,000,000 x (1 - 0.5) x 4 WRU x $1/M = 2.00; entries (1 - 0.01) x 1 GiB x $0.25 = 0.2475
+    expect(saved("`events` sparse `pending` instead of a full index")).toBeCloseTo(2.2475, 9);
+  });
+
+  it("GIVEN a half-sparse provisioned index WHEN priced as a full one THEN extra writes are priced as WCU-hours consumed", () => {
+    // entries 0.5 GiB more x $0.25 = 0.0625; writes 500,000 WRU / 3600 = 138.89 WCU-hours x $0.001 = 0.138889
+    expect(saved("`orders` sparse `by_customer` instead of a full index")).toBeCloseTo(0.201388889, 8); // 0.0625 + 0.138889
+  });
+
+  it("GIVEN the savings WHEN rendered THEN the section sits between the markers as an aligned table", () => {
+    const section = renderSavings(fixtureSavings());
+    expect(section.startsWith(`${README_START}\n\n| saved per month (floor)`)).toBe(true);
+    expect(section).toContain("| TTL: expired items deleted, not kept (after 12 months) |   $1.37 |");
+    expect(section.endsWith(README_END)).toBe(true);
+  });
+
+  it("GIVEN a README without the markers WHEN the section is written THEN it fails naming the markers", () => {
+    expect(() => replaceSavingsSection("# no markers\n", "x", "README.md")).toThrow(
+      `README.md: the markers ${README_START} and ${README_END} are missing`,
+    );
+  });
+});
+
+describe("the shipped configuration", () => {
+  const stacks = synthesizeStacks();
+
+  it("GIVEN the README WHEN compared with the savings of the current stacks and usage THEN it is up to date (else run npm run cost -- --readme)", () => {
+    const readme = readFileSync(join(projectRoot(), "README.md"), "utf8");
+    const section = renderSavings(computeSavings(stacks));
+    expect(replaceSavingsSection(readme, section)).toBe(readme);
+  });
+
+  it("GIVEN every environment stack WHEN estimated THEN every resource is priced or known to be free", () => {
+    const estimates = estimateStacks(stacks);
+    expect(estimates.map((e) => [e.environment, e.unpriced, e.unknownComponents, e.ceilingUnbounded])).toEqual([
+      ["dev", [], 0, false],
+      ["staging", [], 0, false],
+      ["prod", [], 0, false],
+    ]);
+  });
+});
+
+describe("npm run cost (the command)", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/cost.ts", ...args], {
+      cwd: projectRoot(),
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
+
+  it("GIVEN --format json WHEN run THEN it prints the estimate of every environment", () => {
+    const result = run("--format", "json");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual(["dev", "staging", "prod"]);
+  });
+
+  it("GIVEN an unknown environment WHEN run THEN it exits 1 with the message and no stack trace", () => {
+    const result = run("--env", "qa");
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("--env qa: unknown environment; one of dev, staging, prod");
+  });
+
+  it("GIVEN --readme with --env WHEN run THEN it refuses (the section covers every environment)", () => {
+    const result = run("--readme", "--env", "dev");
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("--readme rewrites the section for every environment; drop --env and --diff");
+  });
+
+  it("GIVEN an unknown option WHEN run THEN it exits 1 with the usage", () => {
+    const result = run("--envs", "dev");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("usage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]");
+  });
+});
