@@ -309,6 +309,11 @@ describe("atlantis/repos.yaml (server-side) with atlantis.yaml", () => {
       "plan",
       "show",
       { run: 'npm run --silent plan:guard -- "$SHOWFILE" --stack "$PROJECT_NAME"' },
+      {
+        run:
+          'cd "$(git -C "$DIR" rev-parse --show-toplevel)" && git fetch --quiet origin "$BASE_BRANCH_NAME:refs/remotes/origin/$BASE_BRANCH_NAME" && ' +
+          'npm run --silent cost -- --env "${PROJECT_NAME#dynamodb-}" --diff "origin/$BASE_BRANCH_NAME" || echo "cost estimate unavailable (reason above); the plan is unaffected"',
+      },
     ]);
     expect(apply.steps).toEqual([{ run: "npm run --silent atlantis:check" }, "apply"]);
   });
