@@ -31,7 +31,8 @@ async function main() {
   const claim = await access.claimIdempotencyKey(request);
   if (claim.outcome === "claimed") await access.completeIdempotencyKey(claim, { statusCode: 201, orderId: "o-1" });
   const duplicate = await access.claimIdempotencyKey(request);
-  console.log("duplicate:", duplicate.outcome, duplicate.outcome === "existing" ? JSON.stringify(duplicate.response) : "");
+  const replayed = duplicate.outcome === "existing" ? (duplicate.response as { statusCode: number }) : undefined;
+  console.log(`duplicate: ${duplicate.outcome}, replayed status ${replayed?.statusCode}`);
 
   // Record the action in the audit trail and read the whole trail back, page by page.
   await access.appendAuditEntry({
