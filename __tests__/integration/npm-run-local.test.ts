@@ -1,32 +1,52 @@
-/** `npm run local`: brings up an environment's tables; another process queries them; Ctrl-C stops it. */
-import { spawn } from "node:child_process";
+/**
+ * `npm run local`: brings up an environment's tables and prints the example's command; SIGINT or
+ * SIGTERM stop DynamoDB Local too; with --persist, missing tables are created and schema drift reported.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { Readable } from "node:stream";
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { startDynamoDbLocal } from "../../local/dynamodb-local";
 
 const root = join(__dirname, "../..");
+const credentials = { accessKeyId: "other", secretAccessKey: "terminal" };
 
-test("serves the chosen environment's tables until interrupted", async () => {
-  const child = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", "--env", "staging"], {
+/** Starts `npm run local` with these arguments; resolves once it has printed "Ctrl-C to stop.". */
+async function runLocal(args: string[]) {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stderr.on("data", (chunk) => (output += chunk));
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      const found = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (found) resolve(found[1]);
+      if (output.includes("Ctrl-C to stop.")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`npm run local exited with ${code}:\n${output}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const endpoint = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+  const javaPid = Number(/java pid (\d+)/.exec(output)![1]);
+  return { child, exited, endpoint, javaPid, output: () => output };
+}
+
+const alive = (pid: number) => {
   try {
-    const client = new DynamoDBClient({
-      endpoint,
-      region: "eu-west-1",
-      credentials: { accessKeyId: "other", secretAccessKey: "terminal" },
-    });
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("GIVEN --env staging WHEN started THEN it serves staging's tables and prints the example's command; SIGINT stops it", async () => {
+  const local = await runLocal(["--env", "staging"]);
+  try {
+    const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
     const { TableNames } = await client.send(new ListTablesCommand({}));
     client.destroy();
     expect(TableNames).toEqual([
@@ -35,8 +55,46 @@ test("serves the chosen environment's tables until interrupted", async () => {
       "opsdata_staging_idempotency_keys",
       "opsdata_staging_webhook_events",
     ]);
+    expect(local.output()).toContain(
+      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 node scripts/run-ts.js examples/access-patterns.ts\n`,
+    );
   } finally {
-    child.kill("SIGINT");
+    local.child.kill("SIGINT");
   }
-  expect(await exited).toBe(0);
+  expect(await local.exited).toBe(0);
+  expect(alive(local.javaPid)).toBe(false);
+});
+
+test("GIVEN a persisted database with one outdated table WHEN started with --persist THEN the rest are created, the drift reported, and SIGTERM leaves no java", async () => {
+  const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
+  try {
+    // An earlier run's api_keys without its GSI.
+    const earlier = await startDynamoDbLocal({ dbPath });
+    const client = new DynamoDBClient({ endpoint: earlier.endpoint, region: "eu-west-1", credentials });
+    await client.send(
+      new CreateTableCommand({
+        TableName: "opsdata_dev_api_keys",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "api_key_hash", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "api_key_hash", KeyType: "HASH" }],
+      }),
+    );
+    client.destroy();
+    await earlier.stop();
+
+    const local = await runLocal(["--persist", dbPath]);
+    local.child.kill("SIGTERM");
+    expect(await local.exited).toBe(0);
+    expect(alive(local.javaPid)).toBe(false);
+    expect(local.output()).toContain("created opsdata_dev_audit_logs, opsdata_dev_idempotency_keys, opsdata_dev_webhook_events\n");
+    expect(local.output()).toContain(`already in ${dbPath}: opsdata_dev_api_keys\n`);
+    expect(local.output()).toContain(
+      'schema mismatch: opsdata_dev_api_keys: attribute types is "api_key_hash:S", the definition says "account_id:S, api_key_hash:S, created_at:S"\n',
+    );
+    expect(local.output()).toContain(
+      'schema mismatch: opsdata_dev_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n',
+    );
+  } finally {
+    rmSync(dbPath, { recursive: true, force: true });
+  }
 });
