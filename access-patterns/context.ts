@@ -116,8 +116,11 @@ export class Context {
       return { ok: true };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        // A failed condition still consumes write capacity; DynamoDB does not report it on the error.
-        this.record(pattern, undefined);
+        // A failed condition still costs write capacity (1 WCU per KB), but DynamoDB reports no
+        // ConsumedCapacity on the error, so nothing is recorded. Returning the item costs no read
+        // capacity ("No read capacity units are consumed": ReturnValuesOnConditionCheckFailure in
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html; Powertools
+        // dropped its follow-up read for it: aws-powertools/powertools-lambda-typescript#1573).
         return { ok: false, current: error.Item ? (unmarshall(error.Item) as T) : undefined };
       }
       if (error instanceof Error && error.name === "ValidationException" && /item size/i.test(error.message)) {

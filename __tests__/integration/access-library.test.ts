@@ -27,6 +27,7 @@ import {
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { synthesizeStacks } from "../../stacks/app";
+import { capacityRecorder } from "./support/capacity";
 
 const HOUR = 3600;
 const tables = tableNamesWithPrefix("opsdata_dev_");
@@ -34,6 +35,7 @@ let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let access: OpsDataAccess;
+const capacity = capacityRecorder("access-library");
 /** The same library, its clock `seconds` ahead (leases and keys lapse without waiting). */
 const later = (seconds: number, webhooks = {}) =>
   new OpsDataAccess(documents, tables, { clock: () => new Date(Date.now() + seconds * 1000), webhooks });
@@ -48,12 +50,13 @@ beforeAll(async () => {
   });
   await createTablesFromStack(client, stack);
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  access = new OpsDataAccess(documents, tables, { webhooks: { maxAttempts: 3 } });
+  access = new OpsDataAccess(documents, tables, { webhooks: { maxAttempts: 3 }, onCapacity: capacity.record });
 });
 
 afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
+  capacity.report();
 });
 
 const claimed = (result: IdempotencyClaimResult): IdempotencyClaim => {

@@ -2,7 +2,6 @@
  * The synthesized tables on AWS's own DynamoDB Local: DynamoDB judges the key schemas, and every
  * access pattern of the README's table contract runs against the real engine, for every environment.
  */
-import { writeFileSync } from "node:fs";
 import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix, type TableNames } from "../../access-patterns";
@@ -10,15 +9,14 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { synthesizeStacks, type SynthesizedStackJson } from "../../stacks/app";
 import { createTableInput, createTablesFromStack, tablesOfStack } from "../../local/tables-from-terraform";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
+import { capacityRecorder } from "./support/capacity";
 
 const HOUR = 3600;
 let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let stacks: Record<string, SynthesizedStackJson>;
-const capacityByPattern = new Map<string, number[]>();
-const recordCapacity = (pattern: string, units: number) =>
-  capacityByPattern.set(pattern, [...(capacityByPattern.get(pattern) ?? []), units]);
+const capacity = capacityRecorder("dynamodb-local");
 
 beforeAll(async () => {
   stacks = synthesizeStacks();
@@ -34,13 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
-  const rows = [...capacityByPattern].map(([pattern, units]) => ({
-    pattern,
-    calls: units.length,
-    "capacity units (max per call)": Math.max(...units),
-  }));
-  if (process.env.CAPACITY_REPORT_FILE) writeFileSync(process.env.CAPACITY_REPORT_FILE, JSON.stringify(rows, null, 2));
-  else console.table(rows);
+  capacity.report();
 });
 
 test("a table the synth gets wrong fails with DynamoDB's own error", async () => {
@@ -61,7 +53,7 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
     beforeAll(async () => {
       const created = await createTablesFromStack(client, stacks[`dynamodb-${environmentName}`]);
       expect(created.sort()).toEqual(Object.values(tables).sort());
-      access = new OpsDataAccess(documents, tables, { onCapacity: recordCapacity });
+      access = new OpsDataAccess(documents, tables, { onCapacity: capacity.record });
     });
 
     test("DynamoDB accepted each table with its indexes, stream and TTL", async () => {

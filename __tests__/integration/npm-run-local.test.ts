@@ -1,6 +1,7 @@
 /**
- * `npm run local`: brings up an environment's tables and prints the example's command; SIGINT or
- * SIGTERM stop DynamoDB Local too; with --persist, missing tables are created and schema drift reported.
+ * `npm run local`: brings up an environment's tables and prints the example's command; a signal
+ * (SIGTERM here; SIGINT has the same handler) stops DynamoDB Local too; with --persist, missing
+ * tables are created and schema drift reported. One run, to keep the suite quick.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -43,56 +44,48 @@ const alive = (pid: number) => {
   }
 };
 
-test("GIVEN --env staging WHEN started THEN it serves staging's tables and prints the example's command; SIGINT stops it", async () => {
-  const local = await runLocal(["--env", "staging"]);
-  try {
-    const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
-    const { TableNames } = await client.send(new ListTablesCommand({}));
-    client.destroy();
-    expect(TableNames).toEqual([
-      "opsdata_staging_api_keys",
-      "opsdata_staging_audit_logs",
-      "opsdata_staging_idempotency_keys",
-      "opsdata_staging_webhook_events",
-    ]);
-    expect(local.output()).toContain(
-      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 node scripts/run-ts.js examples/access-patterns.ts\n`,
-    );
-  } finally {
-    local.child.kill("SIGINT");
-  }
-  expect(await local.exited).toBe(0);
-  expect(alive(local.javaPid)).toBe(false);
-});
-
-test("GIVEN a persisted database with one outdated table WHEN started with --persist THEN the rest are created, the drift reported, and SIGTERM leaves no java", async () => {
+test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; SIGTERM leaves no java", async () => {
   const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
   try {
-    // An earlier run's api_keys without its GSI.
+    // An earlier run's api_keys, without the GSI the definition has now.
     const earlier = await startDynamoDbLocal({ dbPath });
-    const client = new DynamoDBClient({ endpoint: earlier.endpoint, region: "eu-west-1", credentials });
-    await client.send(
+    const seed = new DynamoDBClient({ endpoint: earlier.endpoint, region: "eu-west-1", credentials });
+    await seed.send(
       new CreateTableCommand({
-        TableName: "opsdata_dev_api_keys",
+        TableName: "opsdata_staging_api_keys",
         BillingMode: "PAY_PER_REQUEST",
         AttributeDefinitions: [{ AttributeName: "api_key_hash", AttributeType: "S" }],
         KeySchema: [{ AttributeName: "api_key_hash", KeyType: "HASH" }],
       }),
     );
-    client.destroy();
+    seed.destroy();
     await earlier.stop();
 
-    const local = await runLocal(["--persist", dbPath]);
-    local.child.kill("SIGTERM");
+    const local = await runLocal(["--env", "staging", "--persist", dbPath]);
+    try {
+      const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
+      const { TableNames } = await client.send(new ListTablesCommand({}));
+      client.destroy();
+      expect(TableNames).toEqual([
+        "opsdata_staging_api_keys",
+        "opsdata_staging_audit_logs",
+        "opsdata_staging_idempotency_keys",
+        "opsdata_staging_webhook_events",
+      ]);
+    } finally {
+      local.child.kill("SIGTERM");
+    }
     expect(await local.exited).toBe(0);
     expect(alive(local.javaPid)).toBe(false);
-    expect(local.output()).toContain("created opsdata_dev_audit_logs, opsdata_dev_idempotency_keys, opsdata_dev_webhook_events\n");
-    expect(local.output()).toContain(`already in ${dbPath}: opsdata_dev_api_keys\n`);
-    expect(local.output()).toContain(
-      'schema mismatch: opsdata_dev_api_keys: attribute types is "api_key_hash:S", the definition says "account_id:S, api_key_hash:S, created_at:S"\n',
+    const output = local.output();
+    expect(output).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
+    expect(output).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
+    expect(output).toContain(
+      'schema mismatch: opsdata_staging_api_keys: attribute types is "api_key_hash:S", the definition says "account_id:S, api_key_hash:S, created_at:S"\n',
     );
-    expect(local.output()).toContain(
-      'schema mismatch: opsdata_dev_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n',
+    expect(output).toContain('schema mismatch: opsdata_staging_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n');
+    expect(output).toContain(
+      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 node scripts/run-ts.js examples/access-patterns.ts\n`,
     );
   } finally {
     rmSync(dbPath, { recursive: true, force: true });
