@@ -47,8 +47,8 @@ export interface IdempotencyRecord {
   completed_at?: string;
 }
 
-/** What a caller may see of a record: never the claim token. */
-export type IdempotencyRecordView = Omit<IdempotencyRecord, "lease_token">;
+/** What a caller may see of a record: never the claim token (stored as `lease_token`, stripped on every read). */
+export type IdempotencyRecordView = IdempotencyRecord;
 
 export interface IdempotencyClaimRequest {
   /** The client's idempotency key (e.g. the `Idempotency-Key` header); the library prefixes the account. */

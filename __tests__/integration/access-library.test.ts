@@ -24,6 +24,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyClaimResult,
 } from "../../access-patterns";
+import { Context } from "../../access-patterns/context";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { synthesizeStacks } from "../../stacks/app";
@@ -149,6 +150,17 @@ describe("idempotency", () => {
     await expect(access.claimIdempotencyKey({ ...request("x"), leaseSeconds: HOUR })).rejects.toThrow(ValidationError);
     expect(await access.getIdempotencyRecord({ accountId: "acct-1", key: "x" })).toBeUndefined();
   });
+});
+
+test("GIVEN an item DynamoDB itself refuses as too large WHEN written THEN ItemTooLargeError, not the SDK's ValidationException", async () => {
+  const context = new Context(documents, tables);
+  await expect(
+    context.conditional(
+      "test",
+      { put: { TableName: tables.auditLogs, Item: { account_id: "big", occurred_at_id: "x", blob: "x".repeat(410 * 1024) } } },
+      "blob",
+    ),
+  ).rejects.toThrow(ItemTooLargeError);
 });
 
 describe("api keys", () => {
