@@ -91,7 +91,11 @@ export interface IdempotencyExisting {
 export type IdempotencyClaimResult = IdempotencyClaim | IdempotencyExisting;
 
 type StoredRecord = IdempotencyRecord & { lease_token?: string };
-const view = ({ lease_token: _token, ...record }: StoredRecord): IdempotencyRecordView => record;
+function view(stored: StoredRecord): IdempotencyRecordView {
+  const record = { ...stored };
+  delete record.lease_token;
+  return record;
+}
 
 export class Idempotency {
   constructor(private readonly context: Context) {}

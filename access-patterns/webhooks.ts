@@ -41,7 +41,11 @@ export interface WebhookLease {
 }
 
 type StoredEvent = WebhookEvent & { lease_token?: string };
-const withoutToken = ({ lease_token: _token, ...event }: StoredEvent): WebhookEvent => event;
+function withoutToken(stored: StoredEvent): WebhookEvent {
+  const event = { ...stored };
+  delete event.lease_token;
+  return event;
+}
 
 export class Webhooks {
   constructor(

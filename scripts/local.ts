@@ -34,7 +34,7 @@ async function main() {
   const { values } = parseArgs({
     options: { env: { type: "string", default: "dev" }, persist: { type: "string" }, port: { type: "string" } },
   });
-  const [environment] = selectEnvironments(validateEnvironments(ENVIRONMENTS), [values.env!]);
+  const [environment] = selectEnvironments(validateEnvironments(ENVIRONMENTS), [values.env]);
   const stack = synthesizeStacks()[stackName(environment)];
 
   const dbPath = values.persist ? resolve(values.persist) : undefined;
@@ -63,7 +63,7 @@ async function main() {
   console.log("Ctrl-C to stop.");
 }
 
-main().catch(async (error: unknown) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  await shutdown(1);
+  void shutdown(1);
 });

@@ -304,14 +304,12 @@ test("Powertools' idempotency utility works on idempotency_keys with our key and
   let runs = 0;
   const config = new IdempotencyConfig({ expiresAfterSeconds: HOUR });
   // Powertools' in-progress lease is the Lambda's remaining time (in_progress_expiration, milliseconds).
-  config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 } as unknown as Parameters<
-    IdempotencyConfig["registerLambdaContext"]
-  >[0]);
+  config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 });
   const before = Math.floor(Date.now() / 1000);
   const handler = makeIdempotent(
-    async (event: { orderId: string }) => {
+    (event: { orderId: string }) => {
       runs += 1;
-      return { statusCode: 201, orderId: event.orderId };
+      return Promise.resolve({ statusCode: 201, orderId: event.orderId });
     },
     { persistenceStore, keyPrefix: "orders-service", config },
   );

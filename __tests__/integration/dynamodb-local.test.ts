@@ -60,7 +60,7 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       const audit = await client.send(new DescribeTableCommand({ TableName: tables.auditLogs }));
       expect(audit.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(["actor_id-occurred_at_id-index"]);
       expect(audit.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
-      for (const name of Object.values(tables)) {
+      for (const name of Object.values({ ...tables })) {
         const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
         expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: "ENABLED", AttributeName: "expires_at" });
       }
