@@ -18,10 +18,7 @@ export function attributeValueBytes(value: unknown): number {
   if (value instanceof Set) return [...value].reduce<number>((sum, element) => sum + attributeValueBytes(element), 0);
   if (Array.isArray(value)) return 3 + value.reduce<number>((sum, element) => sum + 1 + attributeValueBytes(element), 0);
   // A map (the document client marshals every other object as one).
-  return (
-    3 +
-    Object.entries(value).reduce((sum, [name, element]) => sum + 1 + Buffer.byteLength(name) + attributeValueBytes(element), 0)
-  );
+  return 3 + Object.entries(value).reduce((sum, [name, element]) => sum + 1 + Buffer.byteLength(name) + attributeValueBytes(element), 0);
 }
 
 export function itemBytes(item: Record<string, unknown>): number {
