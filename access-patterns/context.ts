@@ -59,6 +59,8 @@ export interface ContextOptions {
 /** The outcome of a conditional write: done, or the item as it was when the condition failed (undefined: no item). */
 export type ConditionalResult<T> = { readonly ok: true } | { readonly ok: false; readonly current: T | undefined };
 
+type Conditioned = { readonly ConditionExpression: string };
+
 const NOT_EXPIRED = "(attribute_not_exists(expires_at) OR expires_at > :now)";
 
 export class Context {
@@ -97,10 +99,11 @@ export class Context {
    */
   async conditional<T>(
     pattern: string,
+    // ConditionExpression is required by the type: no write here is unconditional.
     request:
-      | { put: Omit<PutCommandInput, "ReturnConsumedCapacity"> }
-      | { update: Omit<UpdateCommandInput, "ReturnConsumedCapacity"> }
-      | { delete: Omit<DeleteCommandInput, "ReturnConsumedCapacity"> },
+      | { put: Omit<PutCommandInput, "ReturnConsumedCapacity"> & Conditioned }
+      | { update: Omit<UpdateCommandInput, "ReturnConsumedCapacity"> & Conditioned }
+      | { delete: Omit<DeleteCommandInput, "ReturnConsumedCapacity"> & Conditioned },
     sizedField = "item",
   ): Promise<ConditionalResult<T>> {
     const common = { ReturnConsumedCapacity: "TOTAL", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } as const;

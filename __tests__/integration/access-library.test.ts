@@ -157,7 +157,13 @@ test("GIVEN an item DynamoDB itself refuses as too large WHEN written THEN ItemT
   await expect(
     context.conditional(
       "test",
-      { put: { TableName: tables.auditLogs, Item: { account_id: "big", occurred_at_id: "x", blob: "x".repeat(410 * 1024) } } },
+      {
+        put: {
+          TableName: tables.auditLogs,
+          Item: { account_id: "big", occurred_at_id: "x", blob: "x".repeat(410 * 1024) },
+          ConditionExpression: "attribute_not_exists(account_id)",
+        },
+      },
       "blob",
     ),
   ).rejects.toThrow(ItemTooLargeError);
