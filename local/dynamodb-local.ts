@@ -17,7 +17,7 @@ import { createServer, connect } from "node:net";
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
-  /** The java process's id (so a supervisor can check it is gone). */
+  /** The java process's id (to check that it is gone after stop). */
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -75,6 +75,23 @@ export function dynamoDbLocalHome(): string {
   return join(lib, release);
 }
 
+/**
+ * Runs java under a small POSIX shell watchdog that holds our end of a pipe: when this process
+ * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
+ * the shell stops java, so no DynamoDB Local is ever orphaned. It prints java's pid first.
+ */
+const WATCHDOG =
+  'java_bin="$1"; shift; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; read -r _; kill "$pid" 2>/dev/null; wait "$pid"';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
   assertJavaAvailable(java);
@@ -83,34 +100,34 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.
   const scratch = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), "dynamodb-local-"));
-  const child = spawn(
-    java,
-    [
-      `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
-      "-jar",
-      join(home, "DynamoDBLocal.jar"),
-      ...storage,
-      "-port",
-      String(port),
-      "-sharedDb",
-      "-disableTelemetry",
-    ],
-    { cwd: options.dbPath ?? scratch, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const javaArgs = [
+    `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
+    "-jar",
+    join(home, "DynamoDBLocal.jar"),
+    ...storage,
+    "-port",
+    String(port),
+    "-sharedDb",
+    "-disableTelemetry",
+  ];
+  const child = spawn("sh", ["-c", WATCHDOG, "sh", java, ...javaArgs], { cwd: options.dbPath ?? scratch, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    // Closing the pipe makes the watchdog stop java and wait for it.
+    child.stdin.end();
     await exited(child);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  let pid: number | undefined;
   while (!(await accepting(port))) {
-    if (child.exitCode !== null) {
+    pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]) || undefined;
+    if (child.exitCode !== null || (pid !== undefined && !isAlive(pid))) {
       await stop();
-      throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output}`);
+      throw new Error(`DynamoDB Local exited before listening:\n${output}`);
     }
     if (Date.now() > deadline) {
       await stop();
@@ -118,5 +135,6 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { endpoint: `http://127.0.0.1:${port}`, port, pid: child.pid!, stop };
+  pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]);
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop };
 }

@@ -12,6 +12,13 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/
 import { startDynamoDbLocal } from "../../local/dynamodb-local";
 
 const root = join(__dirname, "../..");
+// Synth plus two DynamoDB Local starts in child processes: slow on a loaded machine.
+jest.setTimeout(150_000);
+const started = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+// Whatever happens in a test, no `npm run local` outlives it (its java follows it: see local/dynamodb-local.ts).
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 const credentials = { accessKeyId: "other", secretAccessKey: "terminal" };
 
 /** Starts `npm run local` with these arguments; resolves once it has printed "Ctrl-C to stop.". */
@@ -20,6 +27,7 @@ async function runLocal(args: string[]) {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
   let output = "";
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
