@@ -2,14 +2,17 @@
  * idempotency_keys: claim, complete or release a request's key.
  *
  * Anchors (read, then improved on):
- * - Powertools for AWS Lambda (TypeScript), packages/idempotency/src/persistence/DynamoDBPersistenceLayer.ts:
+ * - Powertools for AWS Lambda (TypeScript) 2.35.0, DynamoDBPersistenceLayer (read in
+ *   node_modules/@aws-lambda-powertools/idempotency/lib/cjs/persistence/DynamoDBPersistenceLayer.js;
+ *   source: aws-powertools/powertools-lambda-typescript, packages/idempotency/src/persistence/):
  *   a conditional PutItem that succeeds when the key is absent, expired, or INPROGRESS with a lapsed
  *   `in_progress_expiration`, ReturnValuesOnConditionCheckFailure=ALL_OLD to see the existing record,
- *   and an optional payload hash (`validation`). Its completion is an unconditional UpdateItem, so any
- *   caller can complete any key, and a lapsed in-progress record can be taken over by a request with
- *   another payload.
- * - Payment APIs' idempotency keys (e.g. Stripe's "Idempotent requests"): the same key with different
- *   parameters is an error; a duplicate replays the stored response.
+ *   and an optional payload hash (`validation`). Its completion (`_updateRecord`) is an unconditional
+ *   UpdateItem, so any caller can complete any key, and a lapsed in-progress record can be taken over
+ *   by a request with another payload.
+ * - Stripe, "Idempotent requests" (https://docs.stripe.com/idempotency): the first result is saved
+ *   and replayed for the same key; "compares incoming parameters to those of the original request
+ *   and errors if they're not the same".
  * Here: the key is always "<account_id>#<client key>" built by the library; the claim returns a token
  * and only that token completes or releases the claim; a lapsed lease is reclaimable only by the same
  * request (same fingerprint); every outcome is typed.
