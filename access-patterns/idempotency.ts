@@ -153,6 +153,7 @@ export class Idempotency {
 
   /** in_progress -> completed with the response to replay; only the claim's token can do it. */
   async complete(claim: Pick<IdempotencyClaim, "idempotencyKey" | "token">, response: unknown): Promise<void> {
+    assertClaim(claim, "completeIdempotencyKey");
     const table = this.context.tables.idempotencyKeys;
     const completedAt = this.context.clock().toISOString();
     // The whole record must fit: its fixed attributes plus the response (checked before writing).
@@ -194,6 +195,7 @@ export class Idempotency {
 
   /** Gives the key up (the request failed and may be retried now); only the claim's token can do it. */
   async release(claim: Pick<IdempotencyClaim, "idempotencyKey" | "token">): Promise<void> {
+    assertClaim(claim, "releaseIdempotencyKey");
     const result = await this.context.conditional<StoredRecord>("idempotency_keys: release claim (conditional delete)", {
       delete: {
         TableName: this.context.tables.idempotencyKeys,
@@ -208,6 +210,9 @@ export class Idempotency {
 
   /** A key's record (status, stored response), or undefined when absent or expired. */
   async get(request: { accountId: string; key: string }): Promise<IdempotencyRecordView | undefined> {
+    if (typeof request !== "object" || request === null) {
+      throw new ValidationError("getIdempotencyRecord", ["pass { accountId, key }: the library builds the account's key itself"]);
+    }
     const item = await this.context.get<StoredRecord>("idempotency_keys: get record", this.context.tables.idempotencyKeys, {
       idempotency_key: idempotencyKeyOf(request.accountId, request.key),
     });
@@ -244,5 +249,14 @@ export class Idempotency {
     if (!current || this.context.expired(current.expires_at)) throw new NotFoundError(table, idempotencyKey);
     if (current.status !== "in_progress") throw new InvalidTransitionError(table, idempotencyKey, current.status, to);
     throw new LeaseLostError(table, idempotencyKey);
+  }
+}
+
+/** The earlier call shape passed a raw key string: refuse it (fail closed) with the fix. */
+function assertClaim(claim: Pick<IdempotencyClaim, "idempotencyKey" | "token">, method: string): void {
+  if (typeof claim !== "object" || claim === null || typeof claim.token !== "string" || typeof claim.idempotencyKey !== "string") {
+    throw new ValidationError(method, [
+      "pass the claim returned by claimIdempotencyKey (its idempotencyKey and token); a bare key is refused",
+    ]);
   }
 }

@@ -1,5 +1,6 @@
 /** Key building, fingerprints, cursors and item sizes of the access library: literal expectations. */
-import { idempotencyKeyOf, requestFingerprint, ValidationError } from "../../access-patterns";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { idempotencyKeyOf, OpsDataAccess, requestFingerprint, tableNamesWithPrefix, ValidationError } from "../../access-patterns";
 import { itemBytes } from "../../access-patterns/item-size";
 import { decodeCursor, encodeCursor } from "../../access-patterns/paging";
 
@@ -37,4 +38,19 @@ test("GIVEN items WHEN sized THEN DynamoDB's rules: name + UTF-8 string, number 
   expect(itemBytes({ id: "abc" })).toBe(5);
   expect(itemBytes({ n: 12345 })).toBe(1 + 4);
   expect(itemBytes({ m: { a: "é" } })).toBe(1 + 3 + 1 + 1 + 2);
+});
+
+test("GIVEN the earlier call shapes with a raw key string WHEN completing or reading THEN ValidationError before any request", async () => {
+  const neverCalled = { send: () => Promise.reject(new Error("no request expected")) } as unknown as DynamoDBDocumentClient;
+  const access = new OpsDataAccess(neverCalled, tableNamesWithPrefix("opsdata_dev_"));
+  const legacy = access as unknown as {
+    completeIdempotencyKey(key: string, response: unknown): Promise<void>;
+    getIdempotencyRecord(key: string): Promise<unknown>;
+  };
+  await expect(legacy.completeIdempotencyKey("acct#req-1", {})).rejects.toThrow(
+    "completeIdempotencyKey: pass the claim returned by claimIdempotencyKey (its idempotencyKey and token); a bare key is refused",
+  );
+  await expect(legacy.getIdempotencyRecord("acct#req-1")).rejects.toThrow(
+    "getIdempotencyRecord: pass { accountId, key }: the library builds the account's key itself",
+  );
 });
