@@ -9,7 +9,7 @@
  * scratch directory that `stop()` removes (or in the `dbPath` folder when persisting).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer, connect } from "node:net";
@@ -78,10 +78,12 @@ export function dynamoDbLocalHome(): string {
 /**
  * Runs java under a small POSIX shell watchdog that holds our end of a pipe: when this process
  * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
- * the shell stops java, so no DynamoDB Local is ever orphaned. It prints java's pid first.
+ * the shell stops java and removes its scratch directory, so no DynamoDB Local is ever orphaned.
+ * It prints java's pid first. Arguments: scratch directory ("" for none), java, java's arguments.
  */
 const WATCHDOG =
-  'java_bin="$1"; shift; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; read -r _; kill "$pid" 2>/dev/null; wait "$pid"';
+  'scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
+  'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; exit $status';
 
 const isAlive = (pid: number) => {
   try {
@@ -110,15 +112,17 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     "-sharedDb",
     "-disableTelemetry",
   ];
-  const child = spawn("sh", ["-c", WATCHDOG, "sh", java, ...javaArgs], { cwd: options.dbPath ?? scratch, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("sh", ["-c", WATCHDOG, "sh", scratch ?? "", java, ...javaArgs], {
+    cwd: options.dbPath ?? scratch,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   const stop = async () => {
-    // Closing the pipe makes the watchdog stop java and wait for it.
+    // Closing the pipe makes the watchdog stop java, wait for it and remove the scratch directory.
     child.stdin.end();
     await exited(child);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
