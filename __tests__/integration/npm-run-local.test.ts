@@ -99,3 +99,25 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
     rmSync(dbPath, { recursive: true, force: true });
   }
 });
+
+test("GIVEN a process running DynamoDB Local WHEN it is killed with SIGKILL (no handler can run) THEN its java stops too", async () => {
+  const holder = spawn(process.execPath, ["scripts/run-ts.js", "__tests__/integration/support/hold-dynamodb-local.ts"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.add(holder);
+  const javaPid = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    holder.stdout.on("data", (chunk) => {
+      output += chunk;
+      const found = /java pid (\d+)/.exec(output);
+      if (found) resolve(Number(found[1]));
+    });
+    holder.once("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  expect(alive(javaPid)).toBe(true);
+  holder.kill("SIGKILL");
+  const deadline = Date.now() + 20_000;
+  while (alive(javaPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(alive(javaPid)).toBe(false);
+});
