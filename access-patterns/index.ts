@@ -130,6 +130,10 @@ export class OpsDataAccess {
     return this.webhooks.listDead(options);
   }
 
+  requeueDeadWebhookEvent(eventId: string): Promise<void> {
+    return this.webhooks.requeueDead(eventId);
+  }
+
   // --- audit_logs -----------------------------------------------------------------------------
 
   appendAuditEntry(entry: AuditEntryInput): Promise<AuditEntry> {

@@ -3,10 +3,11 @@
  *
  *   pending --delivered--> delivered                      (terminal)
  *   pending --failed, attempts < maxAttempts--> pending   (next_retry_at = now + retry delay)
- *   pending --failed, attempts = maxAttempts--> dead      (terminal; listed for an operator)
+ *   pending --failed, attempts = maxAttempts--> dead      (terminal for deliveries; listed for an operator)
+ *   dead --requeue (operator only)--> pending             (attempts reset, due now)
  *
- * `attempt_count` counts finished attempts. Terminal states are final: every transition is a
- * conditional write on the state it starts from (see webhooks.ts).
+ * `attempt_count` counts finished attempts. No delivery outcome leaves delivered or dead: every
+ * transition is a conditional write on the state it starts from (see webhooks.ts).
  */
 import { InvalidTransitionError, ValidationError } from "./errors";
 

@@ -29,6 +29,8 @@ export interface WebhookEvent {
   next_retry_at?: number;
   created_at: string;
   delivered_at?: string;
+  /** ISO-8601 UTC: when it went dead. */
+  dead_at?: string;
   expires_at?: number;
 }
 
@@ -202,6 +204,24 @@ export class Webhooks {
     );
     if (!result.ok) this.refused(eventId, result.current, "failed attempt", token);
     return transition.to;
+  }
+
+  /** Operator action: dead -> pending, attempts reset, due now (e.g. after the endpoint was fixed). Only a dead event can be requeued. */
+  async requeueDead(eventId: string): Promise<void> {
+    const table = this.context.tables.webhookEvents;
+    const result = await this.context.conditional<StoredEvent>("webhook_events: requeue dead event", {
+      update: {
+        TableName: table,
+        Key: { event_id: eventId },
+        UpdateExpression: "SET #status = :pending, attempt_count = :zero, next_retry_at = :now REMOVE dead_at",
+        ConditionExpression: "#status = :dead",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":pending": "pending", ":dead": "dead", ":zero": 0, ":now": this.context.now() },
+      },
+    });
+    if (result.ok) return;
+    if (!result.current) throw new NotFoundError(table, eventId);
+    throw new InvalidTransitionError(table, eventId, result.current.status, "pending (requeued)");
   }
 
   private refused(eventId: string, current: StoredEvent | undefined, to: string, token: string | undefined): never {

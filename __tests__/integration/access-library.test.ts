@@ -215,6 +215,20 @@ describe("webhooks", () => {
     await expect(access.recordDeliveryFailure("wh-dies", "again")).rejects.toThrow(InvalidTransitionError);
   });
 
+  test("GIVEN a dead event WHEN an operator requeues it THEN it is pending, due, attempts reset; only dead events can be requeued", async () => {
+    await access.recordWebhookEvent(event("wh-requeue"));
+    for (const error of ["a", "b", "c"]) await access.recordDeliveryFailure("wh-requeue", error);
+    await access.requeueDeadWebhookEvent("wh-requeue");
+    expect(await raw(tables.webhookEvents, { event_id: "wh-requeue" })).toEqual(
+      expect.objectContaining({ status: "pending", attempt_count: 0, last_error: "c" }),
+    );
+    expect((await access.listDueWebhookEvents("pending", 200)).map((e) => e.event_id)).toContain("wh-requeue");
+    await expect(access.requeueDeadWebhookEvent("wh-requeue")).rejects.toThrow(
+      new InvalidTransitionError(tables.webhookEvents, "wh-requeue", "pending", "pending (requeued)"),
+    );
+    await expect(access.requeueDeadWebhookEvent("wh-nope")).rejects.toThrow(NotFoundError);
+  });
+
   test("GIVEN a delivered event WHEN a failure is recorded after THEN InvalidTransitionError and it is not due again", async () => {
     await access.recordWebhookEvent(event("wh-done"));
     await access.markDelivered("wh-done", HOUR);
