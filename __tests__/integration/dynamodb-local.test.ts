@@ -1,8 +1,7 @@
 /**
  * The synthesized tables on AWS's own DynamoDB Local: DynamoDB judges the key schemas, and every
- * access pattern of spec/tables.md runs against the real engine, for every environment.
+ * access pattern of the README's table contract runs against the real engine, for every environment.
  */
-import { writeFileSync } from "node:fs";
 import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix, type TableNames } from "../../access-patterns";
@@ -10,15 +9,14 @@ import { ENVIRONMENTS } from "../../config/environments";
 import { synthesizeStacks, type SynthesizedStackJson } from "../../stacks/app";
 import { createTableInput, createTablesFromStack, tablesOfStack } from "../../local/tables-from-terraform";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
+import { capacityRecorder } from "./support/capacity";
 
 const HOUR = 3600;
 let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let stacks: Record<string, SynthesizedStackJson>;
-const capacityByPattern = new Map<string, number[]>();
-const recordCapacity = (pattern: string, units: number) =>
-  capacityByPattern.set(pattern, [...(capacityByPattern.get(pattern) ?? []), units]);
+const capacity = capacityRecorder("dynamodb-local");
 
 beforeAll(async () => {
   stacks = synthesizeStacks();
@@ -34,13 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.destroy();
   await dynamodb?.stop();
-  const rows = [...capacityByPattern].map(([pattern, units]) => ({
-    pattern,
-    calls: units.length,
-    "capacity units (max per call)": Math.max(...units),
-  }));
-  if (process.env.CAPACITY_REPORT_FILE) writeFileSync(process.env.CAPACITY_REPORT_FILE, JSON.stringify(rows, null, 2));
-  else console.table(rows);
+  capacity.report();
 });
 
 test("a table the synth gets wrong fails with DynamoDB's own error", async () => {
@@ -61,14 +53,14 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
     beforeAll(async () => {
       const created = await createTablesFromStack(client, stacks[`dynamodb-${environmentName}`]);
       expect(created.sort()).toEqual(Object.values(tables).sort());
-      access = new OpsDataAccess(documents, tables, { onCapacity: recordCapacity });
+      access = new OpsDataAccess(documents, tables, { onCapacity: capacity.record });
     });
 
     test("DynamoDB accepted each table with its indexes, stream and TTL", async () => {
       const audit = await client.send(new DescribeTableCommand({ TableName: tables.auditLogs }));
       expect(audit.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(["actor_id-occurred_at_id-index"]);
       expect(audit.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
-      for (const name of Object.values(tables)) {
+      for (const name of Object.values({ ...tables })) {
         const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
         expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: "ENABLED", AttributeName: "expires_at" });
       }
@@ -91,32 +83,39 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       expect(listed.map((key) => key.api_key_hash)).toEqual([`${account}-h3`, `${account}-h2`, `${account}-h1`]);
     });
 
-    test("idempotency_keys: the first claim wins, a duplicate in the window is rejected, the account's requests list", async () => {
+    test("idempotency_keys: the first claim wins, a duplicate gets the stored response, the account's requests list", async () => {
       const account = `acct-${environmentName}-idem`;
-      const claim = { key: `${account}#req-1`, accountId: account, service: "payments", windowSeconds: HOUR };
-      expect(await access.claimIdempotencyKey(claim)).toBe(true);
-      expect(await access.claimIdempotencyKey(claim)).toBe(false);
-      await access.completeIdempotencyKey(claim.key, { statusCode: 201 });
-      expect(await access.getIdempotencyRecord(claim.key)).toEqual(
+      const claim = { key: "req-1", accountId: account, service: "payments", windowSeconds: HOUR, request: { amount: 100 } };
+      const first = await access.claimIdempotencyKey(claim);
+      expect(first).toEqual(expect.objectContaining({ outcome: "claimed", idempotencyKey: `${account}#req-1` }));
+      if (first.outcome !== "claimed") throw new Error("unreachable");
+      expect(await access.claimIdempotencyKey(claim)).toEqual(expect.objectContaining({ outcome: "existing", status: "in_progress" }));
+      await access.completeIdempotencyKey(first, { statusCode: 201 });
+      expect(await access.claimIdempotencyKey(claim)).toEqual(
+        expect.objectContaining({ outcome: "existing", status: "completed", response: { statusCode: 201 } }),
+      );
+      expect(await access.getIdempotencyRecord({ accountId: account, key: "req-1" })).toEqual(
         expect.objectContaining({ status: "completed", response: { statusCode: 201 }, service: "payments" }),
       );
-      expect(await access.claimIdempotencyKey({ ...claim, key: `${account}#req-2`, service: "billing" })).toBe(true);
+      expect(await access.claimIdempotencyKey({ ...claim, key: "req-2", service: "billing" })).toEqual(
+        expect.objectContaining({ outcome: "claimed" }),
+      );
       const requests = await access.listAccountRequests(account);
       expect(requests.map((r) => [r.idempotency_key, r.service]).sort()).toEqual([
         [`${account}#req-1`, "payments"],
         [`${account}#req-2`, "billing"],
       ]);
+      expect(requests.cursor).toBeUndefined();
       // INCLUDE projection: the stored response stays out of the index.
       expect(requests.every((r) => !("response" in r))).toBe(true);
     });
 
     test("idempotency_keys: a claim whose window has passed can be claimed again before TTL deletes it", async () => {
-      const key = `acct-${environmentName}#expired`;
       await documents.send(
         new PutCommand({
           TableName: tables.idempotencyKeys,
           Item: {
-            idempotency_key: key,
+            idempotency_key: "a#expired",
             account_id: "a",
             service: "s",
             status: "completed",
@@ -125,7 +124,9 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
           },
         }),
       );
-      expect(await access.claimIdempotencyKey({ key, accountId: "a", service: "s", windowSeconds: HOUR })).toBe(true);
+      expect(await access.claimIdempotencyKey({ key: "expired", accountId: "a", service: "s", windowSeconds: HOUR })).toEqual(
+        expect.objectContaining({ outcome: "claimed", idempotencyKey: "a#expired" }),
+      );
     });
 
     test("webhook_events: only pending events due now come back, oldest first; delivered events leave the index", async () => {

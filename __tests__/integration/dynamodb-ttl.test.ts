@@ -34,8 +34,10 @@ afterAll(async () => {
 });
 
 test("DynamoDB deletes an item whose expires_at is in the past, and keeps one that has not expired", async () => {
-  // Whole key records: DynamoDB Local 1.25 only TTL-deletes items present in the table's GSIs
-  // (AWS deletes every expired item).
+  // Whole key records: DynamoDB Local (still in 3.3.1) TTL-deletes only items that carry every key
+  // attribute of the table and its GSIs, and one expired item without them stalls that table's sweep
+  // (its TimeToLiveDeletionJob builds the delete key from all attribute definitions). AWS deletes
+  // every expired item.
   const record = { account_id: "acct-ttl", created_at: "2026-01-01T00:00:00.000Z", status: "disabled" };
   const now = Math.floor(Date.now() / 1000);
   await documents.send(new PutCommand({ TableName: apiKeysTable, Item: { api_key_hash: "expired", ...record, expires_at: now - 60 } }));

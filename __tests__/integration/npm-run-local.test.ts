@@ -1,42 +1,123 @@
-/** `npm run local`: brings up an environment's tables; another process queries them; Ctrl-C stops it. */
-import { spawn } from "node:child_process";
+/**
+ * `npm run local`: brings up an environment's tables and prints the example's command; a signal
+ * (SIGTERM here; SIGINT has the same handler) stops DynamoDB Local too; with --persist, missing
+ * tables are created and schema drift reported. One run, to keep the suite quick.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { Readable } from "node:stream";
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { startDynamoDbLocal } from "../../local/dynamodb-local";
 
 const root = join(__dirname, "../..");
+// Synth plus two DynamoDB Local starts in child processes: slow on a loaded machine.
+jest.setTimeout(150_000);
+const started = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+// Whatever happens in a test, no `npm run local` outlives it (its java follows it: see local/dynamodb-local.ts).
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+const credentials = { accessKeyId: "other", secretAccessKey: "terminal" };
 
-test("serves the chosen environment's tables until interrupted", async () => {
-  const child = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", "--env", "staging"], {
+/** Starts `npm run local` with these arguments; resolves once it has printed "Ctrl-C to stop.". */
+async function runLocal(args: string[]) {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
   let output = "";
   child.stderr.on("data", (chunk) => (output += chunk));
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      const found = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (found) resolve(found[1]);
+      if (output.includes("Ctrl-C to stop.")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`npm run local exited with ${code}:\n${output}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const endpoint = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+  const javaPid = Number(/java pid (\d+)/.exec(output)![1]);
+  return { child, exited, endpoint, javaPid, output: () => output };
+}
+
+const alive = (pid: number) => {
   try {
-    const client = new DynamoDBClient({
-      endpoint,
-      region: "eu-west-1",
-      credentials: { accessKeyId: "other", secretAccessKey: "terminal" },
-    });
-    const { TableNames } = await client.send(new ListTablesCommand({}));
-    client.destroy();
-    expect(TableNames).toEqual([
-      "opsdata_staging_api_keys",
-      "opsdata_staging_audit_logs",
-      "opsdata_staging_idempotency_keys",
-      "opsdata_staging_webhook_events",
-    ]);
-  } finally {
-    child.kill("SIGINT");
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  expect(await exited).toBe(0);
+};
+
+test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; SIGTERM leaves no java", async () => {
+  const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
+  try {
+    // An earlier run's api_keys, without the GSI the definition has now.
+    const earlier = await startDynamoDbLocal({ dbPath });
+    const seed = new DynamoDBClient({ endpoint: earlier.endpoint, region: "eu-west-1", credentials });
+    await seed.send(
+      new CreateTableCommand({
+        TableName: "opsdata_staging_api_keys",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "api_key_hash", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "api_key_hash", KeyType: "HASH" }],
+      }),
+    );
+    seed.destroy();
+    await earlier.stop();
+
+    const local = await runLocal(["--env", "staging", "--persist", dbPath]);
+    try {
+      const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
+      const { TableNames } = await client.send(new ListTablesCommand({}));
+      client.destroy();
+      expect(TableNames).toEqual([
+        "opsdata_staging_api_keys",
+        "opsdata_staging_audit_logs",
+        "opsdata_staging_idempotency_keys",
+        "opsdata_staging_webhook_events",
+      ]);
+    } finally {
+      local.child.kill("SIGTERM");
+    }
+    expect(await local.exited).toBe(0);
+    expect(alive(local.javaPid)).toBe(false);
+    const output = local.output();
+    expect(output).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
+    expect(output).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
+    expect(output).toContain(
+      'schema mismatch: opsdata_staging_api_keys: attribute types is "api_key_hash:S", the definition says "account_id:S, api_key_hash:S, created_at:S"\n',
+    );
+    expect(output).toContain('schema mismatch: opsdata_staging_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n');
+    expect(output).toContain(
+      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 node scripts/run-ts.js examples/access-patterns.ts\n`,
+    );
+  } finally {
+    rmSync(dbPath, { recursive: true, force: true });
+  }
+});
+
+test("GIVEN a process running DynamoDB Local WHEN it is killed with SIGKILL (no handler can run) THEN its java stops too", async () => {
+  const holder = spawn(process.execPath, ["scripts/run-ts.js", "__tests__/integration/support/hold-dynamodb-local.ts"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.add(holder);
+  const javaPid = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    holder.stdout.on("data", (chunk) => {
+      output += chunk;
+      const found = /java pid (\d+)/.exec(output);
+      if (found) resolve(Number(found[1]));
+    });
+    holder.once("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  expect(alive(javaPid)).toBe(true);
+  holder.kill("SIGKILL");
+  const deadline = Date.now() + 20_000;
+  while (alive(javaPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(alive(javaPid)).toBe(false);
 });
