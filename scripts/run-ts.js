@@ -35,7 +35,7 @@ if (isStale()) {
     entryPoints: [entryPath],
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node22",
     format: "cjs",
     outfile: bundle,
     metafile: true,
