@@ -123,7 +123,14 @@ describe("OperationalTable", () => {
         read_capacity: 5,
         write_capacity: 2,
         global_secondary_index: [
-          { name: "by-customer", hash_key: "customer_id", range_key: "placed_at", projection_type: "KEYS_ONLY", read_capacity: 5, write_capacity: 2 },
+          {
+            name: "by-customer",
+            hash_key: "customer_id",
+            range_key: "placed_at",
+            projection_type: "KEYS_ONLY",
+            read_capacity: 5,
+            write_capacity: 2,
+          },
         ],
         lifecycle: { prevent_destroy: false, ignore_changes: ["read_capacity", "write_capacity", "global_secondary_index"] },
       }),
@@ -300,8 +307,13 @@ describe("OperationalTable", () => {
   });
 
   test("GIVEN a definition DynamoDB would refuse WHEN constructed THEN it fails naming the table and the field", () => {
-    const definition: TableDefinition = { ...ORDERS, globalIndexes: [{ ...ORDERS.globalIndexes![0], partitionKey: { name: "order_id", type: "N" } }] };
+    const definition: TableDefinition = {
+      ...ORDERS,
+      globalIndexes: [{ ...ORDERS.globalIndexes![0], partitionKey: { name: "order_id", type: "N" } }],
+    };
 
-    expect(() => synth({ definition })).toThrow(/Invalid table definition "orders" \(tables\/\):\n {2}- orders\.globalIndexes\[0\]\.partitionKey/);
+    expect(() => synth({ definition })).toThrow(
+      /Invalid table definition "orders" \(tables\/\):\n {2}- orders\.globalIndexes\[0\]\.partitionKey/,
+    );
   });
 });
