@@ -123,7 +123,9 @@ test("GIVEN a per-index range on prod's webhook_events WHEN synthesized THEN onl
   const read = { min: 3, max: 30, targetUtilization: 50 };
   const write = { min: 4, max: 40, targetUtilization: 50 };
   input.tables.webhook_events.capacity = {
-    ...input.tables.webhook_events.capacity,
+    mode: "PROVISIONED",
+    read: { min: 10, max: 1000, targetUtilization: 70 },
+    write: { min: 10, max: 1000, targetUtilization: 70 },
     indexes: { "status-next_retry_at-index": { read, write } },
   };
 
