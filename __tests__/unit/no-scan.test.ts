@@ -1,4 +1,4 @@
-/** spec/tables.md: every pattern is a GetItem or a Query. No code in the repository may Scan. */
+/** The README's table contract: every access pattern is a GetItem or a Query. No code in the repository may Scan. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
