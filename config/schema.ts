@@ -134,36 +134,34 @@ const capacity = z
   })
   .meta({ description: "Billing: on demand with caps, or provisioned and autoscaled (the table and every GSI, read and write)." });
 
-const tableSettings = z
-  .strictObject(
-    {
-      capacity,
-      // Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity).
-      applyIndexChanges: z.boolean().default(false).meta({
+const tableSettings = z.strictObject(
+  {
+    capacity,
+    // Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity).
+    applyIndexChanges: z.boolean().default(false).meta({
+      description:
+        "Let Terraform apply a GSI added or removed on an autoscaled table (otherwise ignored, so synth refuses it); set for that deploy only.",
+    }),
+    adoptExisting: z
+      .strictObject({
+        autoscalingTargets: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Also import the table's read/write scalable targets (and its GSIs')." }),
+      })
+      .optional()
+      .meta({
         description:
-          "Let Terraform apply a GSI added or removed on an autoscaled table (otherwise ignored, so synth refuses it); set for that deploy only.",
+          "The table already exists (by hand or in another state): emit import blocks so the first apply adopts it; absent: create it.",
       }),
-      adoptExisting: z
-        .strictObject({
-          autoscalingTargets: z
-            .boolean()
-            .default(false)
-            .meta({ description: "Also import the table's read/write scalable targets (and its GSIs')." }),
-        })
-        .optional()
-        .meta({
-          description:
-            "The table already exists (by hand or in another state): emit import blocks so the first apply adopts it; absent: create it.",
-        }),
-    },
-    {
-      error: (issue) =>
-        issue.code === "invalid_type" && issue.input === undefined
-          ? `required: every environment configures all of ${TABLE_IDS.join(", ")}`
-          : undefined,
-    },
-  )
-  .meta({ description: "One table's capacity and lifecycle settings." });
+  },
+  {
+    error: (issue) =>
+      issue.code === "invalid_type" && issue.input === undefined
+        ? `required: every environment configures all of ${TABLE_IDS.join(", ")}`
+        : undefined,
+  },
+);
 
 const remoteStateOutput = z.strictObject({
   remoteState: z
@@ -272,12 +270,17 @@ export const environmentSchema = z
       .default({})
       .meta({ description: "Other teams' S3 states this environment reads outputs from, by a name of your choice." }),
     tables: z
-      .strictObject(Object.fromEntries(TABLE_IDS.map((id) => [id, tableSettings])) as Record<TableId, typeof tableSettings>, {
-        error: (issue) =>
-          issue.code === "unrecognized_keys"
-            ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
-            : undefined,
-      })
+      .strictObject(
+        Object.fromEntries(
+          TABLE_IDS.map((id) => [id, tableSettings.meta({ description: "One table's capacity and lifecycle settings." })]),
+        ) as Record<TableId, typeof tableSettings>,
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
+              : undefined,
+        },
+      )
       .meta({ description: "Settings of each table, by table id." }),
   })
   .superRefine((environment, ctx) => {
