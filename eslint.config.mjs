@@ -6,6 +6,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // Type-aware: a promise nobody awaits (a DynamoDB call, a server start or stop) fails lint, not a test run.
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
+  {
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: {
       sourceType: "commonjs",
@@ -16,12 +26,12 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      // Plan-time forbidden: the spec requires every access pattern to be a GetItem or a Query.
+      // Every access pattern is a GetItem or a Query (README: The table contract).
       "no-restricted-syntax": [
         "error",
         {
           selector: "Identifier[name=/^(Scan|ParallelScan)(Command|Input)?$/]",
-          message: "No Scan: serve the pattern with GetItem or Query (spec/tables.md).",
+          message: "No Scan: serve the pattern with GetItem or Query (README: The table contract, access patterns).",
         },
       ],
     },

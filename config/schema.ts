@@ -54,19 +54,19 @@ const cooldownSeconds = (defaultSeconds: number) =>
 /** Application Auto Scaling bounds and target for one dimension (read or write). */
 const scalingRange = z
   .strictObject({
-    /** Lowest capacity the autoscaler may set; also the capacity the table is created with. */
-    min: capacityUnits,
-    /** Highest capacity the autoscaler may set: the cost ceiling. */
-    max: capacityUnits,
-    /** Consumed/provisioned percentage the autoscaler keeps capacity at. */
+    min: capacityUnits.meta({ description: "Lowest capacity the autoscaler may set; also the capacity the table is created with." }),
+    max: capacityUnits.meta({ description: "Highest capacity the autoscaler may set: the cost ceiling." }),
     targetUtilization: z
       .number({ error: "required: target utilization in percent (20-90)" })
       .min(MIN_TARGET_UTILIZATION, `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`)
-      .max(MAX_TARGET_UTILIZATION, `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`),
-    /** @default 300 */
-    scaleInCooldownSeconds: cooldownSeconds(DEFAULT_SCALE_IN_COOLDOWN_SECONDS),
-    /** @default 60 */
-    scaleOutCooldownSeconds: cooldownSeconds(DEFAULT_SCALE_OUT_COOLDOWN_SECONDS),
+      .max(MAX_TARGET_UTILIZATION, `must be between ${MIN_TARGET_UTILIZATION} and ${MAX_TARGET_UTILIZATION} percent`)
+      .meta({ description: "Consumed/provisioned percentage the autoscaler keeps capacity at." }),
+    scaleInCooldownSeconds: cooldownSeconds(DEFAULT_SCALE_IN_COOLDOWN_SECONDS).meta({
+      description: "Seconds after a scale-in before the next one (DynamoDB limits capacity decreases per day).",
+    }),
+    scaleOutCooldownSeconds: cooldownSeconds(DEFAULT_SCALE_OUT_COOLDOWN_SECONDS).meta({
+      description: "Seconds after a scale-out before the next one.",
+    }),
   })
   .superRefine((range, ctx) => {
     if (range.min > range.max) {
@@ -76,15 +76,16 @@ const scalingRange = z
         message: `min (${range.min}) is above max (${range.max}); lower min or raise max`,
       });
     }
-  });
+  })
+  .meta({ description: "Application Auto Scaling of this dimension: a scalable target and a target-tracking policy." });
 
 /** On-demand caps are a cost guardrail: both are required so neither side is unbounded. */
 const onDemandCap = z
   .number({ error: "required: on-demand tables need both maxReadRequestUnits and maxWriteRequestUnits (cost guardrail)" })
   .pipe(capacityUnits);
 const onDemandCaps = {
-  maxReadRequestUnits: onDemandCap,
-  maxWriteRequestUnits: onDemandCap,
+  maxReadRequestUnits: onDemandCap.meta({ description: "Most read request units per second DynamoDB serves (on_demand_throughput)." }),
+  maxWriteRequestUnits: onDemandCap.meta({ description: "Most write request units per second DynamoDB serves (on_demand_throughput)." }),
 };
 
 const provisionedOnlyKeys = ["read", "write"];
@@ -116,8 +117,10 @@ const onDemandCapacity = z.strictObject(
   {
     mode: z.literal("PAY_PER_REQUEST"),
     ...onDemandCaps,
-    /** Per-GSI caps by index name. @default the table's caps */
-    indexes: z.record(z.string(), onDemandIndexCapacity).default({}),
+    indexes: z
+      .record(z.string(), onDemandIndexCapacity)
+      .default({})
+      .meta({ description: "Per-GSI caps by index name; an index without an entry gets the table's caps." }),
   },
   { error: unrecognizedKeysMessage("PAY_PER_REQUEST") },
 );
@@ -127,25 +130,28 @@ const provisionedCapacity = z.strictObject(
     mode: z.literal("PROVISIONED"),
     read: scalingRange,
     write: scalingRange,
-    /** Per-GSI autoscaling by index name. @default the table's read/write settings */
-    indexes: z.record(z.string(), provisionedIndexCapacity).default({}),
+    indexes: z
+      .record(z.string(), provisionedIndexCapacity)
+      .default({})
+      .meta({ description: "Per-GSI autoscaling by index name; an index without an entry gets the table's read and write." }),
   },
   { error: unrecognizedKeysMessage("PROVISIONED") },
 );
 
-const capacity = z.discriminatedUnion("mode", [onDemandCapacity, provisionedCapacity], {
-  error: 'mode must be "PAY_PER_REQUEST" (on-demand, with caps) or "PROVISIONED" (autoscaled)',
-});
+const capacity = z
+  .discriminatedUnion("mode", [onDemandCapacity, provisionedCapacity], {
+    error: 'mode must be "PAY_PER_REQUEST" (on-demand, with caps) or "PROVISIONED" (autoscaled)',
+  })
+  .meta({ description: "Billing: on demand with caps, or provisioned and autoscaled (the table and every GSI, read and write)." });
 
 const tableSettings = z.strictObject(
   {
     capacity,
-    /**
-     * Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity),
-     * so Terraform would skip GSI changes. Set this for the deploy that adds or removes an index.
-     * @default false
-     */
-    applyIndexChanges: z.boolean().default(false),
+    // Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity).
+    applyIndexChanges: z.boolean().default(false).meta({
+      description:
+        "Let Terraform apply a GSI added or removed on an autoscaled table (otherwise ignored, so synth refuses it); set for that deploy only.",
+    }),
     applyBillingModeSwitch: z
       .boolean()
       .default(false)
@@ -155,17 +161,18 @@ const tableSettings = z.strictObject(
           "write_capacity and global_secondary_index, so the switch sends the configured min capacity for the table and every GSI. " +
           "Remove it in the next change (the schema guard refuses it when no switch is pending). Default: false.",
       }),
-    /**
-     * The table already exists (created by hand or in another state): emit `import` blocks so the
-     * first apply adopts it (and optionally its autoscaling targets) instead of failing to create it.
-     * @default undefined (create the table)
-     */
     adoptExisting: z
       .strictObject({
-        /** Also import the table's read/write scalable targets (and its GSIs'). @default false */
-        autoscalingTargets: z.boolean().default(false),
+        autoscalingTargets: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Also import the table's read/write scalable targets (and its GSIs')." }),
       })
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          "The table already exists (by hand or in another state): emit import blocks so the first apply adopts it; absent: create it.",
+      }),
   },
   {
     error: (issue) =>
@@ -176,16 +183,22 @@ const tableSettings = z.strictObject(
 );
 
 const remoteStateOutput = z.strictObject({
-  /** Name of an entry in `remoteStates`. */
-  remoteState: z.string().min(1, "required: the name of an entry in remoteStates"),
-  /** Output of that state holding the value. */
-  output: z.string().min(1, "required: the output name in that state"),
+  remoteState: z
+    .string()
+    .min(1, "required: the name of an entry in remoteStates")
+    .meta({ description: "Name of an entry in remoteStates." }),
+  output: z.string().min(1, "required: the output name in that state").meta({ description: "Output of that state holding the value." }),
 });
 
 const kmsKey = z.union(
   [
     z.literal("create"),
-    z.strictObject({ arn: z.string().regex(KMS_KEY_ARN_PATTERN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)") }),
+    z.strictObject({
+      arn: z
+        .string()
+        .regex(KMS_KEY_ARN_PATTERN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
+        .meta({ description: "ARN of an existing key." }),
+    }),
     remoteStateOutput,
   ],
   { error: 'must be "create", { arn: "arn:aws:kms:..." } or { remoteState, output }' },
@@ -193,78 +206,106 @@ const kmsKey = z.union(
 
 const protection = z
   .strictObject({
-    /** Continuous backups with a restore window of `recoveryPeriodInDays`. @default disabled */
     pointInTimeRecovery: z
       .strictObject({
-        enabled: z.boolean(),
-        /** @default 35 */
+        enabled: z.boolean().meta({ description: "Keep continuous backups; required in prod." }),
         recoveryPeriodInDays: z
           .number()
           .int("must be whole days")
           .min(MIN_PITR_RECOVERY_DAYS, `must be between ${MIN_PITR_RECOVERY_DAYS} and ${MAX_PITR_RECOVERY_DAYS} days`)
           .max(MAX_PITR_RECOVERY_DAYS, `must be between ${MIN_PITR_RECOVERY_DAYS} and ${MAX_PITR_RECOVERY_DAYS} days`)
-          .default(MAX_PITR_RECOVERY_DAYS),
+          .default(MAX_PITR_RECOVERY_DAYS)
+          .meta({ description: "How far back a restore can go, in days." }),
       })
-      .default({ enabled: false, recoveryPeriodInDays: MAX_PITR_RECOVERY_DAYS }),
-    /** DynamoDB refuses DeleteTable while set. @default false */
-    deletionProtection: z.boolean().default(false),
-    /** Terraform refuses any plan that destroys a table (`lifecycle.prevent_destroy`). @default false */
-    preventDestroy: z.boolean().default(false),
-    /** Customer-managed KMS key for all tables. @default AWS-owned key */
-    kmsKey: kmsKey.optional(),
+      .default({ enabled: false, recoveryPeriodInDays: MAX_PITR_RECOVERY_DAYS })
+      .meta({ description: "Point-in-time recovery of every table." }),
+    deletionProtection: z.boolean().default(false).meta({ description: "DynamoDB refuses DeleteTable while set; required in prod." }),
+    preventDestroy: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Terraform refuses any plan that destroys a table (lifecycle.prevent_destroy); required in prod." }),
+    kmsKey: kmsKey.optional().meta({
+      description:
+        'Customer-managed KMS key for every table: "create" one in the stack, an existing key\'s ARN (in aws.region), or a remote-state output; absent: the AWS-owned key. Required in prod.',
+    }),
   })
   .default({
     pointInTimeRecovery: { enabled: false, recoveryPeriodInDays: MAX_PITR_RECOVERY_DAYS },
     deletionProtection: false,
     preventDestroy: false,
-  });
+  })
+  .meta({ description: "How the tables' data is protected; all of it is required in prod." });
 
 const stateLocation = z.strictObject({
-  bucket: z.string({ error: "required: the S3 bucket holding Terraform state" }).superRefine(awsRule(s3BucketNameProblems)),
-  key: z.string({ error: "required: the S3 object key of this environment's state" }).superRefine(awsRule(stateKeyProblems)),
-  region,
+  bucket: z
+    .string({ error: "required: the S3 bucket holding Terraform state" })
+    .superRefine(awsRule(s3BucketNameProblems))
+    .meta({ description: "S3 bucket holding the state (S3's bucket naming rules, below)." }),
+  key: z
+    .string({ error: "required: the S3 object key of this environment's state" })
+    .superRefine(awsRule(stateKeyProblems))
+    .meta({ description: 'S3 key of the state object, ending in ".tfstate" (the S3 backend\'s key rules, below).' }),
+  region: region.meta({ description: "Region of the bucket." }),
 });
 
 export const environmentSchema = z
   .strictObject({
-    name: z.enum(ENVIRONMENT_NAMES, {
-      error: `must be one of ${ENVIRONMENT_NAMES.join(", ")}`,
+    name: z
+      .enum(ENVIRONMENT_NAMES, {
+        error: `must be one of ${ENVIRONMENT_NAMES.join(", ")}`,
+      })
+      .meta({ description: "Which environment; its stack is dynamodb-<name>." }),
+    aws: z
+      .strictObject({
+        accountId: z
+          .string({ error: "required: the 12-digit AWS account id this environment deploys to" })
+          .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+          .meta({ description: "The 12-digit account the tables live in; the provider's allowed_account_ids." }),
+        region: region.meta({
+          description: "Region of the tables and the provider: a real region of the aws, aws-cn or aws-us-gov partition.",
+        }),
+      })
+      .meta({ description: "Where the tables live." }),
+    state: stateLocation.meta({
+      description: "This environment's Terraform state object (encrypted, S3-native locking); must differ from every other environment's.",
     }),
-    aws: z.strictObject({
-      accountId: z
-        .string({ error: "required: the 12-digit AWS account id this environment deploys to" })
-        .regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
-      region,
+    createStateBucket: z.boolean().default(false).meta({
+      description:
+        "Also synthesize the state-bucket-<env> bootstrap stack that creates state.bucket (for teams without a platform-owned bucket).",
     }),
-    /** Where this environment's Terraform state lives (encrypted, S3-native locking). */
-    state: stateLocation,
-    /**
-     * Also synthesize the `state-bucket-<env>` bootstrap stack that creates `state.bucket`
-     * (for teams without a platform-owned bucket). @default false
-     */
-    createStateBucket: z.boolean().default(false),
-    /** Prepended to every table id: "opsdata_dev_" makes "opsdata_dev_api_keys". */
-    tableNamePrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, "may only contain letters, digits, _ . -"),
-    /** Tags every resource gets through the provider's default_tags. @default {} */
+    tableNamePrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]*$/, "may only contain letters, digits, _ . -")
+      .meta({ description: 'Prepended to every table id: "opsdata_dev_" makes "opsdata_dev_api_keys".' }),
     defaultTags: z
       .record(z.string(), z.string())
       .superRefine((tags, ctx) => {
         for (const { key, message } of tagProblems(tags)) ctx.addIssue({ code: "custom", path: key === undefined ? [] : [key], message });
       })
-      .default({}),
+      .default({})
+      .meta({ description: "Tags every resource gets through the provider's default_tags (AWS's tag rules, below)." }),
     protection,
-    /** Role allowed to update/delete audit entries and delete the audit table (break glass). */
     auditLogBreakGlassRoleArn: z
       .string({ error: "required: the IAM role ARN allowed to modify audit entries in an emergency" })
-      .regex(IAM_ROLE_ARN_PATTERN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-    /** Other teams' S3 states this environment reads outputs from. @default {} */
-    remoteStates: z.record(z.string(), stateLocation).default({}),
-    tables: z.strictObject(Object.fromEntries(TABLE_IDS.map((id) => [id, tableSettings])) as Record<TableId, typeof tableSettings>, {
-      error: (issue) =>
-        issue.code === "unrecognized_keys"
-          ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
-          : undefined,
-    }),
+      .regex(IAM_ROLE_ARN_PATTERN, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+      .meta({ description: "The only role that may update or delete audit entries and delete the audit table (break glass)." }),
+    remoteStates: z
+      .record(z.string(), stateLocation)
+      .default({})
+      .meta({ description: "Other teams' S3 states this environment reads outputs from, by a name of your choice." }),
+    tables: z
+      .strictObject(
+        Object.fromEntries(
+          TABLE_IDS.map((id) => [id, tableSettings.meta({ description: "One table's capacity and lifecycle settings." })]),
+        ) as Record<TableId, typeof tableSettings>,
+        {
+          error: (issue) =>
+            issue.code === "unrecognized_keys"
+              ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
+              : undefined,
+        },
+      )
+      .meta({ description: "Settings of each table, by table id." }),
   })
   .superRefine((environment, ctx) => {
     for (const table of TABLE_DEFINITIONS) {

@@ -56,6 +56,7 @@ describeWithTerraform("terraform state shared with HCL teams", () => {
     for (const name of ENVIRONMENT_NAMES) stacks[name] = parse(synthEnvironment(environmentInput(name)));
     const buckets = new Set([...ENVIRONMENT_NAMES.map((name) => String(stacks[name].terraform.backend.s3.bucket)), PLATFORM_STATE.bucket]);
     s3 = await startS3Server([...buckets]);
+    track(s3.directory);
 
     // Each environment: init its synthesized backend, then write its outputs into its state.
     for (const name of ENVIRONMENT_NAMES) {

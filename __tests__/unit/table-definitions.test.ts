@@ -13,6 +13,8 @@ import { TABLE_DEFINITIONS, type TableDefinition } from "../../tables";
 const [apiKeys] = TABLE_DEFINITIONS;
 const withApiKeys = (change: Partial<TableDefinition>): TableDefinition => ({ ...apiKeys, ...change });
 const index = apiKeys.globalIndexes[0];
+const scratch = mkdtempSync(join(tmpdir(), "bad-definition-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("table definitions", () => {
   test("the four shipped definitions have no problems", () => {
@@ -87,19 +89,14 @@ describe("table definitions", () => {
     ],
   ];
 
-  test.each(BAD)("%s is rejected by the construct and by synth, writing nothing", (_name, definition, message) => {
+  test.each(BAD)("%s is rejected by the construct and by synth, writing nothing", (name, definition, message) => {
     const [environment] = validateEnvironments([ENVIRONMENTS[0]]);
     expect(() => new EnvironmentStack(Testing.app(), environment, [definition])).toThrow(message);
 
     const definitions = TABLE_DEFINITIONS.map((table) => (table.id === apiKeys.id ? definition : table));
-    const parent = mkdtempSync(join(tmpdir(), "bad-definition-"));
-    const outdir = join(parent, "cdktf.out");
+    const outdir = join(scratch, `${name.replace(/\W+/g, "-")}.out`);
     const lock = currentSchema(validateEnvironments(ENVIRONMENTS));
-    try {
-      expect(() => synthesize({ definitions, lock, outdir })).toThrow(message);
-      expect(existsSync(outdir)).toBe(false);
-    } finally {
-      rmSync(parent, { recursive: true, force: true });
-    }
+    expect(() => synthesize({ definitions, lock, outdir })).toThrow(message);
+    expect(existsSync(outdir)).toBe(false);
   });
 });

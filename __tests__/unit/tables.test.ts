@@ -1,7 +1,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ENVIRONMENT_NAMES, environmentInput, parse, resourcesOf, synthEnvironment } from "../helpers/synth";
 
-/** The key contract of tables.md, written out independently of stacks/tables/. */
+/** The README's key contract, written out independently of tables/. */
 const CONTRACT = {
   api_keys: {
     hash_key: "api_key_hash",
@@ -82,7 +82,7 @@ describe.each(ENVIRONMENT_NAMES)("%s stack: tables", (environmentName) => {
     expect(Object.keys(tables).sort()).toEqual(["api_keys", "audit_logs", "idempotency_keys", "webhook_events"]);
   });
 
-  test.each(Object.entries(CONTRACT))("%s has the keys and GSIs of tables.md, named with the prefix", (id, contract) => {
+  test.each(Object.entries(CONTRACT))("%s has the keys and GSIs of the table contract, named with the prefix", (id, contract) => {
     expect(synthesized).toHaveResourceWithProperties(DynamodbTable, {
       ...contract,
       name: `${input.tableNamePrefix}${id}`,

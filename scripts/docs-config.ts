@@ -1,0 +1,19 @@
+/**
+ * `npm run docs:config`: rewrites the README's config reference (between its markers) from the
+ * zod schema, so descriptions and defaults have one source. A unit test fails while they differ.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { withReference } from "../config/reference";
+import { environmentSchema } from "../config/schema";
+import { projectRoot } from "../stacks/project-root";
+
+const readmePath = join(projectRoot(), "README.md");
+const readme = readFileSync(readmePath, "utf8");
+const updated = withReference(readme, environmentSchema);
+if (updated === readme) {
+  console.log("README.md: the config reference is up to date");
+} else {
+  writeFileSync(readmePath, updated);
+  console.log("README.md: config reference rewritten from config/schema.ts");
+}
