@@ -27,12 +27,14 @@ const ORDERS: TableDefinition = {
 const ON_DEMAND: TableSettings = {
   capacity: { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 100, maxWriteRequestUnits: 10, indexes: {} },
   applyIndexChanges: false,
+  applyBillingModeSwitch: false,
 };
 
 const range = (min: number, max: number) => ({ min, max, targetUtilization: 70, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
 const PROVISIONED: TableSettings = {
   capacity: { mode: "PROVISIONED", read: range(5, 50), write: range(2, 20), indexes: {} },
   applyIndexChanges: false,
+  applyBillingModeSwitch: false,
 };
 
 const UNPROTECTED: TableProtection = {
