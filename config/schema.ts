@@ -17,6 +17,8 @@ import {
   MIN_PITR_RECOVERY_DAYS,
   MIN_TARGET_UTILIZATION,
 } from "./limits";
+import { alarmsSchema, auditArchiveSchema, checkOperations, contributorInsightsSchema } from "./operations";
+import { createdOrGiven } from "./references";
 
 const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -156,21 +158,7 @@ const tableSettings = z.strictObject(
   },
 );
 
-const remoteStateOutput = z.strictObject({
-  /** Name of an entry in `remoteStates`. */
-  remoteState: z.string().min(1, "required: the name of an entry in remoteStates"),
-  /** Output of that state holding the value. */
-  output: z.string().min(1, "required: the output name in that state"),
-});
-
-const kmsKey = z.union(
-  [
-    z.literal("create"),
-    z.strictObject({ arn: z.string().regex(KMS_KEY_ARN_PATTERN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)") }),
-    remoteStateOutput,
-  ],
-  { error: 'must be "create", { arn: "arn:aws:kms:..." } or { remoteState, output }' },
-);
+const kmsKey = createdOrGiven(KMS_KEY_ARN_PATTERN, "a KMS key", "arn:aws:kms:<region>:<account>:key/<id>");
 
 const protection = z
   .strictObject({
@@ -245,8 +233,12 @@ export const environmentSchema = z
           ? `unknown table(s) ${issue.keys.join(", ")}; the tables are ${TABLE_IDS.join(", ")}`
           : undefined,
     }),
+    alarms: alarmsSchema,
+    contributorInsights: contributorInsightsSchema,
+    auditArchive: auditArchiveSchema,
   })
   .superRefine((environment, ctx) => {
+    checkOperations(environment, ctx);
     for (const table of TABLE_DEFINITIONS) {
       const settings = environment.tables[table.id];
       const fullName = `${environment.tableNamePrefix}${table.id}`;

@@ -1,0 +1,25 @@
+/**
+ * A resource this stack either creates or is given: "create", { arn } of an existing one, or
+ * { remoteState, output } naming another team's state output. The KMS key and the alarm topic use it.
+ */
+import { z } from "zod";
+
+export const remoteStateOutput = z.strictObject({
+  /** Name of an entry in `remoteStates`. */
+  remoteState: z.string().min(1, "required: the name of an entry in remoteStates"),
+  /** Output of that state holding the value. */
+  output: z.string().min(1, "required: the output name in that state"),
+});
+
+export type CreatedOrGiven = "create" | { arn: string } | z.output<typeof remoteStateOutput>;
+
+/** `what` names the resource in messages; `arnExample` shows the ARN shape expected. */
+export const createdOrGiven = (arnPattern: RegExp, what: string, arnExample: string) =>
+  z.union(
+    [z.literal("create"), z.strictObject({ arn: z.string().regex(arnPattern, `must be ${what} ARN (${arnExample})`) }), remoteStateOutput],
+    { error: `must be "create", { arn: "${arnExample}" } or { remoteState, output }` },
+  );
+
+/** The remote state a reference reads, when it reads one. */
+export const referencedRemoteState = (reference: CreatedOrGiven | undefined) =>
+  typeof reference === "object" && "remoteState" in reference ? reference.remoteState : undefined;
