@@ -218,6 +218,9 @@ export class AuditArchive extends Construct {
   /** Replication into the stream (DynamoDB side) and delivery to S3 (Firehose side). */
   private addAlarms(props: AuditArchiveProps, name: string, alarms: NonNullable<AuditArchiveProps["alarms"]>) {
     const { settings, actions } = alarms;
+    // Kinesis replication metrics are per (TableName, DelegatedOperation); "PutRecords" is the value
+    // DynamoDB publishes for a Kinesis destination (metrics-dimensions page). Not verifiable offline:
+    // confirm the series in the CloudWatch console on the first staging apply.
     const replication = { TableName: props.tableName, DelegatedOperation: "PutRecords" };
     const first = 'First step: README "Operating the tables", audit archive.';
     metricAlarm(this, {
