@@ -66,7 +66,9 @@ function windowAndActions(props: Pick<MetricAlarmProps, "comparison" | "threshol
 /**
  * SystemErrors is published per (TableName, Operation): an alarm on TableName alone would see no
  * data. Like AWS CDK's `metricSystemErrorsForOperations` (aws-cdk-lib/aws-dynamodb/lib/table.ts),
- * sum the data-plane operations with metric math (Scan is not used: see no-scan.test.ts).
+ * sum the data-plane operations with metric math (Scan is not used: see no-scan.test.ts). An alarm
+ * takes at most 10 metric queries with a MetricStat (CloudWatch API MetricDataQuery:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html): 9 here.
  */
 export const SYSTEM_ERROR_OPERATIONS = [
   "GetItem",
