@@ -19,14 +19,15 @@ beforeAll(async () => {
   // staging archives audit_logs; its table exactly as synthesized (stream NEW_IMAGE).
   const { resource } = synthesizeStacks()["dynamodb-staging"];
   const auditLogs = { resource: { aws_dynamodb_table: { audit_logs: resource!.aws_dynamodb_table.audit_logs } } };
-  dynamodb = await startDynamoDbLocal();
+  // Its own JVM beside the other DynamoDB Local suites: allow a slow start on a loaded machine.
+  dynamodb = await startDynamoDbLocal({ startTimeoutMs: 90_000 });
   client = new DynamoDBClient({
     endpoint: dynamodb.endpoint,
     region: "eu-west-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   await createTablesFromStack(client, auditLogs);
-});
+}, 120_000);
 
 afterAll(async () => {
   client?.destroy();
