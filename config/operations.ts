@@ -12,6 +12,8 @@ const SNS_TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_
 /** CloudWatch: periods of a minute or more are whole minutes; an alarm evaluates at most one day. */
 export const ALARM_PERIOD_STEP_SECONDS = 60;
 export const MAX_ALARM_EVALUATION_SECONDS = 86_400;
+/** Alarms on Metrics Insights queries (system errors) evaluate at most the last 3 hours. */
+export const MAX_METRICS_INSIGHTS_EVALUATION_SECONDS = 10_800;
 
 /**
  * S3 Object Lock default retention accepts at most 100 years.
@@ -72,7 +74,7 @@ function windowFields(defaults: WindowDefaults) {
   };
 }
 
-function checkWindow(window: WindowDefaults, ctx: z.RefinementCtx) {
+const checkWindow = (maxSeconds: number) => (window: WindowDefaults, ctx: z.RefinementCtx) => {
   if (window.datapointsToAlarm > window.evaluationPeriods) {
     ctx.addIssue({
       code: "custom",
@@ -80,21 +82,26 @@ function checkWindow(window: WindowDefaults, ctx: z.RefinementCtx) {
       message: `(${window.datapointsToAlarm}) is above evaluationPeriods (${window.evaluationPeriods}); lower it or raise evaluationPeriods`,
     });
   }
-  if (window.periodSeconds * window.evaluationPeriods > MAX_ALARM_EVALUATION_SECONDS) {
+  if (window.periodSeconds * window.evaluationPeriods > maxSeconds) {
     ctx.addIssue({
       code: "custom",
       path: ["evaluationPeriods"],
-      message: `periodSeconds x evaluationPeriods is ${window.periodSeconds * window.evaluationPeriods} s; CloudWatch evaluates at most ${MAX_ALARM_EVALUATION_SECONDS} s (one day); lower either`,
+      message: `periodSeconds x evaluationPeriods is ${window.periodSeconds * window.evaluationPeriods} s; this alarm evaluates at most ${maxSeconds} s; lower either`,
     });
   }
-}
+};
 
 /** An alarm whose threshold is fixed by what it watches (a capacity max, a success ratio of 1). */
 const alarmWindow = (defaults: WindowDefaults, what: string) =>
-  z.strictObject(windowFields(defaults)).superRefine(checkWindow).prefault({}).meta({ description: what });
+  z.strictObject(windowFields(defaults)).superRefine(checkWindow(MAX_ALARM_EVALUATION_SECONDS)).prefault({}).meta({ description: what });
 
 /** An alarm with a configurable threshold in `bound.unit`, between 0 and `bound.max`. */
-const thresholdAlarm = (defaults: WindowDefaults & { threshold: number }, bound: { unit: string; max: number }, what: string) =>
+const thresholdAlarm = (
+  defaults: WindowDefaults & { threshold: number },
+  bound: { unit: string; max: number },
+  what: string,
+  maxEvaluationSeconds = MAX_ALARM_EVALUATION_SECONDS,
+) =>
   z
     .strictObject({
       ...windowFields(defaults),
@@ -105,7 +112,7 @@ const thresholdAlarm = (defaults: WindowDefaults & { threshold: number }, bound:
         .default(defaults.threshold)
         .meta({ description: `Alarm when above this many ${bound.unit}. @default ${defaults.threshold}` }),
     })
-    .superRefine(checkWindow)
+    .superRefine(checkWindow(maxEvaluationSeconds))
     .prefault({})
     .meta({ description: what });
 
@@ -128,7 +135,8 @@ export const alarmsSchema = z
     systemErrors: thresholdAlarm(
       ALARM_DEFAULTS.systemErrors,
       COUNT,
-      "SystemErrors (Sum over the data-plane operations) of each table. @default threshold 0, 5 of 5 one-minute periods",
+      "SystemErrors of each table, summed over every operation by a Metrics Insights query (window at most 3 hours). @default threshold 0, 5 of 5 one-minute periods",
+      MAX_METRICS_INSIGHTS_EVALUATION_SECONDS,
     ),
     accountCapacityUtilization: thresholdAlarm(
       ALARM_DEFAULTS.accountCapacityUtilization,

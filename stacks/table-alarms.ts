@@ -5,7 +5,7 @@
  * alarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#DynamoDB
  * Metric names and dimensions: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
  */
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 import type { AlarmSettings, AlarmWindow } from "../config/operations";
 import type { TableSettings } from "../config/schema";
@@ -65,22 +65,14 @@ function windowAndActions(props: Pick<MetricAlarmProps, "comparison" | "threshol
 
 /**
  * SystemErrors is published per (TableName, Operation): an alarm on TableName alone would see no
- * data. Like AWS CDK's `metricSystemErrorsForOperations` (aws-cdk-lib/aws-dynamodb/lib/table.ts),
- * sum the data-plane operations with metric math (Scan is not used: see no-scan.test.ts). An alarm
- * takes at most 10 metric queries with a MetricStat (CloudWatch API MetricDataQuery:
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html): 9 here.
+ * data. A Metrics Insights query sums every operation of the table into one series, so no
+ * operation list can fall behind what callers use (AWS CDK's `metricSystemErrorsForOperations`
+ * sums a fixed list with metric math instead). Alarms on Metrics Insights queries evaluate the
+ * last 3 hours at most (config/operations.ts bounds the window):
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html
  */
-export const SYSTEM_ERROR_OPERATIONS = [
-  "GetItem",
-  "PutItem",
-  "UpdateItem",
-  "DeleteItem",
-  "Query",
-  "BatchGetItem",
-  "BatchWriteItem",
-  "TransactGetItems",
-  "TransactWriteItems",
-] as const;
+export const systemErrorsQuery = (tableName: string) =>
+  `SELECT SUM(SystemErrors) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) WHERE TableName = '${tableName}'`;
 
 const KINDS = ["read", "write"] as const;
 const capitalized = { read: "Read", write: "Write" } as const;
@@ -173,7 +165,15 @@ export class TableAlarms extends Construct {
     const systemErrors = new CloudwatchMetricAlarm(this, `${definition.id}_system_errors`, {
       alarmName: `${tableName} system errors`,
       alarmDescription: `${tableName}: DynamoDB returned HTTP 500s (service-side errors). First step: check the AWS Health Dashboard; SDK retries absorb short bursts.`,
-      metricQuery: systemErrorQueries(tableName, alarms.systemErrors.periodSeconds),
+      metricQuery: [
+        {
+          id: "errors",
+          expression: systemErrorsQuery(tableName),
+          period: alarms.systemErrors.periodSeconds,
+          label: "SystemErrors",
+          returnData: true,
+        },
+      ],
       ...windowAndActions({
         comparison: "GreaterThanThreshold",
         threshold: alarms.systemErrors.threshold,
@@ -184,24 +184,6 @@ export class TableAlarms extends Construct {
     });
     systemErrors.overrideLogicalId(`${definition.id}_system_errors`);
   }
-}
-
-function systemErrorQueries(tableName: string, period: number): CloudwatchMetricAlarmMetricQuery[] {
-  const ids = SYSTEM_ERROR_OPERATIONS.map((operation) => operation.toLowerCase());
-  return [
-    { id: "errors", expression: `SUM([${ids.join(", ")}])`, label: "SystemErrors", returnData: true },
-    ...SYSTEM_ERROR_OPERATIONS.map((operation, position) => ({
-      id: ids[position],
-      returnData: false,
-      metric: {
-        namespace: "AWS/DynamoDB",
-        metricName: "SystemErrors",
-        dimensions: { TableName: tableName, Operation: operation },
-        stat: "Sum",
-        period,
-      },
-    })),
-  ];
 }
 
 /**

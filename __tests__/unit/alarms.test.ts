@@ -21,16 +21,16 @@ function alarmRows(stack: SynthesizedStack): Row[] {
   return Object.entries(resourcesOf(stack, "aws_cloudwatch_metric_alarm"))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([address, alarm]) => {
-      const query = alarm.metric_query as Array<{ metric?: { period: number } }> | undefined;
+      const query = alarm.metric_query as Array<{ period: number }> | undefined;
       const dimensions = alarm.metric_name
         ? Object.entries((alarm.dimensions as Record<string, string> | undefined) ?? {})
             .map(([name, value]) => `${name}=${value}`)
             .join(",")
-        : "metric math";
-      const period = (alarm.period as number | undefined) ?? query?.[1].metric?.period;
+        : "Metrics Insights";
+      const period = (alarm.period as number | undefined) ?? query?.[0].period;
       return [
         address,
-        (alarm.namespace as string | undefined) ?? "metric math",
+        (alarm.namespace as string | undefined) ?? "Metrics Insights",
         (alarm.metric_name as string | undefined) ?? "SystemErrors",
         dimensions,
         (alarm.statistic as string | undefined) ?? "Sum",
@@ -140,9 +140,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "api_keys_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -283,9 +283,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "audit_logs_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -382,9 +382,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "idempotency_keys_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -481,9 +481,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "webhook_events_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -604,9 +604,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "api_keys_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -747,9 +747,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "audit_logs_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -846,9 +846,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "idempotency_keys_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -945,9 +945,9 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
     ],
     [
       "webhook_events_system_errors",
-      "metric math",
+      "Metrics Insights",
       "SystemErrors",
-      "metric math",
+      "Metrics Insights",
       "Sum",
       "GreaterThanThreshold",
       0,
@@ -999,36 +999,16 @@ describe("alarms of the shipped environments", () => {
     },
   );
 
-  test("GIVEN prod WHEN the system-errors alarm is read THEN it sums SystemErrors over the nine data-plane operations of its table", () => {
+  test("GIVEN prod WHEN the system-errors alarm is read THEN a Metrics Insights query sums SystemErrors over every operation of its table", () => {
     const alarm = resourcesOf(stacks.prod, "aws_cloudwatch_metric_alarm").api_keys_system_errors;
-    const operation = (id: string, name: string) => ({
-      id,
-      return_data: false,
-      metric: {
-        namespace: "AWS/DynamoDB",
-        metric_name: "SystemErrors",
-        dimensions: { TableName: "opsdata_prod_api_keys", Operation: name },
-        stat: "Sum",
-        period: 60,
-      },
-    });
     expect(alarm.metric_query).toEqual([
       {
         id: "errors",
-        expression:
-          "SUM([getitem, putitem, updateitem, deleteitem, query, batchgetitem, batchwriteitem, transactgetitems, transactwriteitems])",
+        expression: `SELECT SUM(SystemErrors) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) WHERE TableName = 'opsdata_prod_api_keys'`,
+        period: 60,
         label: "SystemErrors",
         return_data: true,
       },
-      operation("getitem", "GetItem"),
-      operation("putitem", "PutItem"),
-      operation("updateitem", "UpdateItem"),
-      operation("deleteitem", "DeleteItem"),
-      operation("query", "Query"),
-      operation("batchgetitem", "BatchGetItem"),
-      operation("batchwriteitem", "BatchWriteItem"),
-      operation("transactgetitems", "TransactGetItems"),
-      operation("transactwriteitems", "TransactWriteItems"),
     ]);
   });
 

@@ -50,7 +50,12 @@ const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
   [
     "a window longer than a day",
     (e) => (e.staging.alarms = { capacityAtMax: { periodSeconds: 3600, evaluationPeriods: 25, datapointsToAlarm: 1 } }),
-    /staging\.alarms\.capacityAtMax\.evaluationPeriods: periodSeconds x evaluationPeriods is 90000 s; CloudWatch evaluates at most 86400 s/,
+    /staging\.alarms\.capacityAtMax\.evaluationPeriods: periodSeconds x evaluationPeriods is 90000 s; this alarm evaluates at most 86400 s/,
+  ],
+  [
+    "a system-errors window longer than Metrics Insights alarms evaluate",
+    (e) => (e.staging.alarms = { systemErrors: { periodSeconds: 3600, evaluationPeriods: 4, datapointsToAlarm: 1 } }),
+    /staging\.alarms\.systemErrors\.evaluationPeriods: periodSeconds x evaluationPeriods is 14400 s; this alarm evaluates at most 10800 s/,
   ],
   [
     "a topic ARN that is not an SNS ARN",

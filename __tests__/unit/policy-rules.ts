@@ -200,8 +200,8 @@ export const POLICY_RULES: PolicyRule[] = [
           }
         }
         const systemErrors = alarms.some((a) =>
-          ((a.metric_query as Array<{ metric?: { metric_name: string; dimensions: Record<string, string> } }> | undefined) ?? []).some(
-            (q) => q.metric?.metric_name === "SystemErrors" && q.metric.dimensions.TableName === name,
+          ((a.metric_query as Array<{ expression?: string }> | undefined) ?? []).some(
+            (q) => q.expression?.includes("SUM(SystemErrors)") && q.expression.includes(`TableName = '${name}'`),
           ),
         );
         if (!systemErrors) problems.push(`${id}: no SystemErrors alarm`);
