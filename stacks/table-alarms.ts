@@ -50,7 +50,7 @@ export function metricAlarm(scope: Construct, props: MetricAlarmProps): Cloudwat
   return alarm;
 }
 
-/** The evaluation and notification part of an alarm (the metric part differs: one metric or metric math). */
+/** The evaluation and notification part of an alarm (the metric part differs: one metric or a Metrics Insights query). */
 function windowAndActions(props: Pick<MetricAlarmProps, "comparison" | "threshold" | "window" | "treatMissingData" | "actions">) {
   return {
     comparisonOperator: props.comparison,
