@@ -17,6 +17,8 @@ export const ENVIRONMENTS = [
     // Cheap by default: no PITR, no deletion protection, AWS-owned encryption key.
     protection: { pointInTimeRecovery: { enabled: false } },
     auditLogBreakGlassRoleArn: "arn:aws:iam::111111111111:role/opsdata-audit-break-glass",
+    // Nobody is paged for dev; no archive of test entries.
+    alarms: { enabled: false },
     tables: {
       api_keys: { capacity: { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 200, maxWriteRequestUnits: 50 } },
       idempotency_keys: { capacity: { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 100, maxWriteRequestUnits: 100 } },
@@ -32,6 +34,8 @@ export const ENVIRONMENTS = [
     defaultTags: { project: "opsdata-infra", environment: "staging", "managed-by": "cdktf" },
     protection: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 7 } },
     auditLogBreakGlassRoleArn: "arn:aws:iam::222222222222:role/opsdata-audit-break-glass",
+    // Alarms with the defaults; the archive runs here first, locked for the shortest retention.
+    auditArchive: { enabled: true, retentionYears: 1 },
     tables: {
       api_keys: { capacity: { mode: "PROVISIONED", read: autoscaled(5, 100), write: autoscaled(1, 20) } },
       idempotency_keys: { capacity: { mode: "PROVISIONED", read: autoscaled(2, 50), write: autoscaled(2, 50) } },
@@ -52,6 +56,9 @@ export const ENVIRONMENTS = [
       kmsKey: "create",
     },
     auditLogBreakGlassRoleArn: "arn:aws:iam::333333333333:role/opsdata-audit-break-glass",
+    contributorInsights: { enabled: true, mode: "THROTTLED_KEYS" },
+    // Compliance keeps audit entries seven years.
+    auditArchive: { enabled: true, retentionYears: 7 },
     tables: {
       // Every request authenticates: reads dominate.
       api_keys: { capacity: { mode: "PROVISIONED", read: autoscaled(50, 4000), write: autoscaled(5, 200) } },

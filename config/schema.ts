@@ -25,6 +25,8 @@ import {
   MIN_PITR_RECOVERY_DAYS,
   MIN_TARGET_UTILIZATION,
 } from "./limits";
+import { alarmsSchema, auditArchiveSchema, checkOperations, contributorInsightsSchema } from "./operations";
+import { createdOrGiven } from "./references";
 
 const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -182,27 +184,7 @@ const tableSettings = z.strictObject(
   },
 );
 
-const remoteStateOutput = z.strictObject({
-  remoteState: z
-    .string()
-    .min(1, "required: the name of an entry in remoteStates")
-    .meta({ description: "Name of an entry in remoteStates." }),
-  output: z.string().min(1, "required: the output name in that state").meta({ description: "Output of that state holding the value." }),
-});
-
-const kmsKey = z.union(
-  [
-    z.literal("create"),
-    z.strictObject({
-      arn: z
-        .string()
-        .regex(KMS_KEY_ARN_PATTERN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
-        .meta({ description: "ARN of an existing key." }),
-    }),
-    remoteStateOutput,
-  ],
-  { error: 'must be "create", { arn: "arn:aws:kms:..." } or { remoteState, output }' },
-);
+const kmsKey = createdOrGiven(KMS_KEY_ARN_PATTERN, "a KMS key", "arn:aws:kms:<region>:<account>:key/<id>");
 
 const protection = z
   .strictObject({
@@ -306,8 +288,12 @@ export const environmentSchema = z
         },
       )
       .meta({ description: "Settings of each table, by table id." }),
+    alarms: alarmsSchema,
+    contributorInsights: contributorInsightsSchema,
+    auditArchive: auditArchiveSchema,
   })
   .superRefine((environment, ctx) => {
+    checkOperations(environment, ctx);
     for (const table of TABLE_DEFINITIONS) {
       const settings = environment.tables[table.id];
       const fullName = `${environment.tableNamePrefix}${table.id}`;

@@ -10,10 +10,16 @@ import { projectRoot } from "../stacks/project-root";
 
 const readmePath = join(projectRoot(), "README.md");
 const readme = readFileSync(readmePath, "utf8");
-const updated = withReference(readme, environmentSchema);
-if (updated === readme) {
-  console.log("README.md: the config reference is up to date");
-} else {
-  writeFileSync(readmePath, updated);
-  console.log("README.md: config reference rewritten from config/schema.ts");
+try {
+  const updated = withReference(readme, environmentSchema);
+  if (updated === readme) {
+    console.log("README.md: the config reference is up to date");
+  } else {
+    writeFileSync(readmePath, updated);
+    console.log("README.md: config reference rewritten from config/schema.ts");
+  }
+} catch (error) {
+  // An undocumented field or missing markers: the message says what to fix; README.md is untouched.
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
 }

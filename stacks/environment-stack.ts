@@ -3,8 +3,10 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import type { CreatedOrGiven } from "../config/references";
 import type { Environment } from "../config/schema";
 import { OperationalTable } from "./operational-table";
+import { addOperations } from "./operations";
 import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
 
 /** The stack (and synthesized directory, and Atlantis project) of an environment. */
@@ -51,6 +53,7 @@ export class EnvironmentStack extends TerraformStack {
         breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
       });
     }
+    addOperations(this, { environment, tables: this.tables, kmsKeyArn, givenArn: (reference) => this.givenArn(reference) });
   }
 
   /** The customer-managed key for the tables: created here, given as an ARN, or another team's output. */
@@ -73,12 +76,19 @@ export class EnvironmentStack extends TerraformStack {
       }).overrideLogicalId("dynamodb_tables");
       return key.arn;
     }
-    if ("arn" in kmsKey) return kmsKey.arn;
-    return this.remoteState(kmsKey.remoteState).getString(kmsKey.output);
+    return this.givenArn(kmsKey);
+  }
+
+  /** An ARN given in config: literally, or as another team's remote-state output. */
+  givenArn(reference: Exclude<CreatedOrGiven, "create">): string {
+    if ("arn" in reference) return reference.arn;
+    return this.remoteState(reference.remoteState).getString(reference.output);
   }
 
   /** Another team's S3 state, read with `terraform_remote_state` (data.terraform_remote_state.<name>). */
   private remoteState(name: string): DataTerraformRemoteStateS3 {
+    const existing = this.node.tryFindChild(`remote-state-${name}`);
+    if (existing) return existing as DataTerraformRemoteStateS3;
     const location = this.environment.remoteStates[name];
     const state = new DataTerraformRemoteStateS3(this, `remote-state-${name}`, {
       bucket: location.bucket,

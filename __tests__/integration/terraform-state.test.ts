@@ -32,8 +32,16 @@ const PLATFORM_KMS_ARN = "arn:aws:kms:eu-west-1:222222222222:key/11111111-2222-3
 function appliedOutputValues(environment: EnvironmentName, stack: SynthesizedStack): Record<string, { value: unknown }> {
   const input = environmentInput(environment);
   const arn = (table: string) => `arn:aws:dynamodb:${input.aws.region}:${input.aws.accountId}:table/${input.tableNamePrefix}${table}`;
+  const hyphenated = input.tableNamePrefix.replace(/_/g, "-");
+  const archiveBucket = `${hyphenated}audit-logs-archive-${input.aws.accountId}`;
+  const operations: Record<string, unknown> = {
+    alarm_topic_arn: `arn:aws:sns:${input.aws.region}:${input.aws.accountId}:${hyphenated}alarms`,
+    audit_archive_bucket_name: archiveBucket,
+    audit_archive_bucket_arn: `arn:aws:s3:::${archiveBucket}`,
+  };
   return Object.fromEntries(
     Object.entries(stack.output).map(([name, { value }]) => {
+      if (name in operations) return [name, { value: operations[name] }];
       const [, table, attribute] = /^(.+)_(table_name|table_arn|stream_arn|index_names)$/.exec(name) ?? [];
       const values: Record<string, unknown> = {
         table_name: `${input.tableNamePrefix}${table}`,

@@ -16,6 +16,9 @@ export interface PolicyRule {
 type Resource = Record<string, unknown> & { lifecycle?: { prevent_destroy?: boolean } };
 const tables = (stack: SynthesizedStack) => Object.entries(resourcesOf(stack, "aws_dynamodb_table")) as Array<[string, Resource]>;
 const ALL = ["dev", "staging", "prod"] as const;
+const bucketRef = (id: string) => `\${aws_s3_bucket.${id}.id}`;
+const byBucket = (stack: SynthesizedStack, type: string, id: string) =>
+  Object.values(resourcesOf(stack, type)).find((resource) => resource.bucket === bucketRef(id));
 
 export const POLICY_RULES: PolicyRule[] = [
   {
@@ -160,6 +163,102 @@ export const POLICY_RULES: PolicyRule[] = [
         problems.push("audit_logs policy: no break-glass exception on aws:PrincipalArn");
       }
       return problems;
+    },
+  },
+  {
+    id: "OPS_ALARMS_EVERY_TABLE_AND_GSI",
+    description:
+      "Every table and GSI has read and write throttle alarms, every table a system-errors alarm, and each capacity dimension a ceiling alarm (at max / at on-demand cap), all with actions",
+    appliesTo: ["staging", "prod"],
+    violations: (stack) => {
+      const alarms = Object.values(resourcesOf(stack, "aws_cloudwatch_metric_alarm"));
+      const watches = (metric: string, dimensions: Record<string, string>) =>
+        alarms.some(
+          (a) =>
+            a.metric_name === metric &&
+            JSON.stringify(a.dimensions) === JSON.stringify(dimensions) &&
+            Array.isArray(a.alarm_actions) &&
+            a.alarm_actions.length > 0,
+        );
+      const problems: string[] = [];
+      for (const [id, table] of tables(stack)) {
+        const name = String(table.name);
+        const scopes = [
+          { label: id, dimensions: { TableName: name } },
+          ...((table.global_secondary_index as Array<{ name: string }> | undefined) ?? []).map((index) => ({
+            label: `${id}/${index.name}`,
+            dimensions: { GlobalSecondaryIndexName: index.name, TableName: name },
+          })),
+        ];
+        const ceiling =
+          table.billing_mode === "PROVISIONED" ? "Provisioned{Kind}CapacityUnits" : "{Kind}MaxOnDemandThroughputThrottleEvents";
+        for (const { label, dimensions } of scopes) {
+          for (const kind of ["Read", "Write"]) {
+            for (const metric of [`${kind}ThrottleEvents`, ceiling.replace("{Kind}", kind)]) {
+              if (!watches(metric, dimensions)) problems.push(`${label}: no ${metric} alarm with actions`);
+            }
+          }
+        }
+        const systemErrors = alarms.some((a) =>
+          ((a.metric_query as Array<{ expression?: string }> | undefined) ?? []).some(
+            (q) => q.expression?.includes("SUM(SystemErrors)") && q.expression.includes(`TableName = '${name}'`),
+          ),
+        );
+        if (!systemErrors) problems.push(`${id}: no SystemErrors alarm`);
+      }
+      return problems;
+    },
+  },
+  {
+    id: "OPS_AUDIT_ARCHIVE_PROTECTED",
+    description:
+      "Archive buckets: Object Lock in COMPLIANCE mode, prevent_destroy, encrypted, public access blocked, TLS-only policy, lifecycle transitions",
+    appliesTo: ALL,
+    violations: (stack) => {
+      const buckets = Object.entries(resourcesOf(stack, "aws_s3_bucket")) as Array<[string, Resource]>;
+      const problems: string[] = [];
+      for (const [id, bucket] of buckets) {
+        if (bucket.object_lock_enabled !== true) problems.push(`aws_s3_bucket.${id}: object_lock_enabled is not true`);
+        if (bucket.lifecycle?.prevent_destroy !== true) problems.push(`aws_s3_bucket.${id}: lifecycle.prevent_destroy is not true`);
+        const lock = byBucket(stack, "aws_s3_bucket_object_lock_configuration", id)?.rule as
+          { default_retention?: { mode?: string } } | undefined;
+        if (lock?.default_retention?.mode !== "COMPLIANCE") problems.push(`aws_s3_bucket.${id}: default retention is not COMPLIANCE`);
+        if (!byBucket(stack, "aws_s3_bucket_server_side_encryption_configuration", id)) problems.push(`aws_s3_bucket.${id}: no encryption`);
+        const block = byBucket(stack, "aws_s3_bucket_public_access_block", id);
+        const blocked = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every(
+          (f) => block?.[f] === true,
+        );
+        if (!blocked) problems.push(`aws_s3_bucket.${id}: public access is not fully blocked`);
+        const policy = byBucket(stack, "aws_s3_bucket_policy", id);
+        const statements = policy ? (JSON.parse(String(policy.policy)) as { Statement: Array<Record<string, unknown>> }).Statement : [];
+        const tlsOnly = statements.some(
+          (st) =>
+            st.Effect === "Deny" &&
+            (st.Condition as { Bool?: Record<string, string> } | undefined)?.Bool?.["aws:SecureTransport"] === "false",
+        );
+        if (!tlsOnly) problems.push(`aws_s3_bucket.${id}: no policy denying non-TLS access`);
+        const lifecycle = byBucket(stack, "aws_s3_bucket_lifecycle_configuration", id)?.rule as
+          Array<{ transition?: unknown[] }> | undefined;
+        if (!lifecycle?.some((rule) => (rule.transition ?? []).length > 0)) problems.push(`aws_s3_bucket.${id}: no lifecycle transition`);
+      }
+      return problems;
+    },
+  },
+  {
+    id: "OPS_AUDIT_ARCHIVE_IN_PROD",
+    description: "Production archives audit_logs: a Kinesis streaming destination on it delivered by Firehose to an S3 bucket",
+    appliesTo: ["prod"],
+    violations: (stack) => {
+      const destination = Object.values(resourcesOf(stack, "aws_dynamodb_kinesis_streaming_destination")).some(
+        (d) => d.table_name === "${aws_dynamodb_table.audit_logs.name}",
+      );
+      const delivery = Object.values(resourcesOf(stack, "aws_kinesis_firehose_delivery_stream")).some((f) =>
+        String((f.extended_s3_configuration as { bucket_arn?: string } | undefined)?.bucket_arn).startsWith("${aws_s3_bucket."),
+      );
+      return [
+        ...(destination ? [] : ["audit_logs: no Kinesis streaming destination"]),
+        ...(delivery ? [] : ["audit_logs: no Firehose delivery to an S3 bucket of this stack"]),
+      ];
     },
   },
 ];

@@ -65,4 +65,42 @@ describe("policy rules catch violations", () => {
     expect(rule("OPS_TTL").violations(stack)).toEqual(["api_keys: ttl is not enabled on an attribute"]);
     expect(rule("OPS_AUDIT_APPEND_ONLY").violations(stack)).toContain("audit_logs policy: dynamodb:UpdateItem is not denied");
   });
+
+  test("the alarm rule flags a GSI without a throttle alarm and a table without a ceiling alarm", () => {
+    const stack = parse(synthEnvironment(environmentInput("prod")));
+    delete stack.resource.aws_cloudwatch_metric_alarm["webhook_events_status-next_retry_at-index_write_throttle_events"];
+    delete stack.resource.aws_cloudwatch_metric_alarm.api_keys_read_capacity_at_max;
+    delete stack.resource.aws_cloudwatch_metric_alarm.audit_logs_system_errors;
+    expect(rule("OPS_ALARMS_EVERY_TABLE_AND_GSI").violations(stack)).toEqual([
+      "api_keys: no ProvisionedReadCapacityUnits alarm with actions",
+      "audit_logs: no SystemErrors alarm",
+      "webhook_events/status-next_retry_at-index: no WriteThrottleEvents alarm with actions",
+    ]);
+  });
+
+  test("the alarm rule flags an alarm without actions", () => {
+    const stack = parse(synthEnvironment(environmentInput("staging")));
+    stack.resource.aws_cloudwatch_metric_alarm.api_keys_read_throttle_events.alarm_actions = [];
+    expect(rule("OPS_ALARMS_EVERY_TABLE_AND_GSI").violations(stack)).toEqual(["api_keys: no ReadThrottleEvents alarm with actions"]);
+  });
+
+  test("the archive rules flag a weakened bucket and a prod stack without an archive", () => {
+    const stack = parse(synthEnvironment(environmentInput("prod")));
+    stack.resource.aws_s3_bucket.audit_archive.lifecycle = { prevent_destroy: false };
+    stack.resource.aws_s3_bucket_object_lock_configuration.audit_archive.rule = { default_retention: { mode: "GOVERNANCE", years: 7 } };
+    stack.resource.aws_s3_bucket_public_access_block.audit_archive.restrict_public_buckets = false;
+    delete stack.resource.aws_s3_bucket_policy;
+    expect(rule("OPS_AUDIT_ARCHIVE_PROTECTED").violations(stack)).toEqual([
+      "aws_s3_bucket.audit_archive: lifecycle.prevent_destroy is not true",
+      "aws_s3_bucket.audit_archive: default retention is not COMPLIANCE",
+      "aws_s3_bucket.audit_archive: public access is not fully blocked",
+      "aws_s3_bucket.audit_archive: no policy denying non-TLS access",
+    ]);
+    const input = environmentInput("prod");
+    input.auditArchive = { enabled: false };
+    expect(rule("OPS_AUDIT_ARCHIVE_IN_PROD").violations(parse(synthEnvironment(input)))).toEqual([
+      "audit_logs: no Kinesis streaming destination",
+      "audit_logs: no Firehose delivery to an S3 bucket of this stack",
+    ]);
+  });
 });

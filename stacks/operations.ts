@@ -1,0 +1,70 @@
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { CreatedOrGiven } from "../config/references";
+import type { Environment } from "../config/schema";
+import { TABLE_DEFINITIONS } from "../tables";
+import { AuditArchive } from "./audit-archive";
+import { TableContributorInsights } from "./contributor-insights";
+import { AlarmTopic } from "./notification-topic";
+import type { OperationalTable } from "./operational-table";
+import { TableAlarms, accountCapacityAlarms } from "./table-alarms";
+
+export interface OperationsProps {
+  readonly environment: Environment;
+  /** The stack's tables by id. */
+  readonly tables: Readonly<Record<string, OperationalTable>>;
+  readonly kmsKeyArn?: string;
+  /** Resolves a topic given by ARN or remote-state output (the stack's mechanism, shared with the KMS key). */
+  readonly givenArn: (reference: Exclude<CreatedOrGiven, "create">) => string;
+}
+
+/**
+ * Operating an environment's tables: the alarm topic (`alarm_topic_arn` output), alarms on every
+ * table and GSI and on the account, Contributor Insights, and the audit archive, each as configured.
+ */
+export function addOperations(scope: Construct, props: OperationsProps) {
+  const { environment, tables } = props;
+  const { alarms, contributorInsights, auditArchive } = environment;
+  const hyphenatedPrefix = environment.tableNamePrefix.replace(/_/g, "-");
+
+  let actions: string[] = [];
+  if (alarms.enabled) {
+    const topicArn =
+      alarms.topic === "create"
+        ? new AlarmTopic(scope, "alarm-topic", { name: `${hyphenatedPrefix}alarms`, accountId: environment.aws.accountId }).topic.arn
+        : props.givenArn(alarms.topic);
+    new TerraformOutput(scope, "alarm_topic_arn", {
+      value: topicArn,
+      description: "SNS topic every opsdata alarm notifies (ALARM and OK); subscribe on-call here",
+      staticId: true,
+    });
+    actions = [topicArn];
+    accountCapacityAlarms(scope, environment.tableNamePrefix, alarms, actions);
+  }
+
+  for (const definition of TABLE_DEFINITIONS.filter((d) => d.id in tables)) {
+    const tableName = `${environment.tableNamePrefix}${definition.id}`;
+    const settings = environment.tables[definition.id];
+    if (alarms.enabled) new TableAlarms(scope, `${definition.id}-alarms`, { definition, tableName, settings, alarms, actions });
+    if (contributorInsights.enabled) {
+      new TableContributorInsights(scope, `${definition.id}-contributor-insights`, {
+        definition,
+        tableName: tables[definition.id].table.name,
+        mode: contributorInsights.mode,
+      });
+    }
+  }
+
+  if (auditArchive.enabled) {
+    new AuditArchive(scope, "audit-archive", {
+      settings: auditArchive,
+      tableId: auditArchive.table,
+      tableName: `${environment.tableNamePrefix}${auditArchive.table}`,
+      tableNameToken: tables[auditArchive.table].table.name,
+      namePrefix: environment.tableNamePrefix,
+      accountId: environment.aws.accountId,
+      kmsKeyArn: props.kmsKeyArn,
+      alarms: alarms.enabled ? { settings: alarms, actions } : undefined,
+    });
+  }
+}
