@@ -20,7 +20,8 @@ describe("protection by environment", () => {
 
   test("prod: the tables' KMS key cannot be destroyed (prevent_destroy)", () => {
     const keys = resourcesOf(parse(synthEnvironment(environmentInput("prod"))), "aws_kms_key");
-    expect(Object.keys(keys)).toEqual(["dynamodb_tables"]);
+    // alarm_topic encrypts only the alarm notifications (issue 11); losing it loses no table data.
+    expect(Object.keys(keys)).toEqual(["alarm_topic", "dynamodb_tables"]);
     expect(keys.dynamodb_tables.lifecycle).toEqual({ prevent_destroy: true });
   });
 
