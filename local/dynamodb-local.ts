@@ -22,6 +22,9 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/** A JVM start took ~30 s on a loaded 2-core CI machine; waiting longer costs nothing when it is fast. */
+const DEFAULT_START_TIMEOUT_MS = 90_000;
+
 export interface StartOptions {
   /** Persist tables to this folder instead of memory. @default in memory */
   readonly dbPath?: string;
@@ -29,7 +32,7 @@ export interface StartOptions {
   readonly port?: number;
   /** The Java runtime to run. @default $JAVA_HOME/bin/java if JAVA_HOME is set, else `java` from PATH */
   readonly java?: string;
-  /** Give up waiting for the server after this long. @default 30000 */
+  /** Give up waiting for the server after this long. @default 90000 (a JVM start takes ~30 s on a loaded 2-core machine) */
   readonly startTimeoutMs?: number;
 }
 
@@ -125,7 +128,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     await exited(child);
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   let pid: number | undefined;
   while (!(await accepting(port))) {
     pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]) || undefined;

@@ -19,8 +19,7 @@ beforeAll(async () => {
   // staging archives audit_logs; its table exactly as synthesized (stream NEW_IMAGE).
   const { resource } = synthesizeStacks()["dynamodb-staging"];
   const auditLogs = { resource: { aws_dynamodb_table: { audit_logs: resource!.aws_dynamodb_table.audit_logs } } };
-  // Its own JVM beside the other DynamoDB Local suites: allow a slow start on a loaded machine.
-  dynamodb = await startDynamoDbLocal({ startTimeoutMs: 90_000 });
+  dynamodb = await startDynamoDbLocal();
   client = new DynamoDBClient({
     endpoint: dynamodb.endpoint,
     region: "eu-west-1",
@@ -54,19 +53,29 @@ interface StreamRecord {
   dynamodb: { Keys: Record<string, unknown>; NewImage?: Record<string, unknown>; OldImage?: unknown; StreamViewType: string };
 }
 
-async function allRecords(streamArn: string): Promise<StreamRecord[]> {
+/**
+ * Every record of every shard, from the horizon. GetRecords may answer an empty page before the
+ * records are readable (as on AWS), so each shard is read until `expected` records arrived in all
+ * or a 10 s deadline passes; the assertions then show what, if anything, is missing.
+ */
+async function allRecords(streamArn: string, expected: number): Promise<StreamRecord[]> {
   const { StreamDescription } = await streams<{ StreamDescription: { Shards: Array<{ ShardId: string }> } }>("DescribeStream", {
     StreamArn: streamArn,
   });
   const records: StreamRecord[] = [];
+  const deadline = Date.now() + 10_000;
   for (const { ShardId } of StreamDescription.Shards) {
-    const { ShardIterator } = await streams<{ ShardIterator: string }>("GetShardIterator", {
+    let { ShardIterator } = await streams<{ ShardIterator?: string }>("GetShardIterator", {
       StreamArn: streamArn,
       ShardId,
       ShardIteratorType: "TRIM_HORIZON",
     });
-    const page = await streams<{ Records: StreamRecord[] }>("GetRecords", { ShardIterator });
-    records.push(...page.Records);
+    while (ShardIterator && records.length < expected && Date.now() < deadline) {
+      const page = await streams<{ Records: StreamRecord[]; NextShardIterator?: string }>("GetRecords", { ShardIterator });
+      records.push(...page.Records);
+      ShardIterator = page.NextShardIterator;
+      if (page.Records.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
   return records;
 }
@@ -94,7 +103,7 @@ test("GIVEN the archived audit_logs table WHEN the library appends two entries T
   });
 
   const { Table } = await client.send(new DescribeTableCommand({ TableName: `${PREFIX}audit_logs` }));
-  const records = await allRecords(Table!.LatestStreamArn!);
+  const records = await allRecords(Table!.LatestStreamArn!, 2);
 
   expect(records.map((record) => [record.eventName, record.dynamodb.StreamViewType, record.dynamodb.Keys])).toEqual([
     ["INSERT", "NEW_IMAGE", { account_id: { S: "acct-archive" }, occurred_at_id: { S: first.occurred_at_id } }],
