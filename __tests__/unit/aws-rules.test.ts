@@ -2,24 +2,9 @@
  * Values that pass a pattern but that AWS or Terraform would reject later (at init, plan or apply)
  * are rejected at synth, naming the environment and field, and nothing is written.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { synthesize } from "../../stacks/app";
-import { currentSchema } from "../../guards/schema-lock";
 import { ConfigError, validateEnvironments } from "../../config/validate";
-import { environmentInput, type EnvironmentName } from "../helpers/synth";
+import { expectSynthRefuses, shippedEnvironments, type Environments } from "../helpers/bad-config";
 
-// Bad input is, by definition, not what the types allow: the cases edit untyped copies.
-type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Environments = Record<EnvironmentName, AnyRecord>;
-
-const shipped = (): Environments => ({
-  dev: environmentInput("dev"),
-  staging: environmentInput("staging"),
-  prod: environmentInput("prod"),
-});
-const lock = currentSchema(validateEnvironments(Object.values(shipped())));
 const manyTags = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`tag${index}`, "x"]));
 
 /** GIVEN the shipped environments with one mistake, WHEN validated, THEN exactly these problems are reported. */
@@ -204,7 +189,7 @@ const problemsOf = (environments: Environments): string[] => {
 describe("AWS rules at synth", () => {
   test.each(CASES)("%s", (_name, mutate, expected) => {
     // GIVEN the shipped config with one change
-    const environments = shipped();
+    const environments = shippedEnvironments();
     mutate(environments);
     // WHEN validated THEN exactly the expected problems are reported
     expect(problemsOf(environments)).toEqual(expected);
@@ -213,16 +198,9 @@ describe("AWS rules at synth", () => {
   test.each(CASES.filter(([, , expected]) => expected.length > 0))(
     "%s: synth throws and writes no cdktf.out",
     (_name, mutate, expected) => {
-      const environments = shipped();
+      const environments = shippedEnvironments();
       mutate(environments);
-      const parent = mkdtempSync(join(tmpdir(), "aws-rules-"));
-      const outdir = join(parent, "cdktf.out");
-      try {
-        expect(() => synthesize({ environments: Object.values(environments), lock, outdir })).toThrow(expected[0]);
-        expect(existsSync(outdir)).toBe(false);
-      } finally {
-        rmSync(parent, { recursive: true, force: true });
-      }
+      expectSynthRefuses(environments, expected[0]);
     },
   );
 });

@@ -6,20 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "../../stacks/app";
-import { currentSchema } from "../../guards/schema-lock";
 import { validateEnvironments } from "../../config/validate";
-import { environmentInput, type EnvironmentName } from "../helpers/synth";
-
-// Bad input is, by definition, not what the types allow: the cases edit untyped copies.
-type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Environments = Record<EnvironmentName, AnyRecord>;
-
-const shipped = (): Environments => ({
-  dev: environmentInput("dev"),
-  staging: environmentInput("staging"),
-  prod: environmentInput("prod"),
-});
-const lock = currentSchema(validateEnvironments(Object.values(shipped())));
+import { expectSynthRefuses, shippedEnvironments, shippedLock, type Environments } from "../helpers/bad-config";
 
 /** GIVEN the shipped environments with one mistake, WHEN synthesized, THEN it fails naming the field. */
 const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
@@ -251,23 +239,21 @@ describe("bad input is rejected at synth, naming the field, writing nothing", ()
   const scratch = mkdtempSync(join(tmpdir(), "bad-input-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  test.each(CASES)("%s", (name, breakIt, message) => {
-    const environments = shipped();
-    breakIt(environments as Environments);
-    const outdir = join(scratch, `${name.replace(/\W+/g, "-")}.out`);
-    expect(() => synthesize({ environments: Object.values(environments), lock, outdir })).toThrow(message);
-    expect(existsSync(outdir)).toBe(false);
+  test.each(CASES)("%s", (_name, breakIt, message) => {
+    const environments = shippedEnvironments();
+    breakIt(environments);
+    expectSynthRefuses(environments, message);
   });
 
   test("the shipped configuration itself synthesizes (control)", () => {
     const outdir = join(scratch, "shipped.out");
-    const stacks = synthesize({ environments: Object.values(shipped()), lock, outdir });
+    const stacks = synthesize({ environments: Object.values(shippedEnvironments()), lock: shippedLock, outdir });
     expect(stacks.map((s) => s.stack)).toEqual(["dynamodb-dev", "dynamodb-staging", "dynamodb-prod"]);
     for (const { directory } of stacks) expect(existsSync(join(directory, "cdk.tf.json"))).toBe(true);
   });
 
   test("all problems are reported at once", () => {
-    const environments = shipped() as Environments;
+    const environments = shippedEnvironments() as Environments;
     environments.dev.aws.accountId = "x";
     environments.prod.protection.deletionProtection = false;
     expect(() => validateEnvironments(Object.values(environments))).toThrow(

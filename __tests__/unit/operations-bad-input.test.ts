@@ -2,24 +2,7 @@
  * Bad operations config (alarms, topic, contributor insights, audit archive) is rejected at synth
  * with the environment, the field and the fix, and writes nothing.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { currentSchema } from "../../guards/schema-lock";
-import { validateEnvironments } from "../../config/validate";
-import { synthesize } from "../../stacks/app";
-import { environmentInput, type EnvironmentName } from "../helpers/synth";
-
-// Bad input is, by definition, not what the types allow: the cases edit untyped copies.
-type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Environments = Record<EnvironmentName, AnyRecord>;
-
-const shipped = (): Environments => ({
-  dev: environmentInput("dev"),
-  staging: environmentInput("staging"),
-  prod: environmentInput("prod"),
-});
-const lock = currentSchema(validateEnvironments(Object.values(shipped())));
+import { expectSynthRefuses, shippedEnvironments, type Environments } from "../helpers/bad-config";
 
 const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
   [
@@ -101,15 +84,8 @@ const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
 
 describe("bad operations config is rejected at synth, naming the field, writing nothing", () => {
   test.each(CASES)("%s", (_name, breakIt, message) => {
-    const environments = shipped();
+    const environments = shippedEnvironments();
     breakIt(environments);
-    const parent = mkdtempSync(join(tmpdir(), "operations-bad-input-"));
-    const outdir = join(parent, "cdktf.out");
-    try {
-      expect(() => synthesize({ environments: Object.values(environments), lock, outdir })).toThrow(message);
-      expect(existsSync(outdir)).toBe(false);
-    } finally {
-      rmSync(parent, { recursive: true, force: true });
-    }
+    expectSynthRefuses(environments, message);
   });
 });
