@@ -48,6 +48,9 @@ async function streams<T>(operation: string, body: Record<string, unknown>): Pro
   return (await response.json()) as T;
 }
 
+/** The event names of the DynamoDB Streams API (StreamRecord / Record.eventName). */
+const STREAM_EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"];
+
 interface StreamRecord {
   eventName: string;
   dynamodb: { Keys: Record<string, unknown>; NewImage?: Record<string, unknown>; OldImage?: unknown; StreamViewType: string };
@@ -72,7 +75,10 @@ async function allRecords(streamArn: string, expected: number): Promise<StreamRe
     });
     while (ShardIterator && records.length < expected && Date.now() < deadline) {
       const page = await streams<{ Records: StreamRecord[]; NextShardIterator?: string }>("GetRecords", { ShardIterator });
-      records.push(...page.Records);
+      // DynamoDB Local 3.3.1 also writes records with an eventName outside the Streams API
+      // (INSERT | MODIFY | REMOVE) that carry the table's and its GSI's keys together: its own
+      // index bookkeeping, which AWS does not emit. Only the API's events are the change feed.
+      records.push(...page.Records.filter((record) => STREAM_EVENT_NAMES.includes(record.eventName)));
       ShardIterator = page.NextShardIterator;
       if (page.Records.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
