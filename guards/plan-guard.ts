@@ -164,6 +164,32 @@ const DESTROY_RULES: Record<string, { reason: string; procedure: string }> = {
       "never replace the key in place: create the new key next to it, move each table to it (one change per table, each " +
       "reviewed), then remove the old key in a later change once nothing uses it",
   },
+  // The audit archive (stacks/audit-archive.ts): the compliance copy of audit_logs that outlives TTL.
+  aws_s3_bucket: {
+    reason: "deletes the audit archive bucket (the compliance copy of every audit entry)",
+    procedure:
+      "never replace the archive bucket: create the new bucket beside it, point delivery at it, and keep the old one for its " +
+      "whole Object Lock retention (compliance mode cannot be shortened)",
+  },
+  aws_s3_bucket_object_lock_configuration: {
+    reason: "removes the archive's default Object Lock retention: new archive objects are no longer write-once",
+    procedure: "change the retention in place (config auditArchive) instead of removing the configuration",
+  },
+  aws_dynamodb_kinesis_streaming_destination: {
+    reason: "stops streaming audit_logs to the archive: entries written until it is back are never archived and TTL deletes them",
+    procedure:
+      "keep the destination; if the path must change, add the new one first (a table can stream to two destinations), then " +
+      "remove the old one in a later change",
+  },
+  aws_kinesis_stream: {
+    reason: "deletes the archive's Kinesis stream with the records Firehose has not delivered yet",
+    procedure: "check the archive's delivery lag alarm is at zero and add the replacement first, then remove the old stream",
+  },
+  aws_kinesis_firehose_delivery_stream: {
+    reason: "deletes the archive's Firehose stream: nothing is delivered to the bucket until it is back",
+    procedure:
+      "create the new delivery stream beside it (the Kinesis stream keeps records for its retention period), then remove the old one",
+  },
   aws_dynamodb_resource_policy: {
     reason: "removes the append-only resource policy: entries can be modified and deleted until it is back",
     procedure:

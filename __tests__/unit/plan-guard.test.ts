@@ -75,6 +75,26 @@ describe("real terraform plan JSON (terraform_data)", () => {
     ]);
   });
 
+  test.each([
+    ["aws_s3_bucket.audit_archive", "deletes the audit archive bucket (the compliance copy of every audit entry)"],
+    [
+      "aws_s3_bucket_object_lock_configuration.audit_archive",
+      "removes the archive's default Object Lock retention: new archive objects are no longer write-once",
+    ],
+    [
+      "aws_dynamodb_kinesis_streaming_destination.audit_archive",
+      "stops streaming audit_logs to the archive: entries written until it is back are never archived and TTL deletes them",
+    ],
+    ["aws_kinesis_stream.audit_archive", "deletes the archive's Kinesis stream with the records Firehose has not delivered yet"],
+    [
+      "aws_kinesis_firehose_delivery_stream.audit_archive",
+      "deletes the archive's Firehose stream: nothing is delivered to the bucket until it is back",
+    ],
+  ])("the audit archive's %s deleted is refused", (address, reason) => {
+    const plan = relabel(realPlan(), "terraform_data.deleted", address);
+    expect(reasons(plan)).toEqual([`${address}: ${reason}`]);
+  });
+
   test("a refused plan names the address, the reason and the safe procedure", () => {
     const plan = relabel(realPlan(), "terraform_data.replaced_delete_first", "aws_dynamodb_table.api_keys");
     const { text, exitCode } = formatGuardResult(check(plan), "plan.json");
