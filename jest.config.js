@@ -1,5 +1,8 @@
 /** Unit tests synthesize and assert on cdktf output; integration tests run real engines on loopback. */
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] };
+// cdktf's token stack-trace module (required as ./stack-trace, ./private/stack-trace or
+// ./tokens/private/stack-trace inside node_modules/cdktf/lib) -> the stub synth's bundle uses too.
+const moduleNameMapper = { "^\\.(/tokens)?(/private)?/stack-trace$": "<rootDir>/__tests__/helpers/no-creation-stacks.js" };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -14,6 +17,7 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
     },
     {
       displayName: "integration",
@@ -21,6 +25,7 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,
+      moduleNameMapper,
     },
   ],
 };

@@ -14,11 +14,22 @@ export function environmentInput(name: EnvironmentName): EnvironmentInput {
   return structuredClone(found) as EnvironmentInput;
 }
 
-/** Synthesizes one environment's stack (validated as main.ts does) and returns the JSON string. */
+const synthesized = new Map<string, string>();
+
+/**
+ * Synthesizes one environment's stack (validated as main.ts does) and returns the JSON string.
+ * Synthesis is deterministic, so a test file synthesizes each distinct input once (tests parse the
+ * string into their own objects, so sharing it cannot leak one test's edits into another).
+ */
 export function synthEnvironment(input: EnvironmentInput): string {
-  const [environment] = validateEnvironments([input]);
-  const stack = new EnvironmentStack(Testing.app(), environment);
-  return Testing.synth(stack);
+  const key = JSON.stringify(input);
+  let json = synthesized.get(key);
+  if (json === undefined) {
+    const [environment] = validateEnvironments([input]);
+    json = Testing.synth(new EnvironmentStack(Testing.app(), environment));
+    synthesized.set(key, json);
+  }
+  return json;
 }
 
 // The synthesized JSON, for assertions that need to count or look across resources.
