@@ -8,6 +8,9 @@ const moduleNameMapper = { "^\\.(/tokens)?(/private)?/stack-trace$": "<rootDir>/
 module.exports = {
   // Jest's default (cores - 1) leaves one of these machines' two cores idle.
   maxWorkers: 2,
+  // One temporary directory per run, removed at the end (see __tests__/global-setup.js).
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   // Integration files start real engines (DynamoDB Local, terraform + an S3 server) on free ports.
   testTimeout: 60_000,
   projects: [
