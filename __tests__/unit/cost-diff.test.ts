@@ -3,12 +3,9 @@
  * "after" stack raises orders' read max 100 -> 200, raises events' write cap 10 -> 20 WRU/s, moves
  * archive from Standard-IA to Standard and adds an alarm. Prices are the fixture's round ones.
  */
-import { execFileSync } from "node:child_process";
-import { diffEstimates, estimateAtRef, type CostDiff } from "../../cost/diff";
-import { CostInputError } from "../../cost/errors";
+import { diffEstimates, type CostDiff } from "../../cost/diff";
 import { formatDiff } from "../../cost/format";
 import { estimateStacks } from "../../cost/run";
-import { projectRoot } from "../../stacks/project-root";
 import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
 
 const options = { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES };
@@ -93,24 +90,5 @@ describe("cost diff", () => {
       }),
     );
     expect(Object.keys(json.environments[0].scopes[0])).toEqual(["scope", "status", "floor", "ceiling", "components"]);
-  });
-});
-
-describe("cost diff against a git ref", () => {
-  it("GIVEN a ref that does not exist WHEN diffed THEN it fails naming the ref", () => {
-    expect(() => estimateAtRef(projectRoot(), "no-such-branch-xyz", {})).toThrow(
-      new CostInputError(
-        "--diff no-such-branch-xyz: not a commit in this repository; check the name, or fetch it first (git fetch origin <branch>)",
-      ),
-    );
-  });
-
-  it("GIVEN HEAD WHEN estimated THEN its stacks are synthesized from HEAD's sources and the worktree is removed", () => {
-    const root = projectRoot();
-    const worktreesBefore = execFileSync("git", ["worktree", "list"], { cwd: root, encoding: "utf8" });
-    const { commit, estimates } = estimateAtRef(root, "HEAD", {});
-    expect(commit).toBe(execFileSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).trim());
-    expect(estimates.map((e) => e.environment).sort()).toEqual(["dev", "prod", "staging"]);
-    expect(execFileSync("git", ["worktree", "list"], { cwd: root, encoding: "utf8" })).toBe(worktreesBefore);
   });
 });

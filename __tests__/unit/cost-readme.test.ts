@@ -2,7 +2,6 @@
  * "What this design saves": hand-computed on the fixture stack, and the README's copy checked
  * against the real stacks (it must be regenerated with `npm run cost -- --readme` when stale).
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { estimateStacks } from "../../cost/run";
@@ -67,38 +66,5 @@ describe("the shipped configuration", () => {
       ["staging", [], 1, false],
       ["prod", [], 1, false],
     ]);
-  });
-});
-
-describe("npm run cost (the command)", () => {
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/cost.ts", ...args], {
-      cwd: projectRoot(),
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-    });
-
-  it("GIVEN --format json WHEN run THEN it prints the estimate of every environment", () => {
-    const result = run("--format", "json");
-    expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual(["dev", "staging", "prod"]);
-  });
-
-  it("GIVEN an unknown environment WHEN run THEN it exits 1 with the message and no stack trace", () => {
-    const result = run("--env", "qa");
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe("--env qa: unknown environment; one of dev, staging, prod");
-  });
-
-  it("GIVEN --readme with --env WHEN run THEN it refuses (the section covers every environment)", () => {
-    const result = run("--readme", "--env", "dev");
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe("--readme rewrites the section for every environment; drop --env and --diff");
-  });
-
-  it("GIVEN an unknown option WHEN run THEN it exits 1 with the usage", () => {
-    const result = run("--envs", "dev");
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain("usage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]");
   });
 });
