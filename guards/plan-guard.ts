@@ -78,7 +78,9 @@ export function parsePlan(text: string, file: string): TerraformPlan {
     );
   }
   if (!isObject(document))
-    throw new PlanGuardInputError(`${file}: expected a JSON object from terraform show -json, got ${typeof document}`);
+    throw new PlanGuardInputError(
+      `${file}: expected a JSON object from terraform show -json, got ${Array.isArray(document) ? "an array" : typeof document}`,
+    );
   const version = document.format_version;
   if (typeof version !== "string" || !/^1\.\d+$/.test(version)) {
     throw new PlanGuardInputError(

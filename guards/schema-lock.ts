@@ -6,6 +6,7 @@
  * and KMS key. Synth fails while the code differs from the lock; `npm run schema:accept` records a
  * reviewed change, and refuses the ones that cannot be applied safely at all.
  */
+import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { z } from "zod";
 import type { Environment } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
@@ -287,7 +288,7 @@ function tableSettingChanges(
 
   if (locked.appendOnly === true && !current.appendOnly) {
     report.unsafe(
-      `appendOnly: true -> false: the resource policy that denies UpdateItem, DeleteItem and DeleteTable to everyone but the ` +
+      `appendOnly: true -> false: the resource policy that denies ${APPEND_ONLY_DENIED_ACTIONS.map((action) => action.replace("dynamodb:", "")).join(", ")} to everyone but the ` +
         `break-glass role is deleted, so entries become editable. Safe procedure: only with compliance sign-off recorded in the ` +
         `pull request; otherwise keep appendOnly`,
     );
@@ -423,8 +424,10 @@ export function schemaChanges(
       message:
         `${name}: in ${SCHEMA_LOCK_FILE} but no longer in config/environments.ts: its stack (dynamodb-${name}) is no longer ` +
         `synthesized, so its tables keep running with nothing managing them and its Atlantis project disappears. Safe procedure: ` +
-        `to retire it, destroy the stack first (npx cdktf destroy dynamodb-${name}) while it is still configured; if it was removed by ` +
-        `mistake, restore it in config/environments.ts`,
+        `restore it in config/environments.ts. To retire it, keep it configured and first take on-demand backups (or exports) of its ` +
+        `tables, then turn off its protections in a reviewed change (prevent_destroy, deletion protection: prod requires both, so prod ` +
+        `is not retired this way), destroy through the guarded path (terraform plan -destroy checked by npm run plan:guard, with a ` +
+        `reviewed override per table), and only then remove it here`,
     });
   }
   // A flag still set from the change it was accepted with is valid for that change's deploy only:

@@ -6,6 +6,7 @@ import type { TableSettings } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
 import { CapacityAutoscaling } from "./capacity-autoscaling";
 import type { GlobalIndexDefinition, TableDefinition } from "../tables";
+import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { attributeDefinitions, validateTableDefinition } from "../tables/validate-definition";
 
 export interface TableProtection {
@@ -25,32 +26,6 @@ export interface OperationalTableProps {
   /** Only principal allowed to modify entries of an append-only table. */
   readonly breakGlassRoleArn: string;
 }
-
-/**
- * Denied to every principal but the break-glass role on an append-only table. Only actions a
- * DynamoDB resource policy can deny are listed ("DynamoDB API operations supported by
- * resource-based policies", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-iam-actions.html).
- * PutItem is absent: a writer's `attribute_not_exists` condition stops overwrites, IAM cannot.
- * UpdateTable is absent too: Application Auto Scaling changes capacity through it and no condition
- * key tells a capacity change from turning off the stream or deletion protection (the plan guard
- * refuses those). Deny statements also bind the deploy role: changing TTL, PITR or this policy
- * needs the break-glass role (README, "audit_logs is append-only").
- */
-export const APPEND_ONLY_DENIED_ACTIONS = [
-  // entries
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:PartiQLUpdate",
-  "dynamodb:PartiQLDelete",
-  // the table, and what expires or restores its entries
-  "dynamodb:DeleteTable",
-  "dynamodb:UpdateTimeToLive",
-  "dynamodb:UpdateContinuousBackups",
-  // the policy itself
-  "dynamodb:PutResourcePolicy",
-  "dynamodb:DeleteResourcePolicy",
-];
 
 /** Terraform-safe address fragment for an index name (addresses may not contain dots). */
 const addressFragment = (name: string) => name.replace(/[^a-zA-Z0-9_-]/g, "_");

@@ -95,6 +95,8 @@ describe("audit_logs is append-only, enforced by AWS", () => {
             "dynamodb:DeleteTable",
             "dynamodb:UpdateTimeToLive",
             "dynamodb:UpdateContinuousBackups",
+            "dynamodb:DisableKinesisStreamingDestination",
+            "dynamodb:UpdateKinesisStreamingDestination",
             "dynamodb:PutResourcePolicy",
             "dynamodb:DeleteResourcePolicy",
           ],

@@ -80,7 +80,7 @@ const CASES: Record<string, Case> = {
   "removing appendOnly from audit_logs": {
     definitions: withTable("audit_logs", (t) => ({ ...t, appendOnly: undefined })),
     changes: everyEnvironment("unsafe", "audit_logs.appendOnly"),
-    says: /true -> false: the resource policy that denies UpdateItem, DeleteItem and DeleteTable .* is deleted, so entries become editable/,
+    says: /true -> false: the resource policy that denies UpdateItem, DeleteItem, BatchWriteItem, PartiQLUpdate, PartiQLDelete, DeleteTable, UpdateTimeToLive, UpdateContinuousBackups, DisableKinesisStreamingDestination, UpdateKinesisStreamingDestination, PutResourcePolicy, DeleteResourcePolicy to everyone but the break-glass role is deleted, so entries become editable/,
   },
   "making api_keys append-only": {
     definitions: withTable("api_keys", (t) => ({ ...t, appendOnly: true })),
@@ -171,7 +171,7 @@ const CASES: Record<string, Case> = {
       delete (e as Partial<Inputs>).staging;
     },
     changes: ["[unsafe] staging"],
-    says: /in schema\.lock\.json but no longer in config\/environments\.ts: its stack \(dynamodb-staging\) is no longer synthesized.*destroy the stack first \(npx cdktf destroy dynamodb-staging\)/,
+    says: /in schema\.lock\.json but no longer in config\/environments\.ts: its stack \(dynamodb-staging\) is no longer synthesized.*restore it in config\/environments\.ts\. To retire it, keep it configured and first take on-demand backups/,
   },
 };
 
