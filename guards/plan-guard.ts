@@ -44,12 +44,16 @@ export interface PlanGuardOverride {
   /** The stack (Atlantis project) the exception is for, e.g. `dynamodb-dev`. */
   readonly stack: string;
   readonly address: string;
+  /** The finding's change (printed with it, e.g. `gsi-dropped`): the override waives that one only. */
+  readonly change: string;
   /** Why this change is safe, for the reviewer; required. */
   readonly reason: string;
 }
 
 export interface Finding {
   readonly address: string;
+  /** Which protection it lifts, e.g. `replace`, `gsi-dropped`: an override names it, so it waives nothing else. */
+  readonly change: string;
   readonly actions: readonly string[];
   readonly reason: string;
   readonly procedure: string;
@@ -110,7 +114,7 @@ export function parsePlan(text: string, file: string): TerraformPlan {
   return { format_version: version, resource_changes: changes as ResourceChange[] };
 }
 
-/** Parses the overrides file: a JSON array of { stack, address, reason }. */
+/** Parses the overrides file: a JSON array of { stack, address, change, reason }. */
 export function parseOverrides(text: string, file: string): PlanGuardOverride[] {
   let document: unknown;
   try {
@@ -119,9 +123,9 @@ export function parseOverrides(text: string, file: string): PlanGuardOverride[] 
     throw new PlanGuardInputError(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!Array.isArray(document))
-    throw new PlanGuardInputError(`${file}: must be a JSON array of { "stack", "address", "reason" } ([] for none)`);
+    throw new PlanGuardInputError(`${file}: must be a JSON array of { "stack", "address", "change", "reason" } ([] for none)`);
   return document.map((entry: unknown, index) => {
-    const fields = ["stack", "address", "reason"] as const;
+    const fields = ["stack", "address", "change", "reason"] as const;
     const missing = fields.filter((field) => !isObject(entry) || typeof entry[field] !== "string" || String(entry[field]).trim() === "");
     if (!isObject(entry) || missing.length > 0) {
       throw new PlanGuardInputError(
@@ -130,8 +134,10 @@ export function parseOverrides(text: string, file: string): PlanGuardOverride[] 
     }
     const extra = Object.keys(entry).filter((key) => !(fields as readonly string[]).includes(key));
     if (extra.length > 0)
-      throw new PlanGuardInputError(`${file}: entry ${index} has unknown field(s) ${extra.join(", ")}; only stack, address, reason`);
-    return { stack: String(entry.stack), address: String(entry.address), reason: String(entry.reason) };
+      throw new PlanGuardInputError(
+        `${file}: entry ${index} has unknown field(s) ${extra.join(", ")}; only stack, address, change, reason`,
+      );
+    return { stack: String(entry.stack), address: String(entry.address), change: String(entry.change), reason: String(entry.reason) };
   });
 }
 
@@ -201,6 +207,8 @@ const DESTROY_RULES: Record<string, { reason: string; procedure: string }> = {
 };
 
 interface TableRule {
+  /** The finding's `change`, named in overrides. */
+  readonly id: string;
   readonly check: (change: ResourceChange["change"], context: TableContext) => string | undefined;
   readonly procedure: string;
 }
@@ -223,11 +231,13 @@ const indexNames = (values: Values | undefined) => {
 /** In-place table updates that lose data or lift a protection. */
 const TABLE_UPDATE_RULES: readonly TableRule[] = [
   {
+    id: "stream-disabled",
     check: (change) =>
       at(change.before, "stream_enabled") === true && after(change, "stream_enabled") !== true ? "disables the stream" : undefined,
     procedure: "consumers lose the change feed: keep the stream on; if it must go, remove its consumers first and apply with an override",
   },
   {
+    id: "stream-view-type",
     check: (change) => {
       const [from, to] = [at(change.before, "stream_view_type"), after(change, "stream_view_type")];
       return at(change.before, "stream_enabled") === true && after(change, "stream_enabled") === true && from !== to
@@ -239,6 +249,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
       "switch consumers first, then apply with an override",
   },
   {
+    id: "pitr-disabled",
     check: (change) =>
       at(change.before, "point_in_time_recovery[0].enabled") === true && after(change, "point_in_time_recovery[0].enabled") !== true
         ? "disables point-in-time recovery (its restore history is dropped)"
@@ -246,6 +257,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
     procedure: "keep PITR on (config protection.pointInTimeRecovery); take an on-demand backup first if it really must go",
   },
   {
+    id: "pitr-shortened",
     check: (change) => {
       const [from, to] = [
         at(change.before, "point_in_time_recovery[0].recovery_period_in_days"),
@@ -261,6 +273,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
     procedure: "keep the window; take an on-demand backup covering the days being dropped before shortening it",
   },
   {
+    id: "deletion-protection-off",
     check: (change) =>
       at(change.before, "deletion_protection_enabled") === true && after(change, "deletion_protection_enabled") !== true
         ? "turns deletion protection off"
@@ -269,6 +282,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
       "deletion protection stays on in prod (config protection.deletionProtection); turn it off only in the change that deletes the table",
   },
   {
+    id: "kms-key-changed",
     check: (change) => {
       const unknown = ["server_side_encryption", "server_side_encryption[0].kms_key_arn"].some(
         (path) => at(change.after_unknown, path) === true,
@@ -282,6 +296,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
       "keep needing the old key: move one table per change, keep the old key, then apply with an override",
   },
   {
+    id: "gsi-dropped",
     check: (change) => {
       const dropped = indexNames(change.before).filter((name) => !indexNames(change.after).includes(name));
       return dropped.length > 0 && at(change.after_unknown, "global_secondary_index") !== true
@@ -292,6 +307,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
       "queries on the index fail once it is gone: move every reader off the index (access-patterns/) in an earlier release, then apply with an override",
   },
   {
+    id: "ttl-denied-by-policy",
     check: (change, { deniedByPolicy }) => {
       const describe = (values: Values | undefined) =>
         `${String(at(values, "ttl[0].attribute_name"))}/${at(values, "ttl[0].enabled") === true ? "on" : "off"}`;
@@ -322,8 +338,9 @@ function deniedActions(policy: unknown): string[] {
 /** The protection findings for one resource change, before overrides. */
 function findingsFor(resource: ResourceChange, policies: readonly ResourceChange[]): Finding[] {
   const { change } = resource;
-  const finding = (reason: string, procedure: string): Finding => ({
+  const finding = (id: string, reason: string, procedure: string): Finding => ({
     address: resource.address,
+    change: id,
     actions: change.actions,
     reason,
     procedure,
@@ -332,7 +349,7 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
   const destroy = DESTROY_RULES[resource.type];
   if (destroy && change.actions.includes("delete")) {
     const how = change.actions.length > 1 ? `replaces it (${change.actions.join(" then ")}): ${destroy.reason}` : destroy.reason;
-    return [finding(how, destroy.procedure)];
+    return [finding(change.actions.length > 1 ? "replace" : "delete", how, destroy.procedure)];
   }
   if (!change.actions.includes("update")) return [];
   if (resource.type === "aws_dynamodb_table") {
@@ -344,12 +361,13 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
     );
     return TABLE_UPDATE_RULES.flatMap((rule) => {
       const reason = rule.check(change, { deniedByPolicy });
-      return reason ? [finding(reason, rule.procedure)] : [];
+      return reason ? [finding(rule.id, reason, rule.procedure)] : [];
     });
   }
   if (resource.type === "aws_kms_key" && at(change.before, "is_enabled") === true && after(change, "is_enabled") !== true) {
     return [
       finding(
+        "key-disabled",
         "disables the KMS key: every table encrypted with it becomes unreadable",
         "keep the key enabled; move the tables to another key first (one change per table)",
       ),
@@ -361,6 +379,7 @@ function findingsFor(resource: ResourceChange, policies: readonly ResourceChange
     return lifted.length > 0
       ? [
           finding(
+            "denial-lifted",
             `stops denying ${lifted.join(", ")}`,
             "the append-only policy only grows: lifting a denial needs the break-glass role and a recorded reason",
           ),
@@ -394,21 +413,22 @@ export function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): Plan
   const policies = plan.resource_changes.filter((resource) => resource.type === "aws_dynamodb_resource_policy");
   const all = plan.resource_changes.flatMap((resource) => findingsFor(resource, policies));
   const overrides = (options.overrides ?? []).filter((override) => override.stack === options.stack);
-  const reasonFor = (address: string) => overrides.find((override) => override.address === address)?.reason;
+  const reasonFor = (found: Finding) =>
+    overrides.find((override) => override.address === found.address && override.change === found.change)?.reason;
   const addresses = new Set(plan.resource_changes.map((resource) => resource.address));
   const warnings = overrides.flatMap((override) => {
     if (!addresses.has(override.address))
       return [`override for ${override.address} (${override.stack}): not in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`];
-    if (!all.some((found) => found.address === override.address))
+    if (!all.some((found) => found.address === override.address && found.change === override.change))
       return [
-        `override for ${override.address} (${override.stack}): nothing to override in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`,
+        `override for ${override.address} ${override.change} (${override.stack}): nothing to override in this plan; remove it from ${PLAN_GUARD_OVERRIDES_FILE}`,
       ];
     return [];
   });
   return {
-    findings: all.filter((found) => reasonFor(found.address) === undefined),
+    findings: all.filter((found) => reasonFor(found) === undefined),
     overridden: all.flatMap((found) => {
-      const overrideReason = reasonFor(found.address);
+      const overrideReason = reasonFor(found);
       return overrideReason === undefined ? [] : [{ ...found, overrideReason }];
     }),
     warnings,
@@ -420,7 +440,7 @@ export function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): Plan
 export function formatGuardResult(result: PlanGuardResult, file: string): { text: string; exitCode: 0 | 1 } {
   const lines = result.warnings.map((warning) => `WARNING: ${warning}`);
   for (const found of result.overridden) {
-    lines.push(`overridden: ${found.address} ${found.reason} (reviewed reason: ${found.overrideReason})`);
+    lines.push(`overridden: ${found.address} ${found.change}: ${found.reason} (reviewed reason: ${found.overrideReason})`);
   }
   if (result.findings.length === 0) {
     lines.push(`plan guard: OK (${file}: ${result.summary})`);
@@ -428,10 +448,13 @@ export function formatGuardResult(result: PlanGuardResult, file: string): { text
   }
   lines.push(`plan guard: REFUSED (${file}: ${result.summary}). ${result.findings.length} change(s) would lose data or lift a protection:`);
   for (const found of result.findings) {
-    lines.push(`- ${found.address} [${found.actions.join(",")}]: ${found.reason}`, `    safe procedure: ${found.procedure}`);
+    lines.push(
+      `- ${found.address} [${found.actions.join(",")}] change ${found.change}: ${found.reason}`,
+      `    safe procedure: ${found.procedure}`,
+    );
   }
   lines.push(
-    `If a change is intended and reviewed, add { "stack", "address", "reason" } to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request.`,
+    `If a change is intended and reviewed, add { "stack", "address", "change", "reason" } to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request.`,
   );
   return { text: lines.join("\n"), exitCode: 1 };
 }

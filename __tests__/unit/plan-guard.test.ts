@@ -101,9 +101,9 @@ describe("real terraform plan JSON (terraform_data)", () => {
     expect(exitCode).toBe(1);
     expect(text.split("\n")).toEqual([
       "plan guard: REFUSED (plan.json: 1 to create, 1 to update, 2 to replace, 1 to delete, 1 unchanged). 1 change(s) would lose data or lift a protection:",
-      "- aws_dynamodb_table.api_keys [delete,create]: replaces it (delete then create): deletes the DynamoDB table",
+      "- aws_dynamodb_table.api_keys [delete,create] change replace: replaces it (delete then create): deletes the DynamoDB table",
       "    safe procedure: every item is lost (PITR and backups belong to the old table). Safe procedure: add a new table definition, dual-write and backfill, switch readers, then remove the old table in a later change; or restore from PITR/backup into a new table",
-      'If a change is intended and reviewed, add { "stack", "address", "reason" } to guards/plan-guard-overrides.json in the pull request.',
+      'If a change is intended and reviewed, add { "stack", "address", "change", "reason" } to guards/plan-guard-overrides.json in the pull request.',
     ]);
   });
 });
@@ -223,11 +223,12 @@ describe("prod plan with AWS provider 6.25 attributes", () => {
   });
 });
 
-describe("overrides: per stack and address, with a reason", () => {
+describe("overrides: per stack, address and change, with a reason", () => {
   const plan = () => updated("aws_dynamodb_table.webhook_events", (after) => (after.global_secondary_index = []));
   const override = {
     stack: "dynamodb-prod",
     address: "aws_dynamodb_table.webhook_events",
+    change: "gsi-dropped",
     reason: "readers moved off the index in release 41",
   };
 
@@ -235,8 +236,17 @@ describe("overrides: per stack and address, with a reason", () => {
     const { text, exitCode } = formatGuardResult(check(plan(), [override]), "plan.json");
     expect(exitCode).toBe(0);
     expect(text.split("\n")).toEqual([
-      "overridden: aws_dynamodb_table.webhook_events drops global secondary index status-next_retry_at-index (reviewed reason: readers moved off the index in release 41)",
+      "overridden: aws_dynamodb_table.webhook_events gsi-dropped: drops global secondary index status-next_retry_at-index (reviewed reason: readers moved off the index in release 41)",
       "plan guard: OK (plan.json: 0 to create, 1 to update, 0 to replace, 0 to delete, 4 unchanged)",
+    ]);
+  });
+
+  test("an override waives only its own change: the same address replaced is still refused", () => {
+    const replaced = relabel(realPlan(), "terraform_data.replaced_delete_first", "aws_dynamodb_table.webhook_events");
+    const result = check(replaced, [override]);
+    expect(result.findings.map((found) => `${found.address} ${found.change}`)).toEqual(["aws_dynamodb_table.webhook_events replace"]);
+    expect(result.warnings).toEqual([
+      "override for aws_dynamodb_table.webhook_events gsi-dropped (dynamodb-prod): nothing to override in this plan; remove it from guards/plan-guard-overrides.json",
     ]);
   });
 
@@ -253,7 +263,7 @@ describe("overrides: per stack and address, with a reason", () => {
 
   test("an override with nothing to override is warned", () => {
     expect(check(awsPlan(), [override]).warnings).toEqual([
-      "override for aws_dynamodb_table.webhook_events (dynamodb-prod): nothing to override in this plan; remove it from guards/plan-guard-overrides.json",
+      "override for aws_dynamodb_table.webhook_events gsi-dropped (dynamodb-prod): nothing to override in this plan; remove it from guards/plan-guard-overrides.json",
     ]);
   });
 
@@ -310,7 +320,11 @@ describe("bad input: exit 2 naming the file, never a pass", () => {
   });
 
   test("an override without a reason", () => {
-    const { text, exitCode } = guardText("ok.json", terraformDataFixture(), JSON.stringify([{ stack: "dynamodb-prod", address: "x" }]));
+    const { text, exitCode } = guardText(
+      "ok.json",
+      terraformDataFixture(),
+      JSON.stringify([{ stack: "dynamodb-prod", address: "x", change: "replace" }]),
+    );
     expect(exitCode).toBe(2);
     expect(text).toBe(
       `plan guard: cannot check: ${join(directory, "overrides.json")}: entry 0 needs a non-empty reason (the reason is what reviewers approve)`,
@@ -338,7 +352,9 @@ describe("npm run plan:guard", () => {
       );
       const result = cli(planPath, "--stack", "dynamodb-prod");
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain("- aws_dynamodb_table.webhook_events [update]: turns deletion protection off");
+      expect(result.stderr).toContain(
+        "- aws_dynamodb_table.webhook_events [update] change deletion-protection-off: turns deletion protection off",
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
