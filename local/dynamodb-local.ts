@@ -83,9 +83,11 @@ export function dynamoDbLocalHome(): string {
  * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
  * the shell stops java and removes its scratch directory, so no DynamoDB Local is ever orphaned.
  * It prints java's pid first. Arguments: scratch directory ("" for none), java, java's arguments.
+ * It ignores SIGINT: Ctrl-C signals the whole process group, and a shell that died of it would
+ * leave java (started with `&`, so SIGINT-immune) running; the parent's own SIGINT handler stops it.
  */
 const WATCHDOG =
-  'scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
+  'trap "" INT; scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
   'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; exit $status';
 
 const isAlive = (pid: number) => {

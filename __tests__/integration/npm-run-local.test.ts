@@ -1,6 +1,7 @@
 /**
  * `npm run local`: brings up an environment's tables and prints the example's command; a signal
- * (SIGTERM here; SIGINT has the same handler) stops DynamoDB Local too; with --persist, missing
+ * (Ctrl-C here: SIGINT to its whole process group, as a terminal sends it; SIGTERM has the same
+ * handler) stops DynamoDB Local too; with --persist, missing
  * tables are created and schema drift reported. One run, to keep the suite quick.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
@@ -26,6 +27,8 @@ async function runLocal(args: string[]) {
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ["scripts/run-ts.js", "scripts/local.ts", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so the test can signal the group the way a terminal's Ctrl-C does.
+    detached: true,
   });
   started.add(child);
   let output = "";
@@ -52,7 +55,7 @@ const alive = (pid: number) => {
   }
 };
 
-test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; SIGTERM leaves no java", async () => {
+test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; Ctrl-C leaves no java", async () => {
   const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
   try {
     // An earlier run's api_keys, without the GSI the definition has now.
@@ -81,7 +84,7 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
         "opsdata_staging_webhook_events",
       ]);
     } finally {
-      local.child.kill("SIGTERM");
+      process.kill(-local.child.pid!, "SIGINT");
     }
     expect(await local.exited).toBe(0);
     expect(alive(local.javaPid)).toBe(false);
