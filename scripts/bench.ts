@@ -14,6 +14,12 @@ import { projectRoot } from "../stacks/project-root";
 const root = projectRoot();
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
+// A measured command that fails is reported with its own output, without this script's stack trace.
+process.on("uncaughtException", (error) => {
+  rmSync(scratch, { recursive: true, force: true });
+  console.error(`npm run bench: ${error.message}`);
+  process.exit(1);
+});
 const rssReporter = join(scratch, "report-rss.js");
 writeFileSync(
   rssReporter,

@@ -40,8 +40,9 @@ function isStale() {
 const noCreationStacks = {
   name: "cdktf-no-token-creation-stacks",
   setup(build) {
-    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: "exports.captureStackTrace = () => [];",
+    // cdktf's path, and cdktn's (CDK Terrain names the function captureCreationStack).
+    build.onLoad({ filter: /[\\/]cdkt[fn][\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: "exports.captureStackTrace = () => []; exports.captureCreationStack = () => [];",
       loader: "js",
     }));
   },

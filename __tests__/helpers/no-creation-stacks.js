@@ -5,3 +5,5 @@
  */
 "use strict";
 exports.captureStackTrace = () => [];
+// cdktn (CDK Terrain, README "Moving to CDK Terrain") names the same function captureCreationStack.
+exports.captureCreationStack = () => [];
