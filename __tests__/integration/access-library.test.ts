@@ -303,6 +303,23 @@ describe("audit trail", () => {
     );
   });
 
+  test("GIVEN expired entries between live ones WHEN listed 3 at a time THEN DynamoDB's short pages are followed: full pages of live entries only", async () => {
+    // Query's Limit counts items before the expiry filter, so a DynamoDB page can come back with
+    // fewer live entries than asked; the library must keep reading, not return a short page.
+    const appended = Array.from({ length: 12 }, (_, n) =>
+      access.appendAuditEntry({ ...entry("acct-expired", n), retentionSeconds: n % 2 === 0 ? HOUR : 365 * 24 * HOUR }),
+    );
+    await Promise.all(appended);
+    const first = await access.listAccountAuditTrail("acct-expired", at(0), at(300), { limit: 3 });
+    expect(first.map((e) => e.action)).toEqual(["action-001", "action-003", "action-005"]);
+    expect(first.cursor).toBeDefined();
+    const all: string[] = [];
+    for await (const e of access.iterate((cursor) => access.listAccountAuditTrail("acct-expired", at(0), at(300), { limit: 3, cursor }))) {
+      all.push(e.action);
+    }
+    expect(all).toEqual(["action-001", "action-003", "action-005", "action-007", "action-009", "action-011"]);
+  });
+
   test("GIVEN an entry missing fields or too large WHEN appended THEN ValidationError or ItemTooLargeError and nothing written", async () => {
     await expect(access.appendAuditEntry({ ...entry("acct-bad", 1), actor_id: "", retentionSeconds: 0 })).rejects.toThrow(
       "audit entry: actor_id: required, a non-empty string; retentionSeconds: a whole number of seconds >= 1 (got 0)",
