@@ -11,6 +11,7 @@
  */
 import type { PriceKey, PriceTable } from "./prices";
 import { unitRate } from "./prices";
+import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
 import { CostInputError } from "./errors";
 import type { IndexUsage, TableUsage, Usage } from "./usage";
 
@@ -505,8 +506,6 @@ function estimateBuckets(estimator: Estimator, names: string[]): ResourceLine | 
     ),
   };
 }
-
-export const ENVIRONMENT_STACK_PREFIX = "dynamodb-";
 
 /** The region a stack deploys to (its AWS provider's `region`). */
 export function stackRegion(stackName: string, stack: StackJson): string {

@@ -1,6 +1,7 @@
 /** Estimates every environment stack of a synthesized app. */
 import { CostInputError } from "./errors";
-import { ENVIRONMENT_STACK_PREFIX, estimateEnvironment, stackRegion, type EnvironmentEstimate, type StackJson } from "./estimate";
+import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { estimateEnvironment, stackRegion, type EnvironmentEstimate, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { loadUsage, USAGE_DIRECTORY } from "./usage";
 

@@ -5,7 +5,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { CostInputError } from "./errors";
-import { ENVIRONMENT_STACK_PREFIX, estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
+import { dollars } from "./format";
+import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, unitRate, type PriceTable } from "./prices";
 import { environmentNames, type EstimateOptions } from "./run";
 import { loadUsage, USAGE_DIRECTORY, type Usage } from "./usage";
@@ -89,8 +91,7 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
   return savings;
 }
 
-const usd = (value: number | undefined) =>
-  value === undefined ? "-" : `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const usd = (value: number | undefined) => (value === undefined ? "-" : dollars(value));
 
 /**
  * A Markdown table laid out the way prettier lays it out (cells padded to the column width, amounts

@@ -90,7 +90,8 @@ const WATCHDOG =
   'trap "" INT; scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
   'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; exit $status';
 
-const isAlive = (pid: number) => {
+/** Whether a process (e.g. DynamoDB Local's java, by the pid `start` reports) is still running. */
+export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { startDynamoDbLocal } from "../../local/dynamodb-local";
+import { isAlive as alive, startDynamoDbLocal } from "../../local/dynamodb-local";
 
 const root = join(__dirname, "../..");
 // Synth plus two DynamoDB Local starts in child processes: slow on a loaded machine.
@@ -45,15 +45,6 @@ async function runLocal(args: string[]) {
   const javaPid = Number(/java pid (\d+)/.exec(output)![1]);
   return { child, exited, endpoint, javaPid, output: () => output };
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; Ctrl-C leaves no java", async () => {
   const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
