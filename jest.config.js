@@ -1,5 +1,11 @@
 /** Unit tests synthesize and assert on cdktf output; integration tests run real engines on loopback. */
-const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] };
+// The project's TypeScript through swc; the big packages prebundled (see __tests__/helpers/prebundle-transform.js).
+const PREBUNDLED = "cdkt[fn]/lib/index\\.js$|zod/index\\.cjs$|@cdkt[fn]/provider-aws/lib/.+\\.js$";
+const transform = {
+  "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
+  [`/node_modules/(${PREBUNDLED})`]: "<rootDir>/__tests__/helpers/prebundle-transform.js",
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${PREBUNDLED}))`];
 // cdktf's token stack-trace module (required as ./stack-trace, ./private/stack-trace or
 // ./tokens/private/stack-trace inside node_modules/cdktf/lib) -> the stub synth's bundle uses too.
 const moduleNameMapper = { "^\\.(/tokens)?(/private)?/stack-trace$": "<rootDir>/__tests__/helpers/no-creation-stacks.js" };
@@ -20,6 +26,7 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,
+      transformIgnorePatterns,
       moduleNameMapper,
     },
     {
@@ -28,6 +35,7 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,
+      transformIgnorePatterns,
       moduleNameMapper,
     },
   ],

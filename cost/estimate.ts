@@ -120,8 +120,9 @@ function referencedTable(value: unknown, tables: Record<string, Resource>): stri
 }
 
 const money = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(3) : usd.toFixed(usd < 1 ? 4 : 2)}`;
-const units = (value: number) =>
-  value > 0 && value < 1 ? value.toPrecision(2) : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+// One formatter: toLocaleString with options builds a new Intl.NumberFormat on every call.
+const UNITS_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+const units = (value: number) => (value > 0 && value < 1 ? value.toPrecision(2) : UNITS_FORMAT.format(value));
 
 /** Request units of reads and writes of an item size (also used by the savings report). */
 export const requestUnits = {

@@ -36,6 +36,16 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * A local server lives for seconds to hours and serves one developer or one test file, so the JVM
+ * is tuned for start-up, not peak throughput: the client compiler only (C1, no C2 recompilation)
+ * and the serial collector. Measured on a 2-core machine (start, first call, create + 50 puts):
+ * 4.2 s wall and 6.3 s of CPU by default, 3.1 s and 3.4 s of CPU with these. AWS recommends the
+ * same C1-only setting for fast JVM start-up on Lambda (TieredStopAtLevel=1,
+ * https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html).
+ */
+const JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
+
 export const JAVA_MISSING_MESSAGE =
   "DynamoDB Local needs a Java runtime (17 or later) and `java` is not on PATH. " +
   "Install one, e.g. on Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`.";
@@ -109,6 +119,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.
   const scratch = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), "dynamodb-local-"));
   const javaArgs = [
+    ...JVM_OPTIONS,
     `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
     "-jar",
     join(home, "DynamoDBLocal.jar"),

@@ -1,8 +1,8 @@
-import { Testing } from "cdktf";
 import { ENVIRONMENTS } from "../../config/environments";
 import type { EnvironmentInput } from "../../config/schema";
 import { validateEnvironments } from "../../config/validate";
-import { EnvironmentStack } from "../../stacks/environment-stack";
+import type { SynthesizedStackJson } from "../../stacks/app";
+import { oncePerRun } from "./once-per-run";
 
 export type EnvironmentName = "dev" | "staging" | "prod";
 export const ENVIRONMENT_NAMES: EnvironmentName[] = ["dev", "staging", "prod"];
@@ -14,22 +14,33 @@ export function environmentInput(name: EnvironmentName): EnvironmentInput {
   return structuredClone(found) as EnvironmentInput;
 }
 
-const synthesized = new Map<string, string>();
+/*
+ * cdktf and the stacks are loaded only when something is actually synthesized: a test file whose
+ * stacks another file already synthesized in this run never loads them (jest would compile cdktf,
+ * the provider's modules and the stacks again for each file).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cdktf = () => require("cdktf") as typeof import("cdktf");
+const environmentStack = () => require("../../stacks/environment-stack") as typeof import("../../stacks/environment-stack");
+const app = () => require("../../stacks/app") as typeof import("../../stacks/app");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Synthesizes one environment's stack (validated as main.ts does) and returns the JSON string.
- * Synthesis is deterministic, so a test file synthesizes each distinct input once (tests parse the
- * string into their own objects, so sharing it cannot leak one test's edits into another).
+ * Synthesis is deterministic, so each distinct input is synthesized once per test run (tests parse
+ * the string into their own objects, so sharing it cannot leak one test's edits into another).
  */
 export function synthEnvironment(input: EnvironmentInput): string {
-  const key = JSON.stringify(input);
-  let json = synthesized.get(key);
-  if (json === undefined) {
+  return oncePerRun(`synthEnvironment ${JSON.stringify(input)}`, () => {
     const [environment] = validateEnvironments([input]);
-    json = Testing.synth(new EnvironmentStack(Testing.app(), environment));
-    synthesized.set(key, json);
-  }
-  return json;
+    const { Testing } = cdktf();
+    return Testing.synth(new (environmentStack().EnvironmentStack)(Testing.app(), environment));
+  });
+}
+
+/** Every stack `npm run synth` writes from the shipped config, by stack name (synthesized once per test run). */
+export function shippedStacks(): Record<string, SynthesizedStackJson> {
+  return JSON.parse(oncePerRun("shippedStacks", () => JSON.stringify(app().synthesizeStacks()))) as Record<string, SynthesizedStackJson>;
 }
 
 // The synthesized JSON, for assertions that need to count or look across resources.

@@ -27,7 +27,7 @@ import {
 import { Context } from "../../access-patterns/context";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
-import { synthesizeStacks } from "../../stacks/app";
+import { shippedStacks } from "../helpers/synth";
 import { capacityRecorder } from "./support/capacity";
 
 const HOUR = 3600;
@@ -42,7 +42,7 @@ const later = (seconds: number, webhooks = {}) =>
   new OpsDataAccess(documents, tables, { clock: () => new Date(Date.now() + seconds * 1000), webhooks });
 
 beforeAll(async () => {
-  const stack = synthesizeStacks()["dynamodb-dev"];
+  const stack = shippedStacks()["dynamodb-dev"];
   dynamodb = await startDynamoDbLocal();
   client = new DynamoDBClient({
     endpoint: dynamodb.endpoint,

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix } from "../../access-patterns";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
-import { synthesizeStacks } from "../../stacks/app";
+import { shippedStacks } from "../helpers/synth";
 
 let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
@@ -17,7 +17,7 @@ const PREFIX = "opsdata_staging_";
 
 beforeAll(async () => {
   // staging archives audit_logs; its table exactly as synthesized (stream NEW_IMAGE).
-  const { resource } = synthesizeStacks()["dynamodb-staging"];
+  const { resource } = shippedStacks()["dynamodb-staging"];
   const auditLogs = { resource: { aws_dynamodb_table: { audit_logs: resource!.aws_dynamodb_table.audit_logs } } };
   dynamodb = await startDynamoDbLocal();
   client = new DynamoDBClient({

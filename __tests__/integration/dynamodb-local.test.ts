@@ -6,7 +6,8 @@ import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, Dy
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix, type TableNames } from "../../access-patterns";
 import { ENVIRONMENTS } from "../../config/environments";
-import { synthesizeStacks, type SynthesizedStackJson } from "../../stacks/app";
+import type { SynthesizedStackJson } from "../../stacks/app";
+import { shippedStacks } from "../helpers/synth";
 import { createTableInput, createTablesFromStack, tablesOfStack } from "../../local/tables-from-terraform";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { capacityRecorder } from "./support/capacity";
@@ -19,7 +20,7 @@ let stacks: Record<string, SynthesizedStackJson>;
 const capacity = capacityRecorder("dynamodb-local");
 
 beforeAll(async () => {
-  stacks = synthesizeStacks();
+  stacks = shippedStacks();
   dynamodb = await startDynamoDbLocal();
   client = new DynamoDBClient({
     endpoint: dynamodb.endpoint,

@@ -6,14 +6,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
-import { synthesizeStacks } from "../../stacks/app";
+import { shippedStacks } from "../helpers/synth";
 
 let dynamodb: DynamoDbLocal;
 let documents: DynamoDBDocumentClient;
 let apiKeysTable: string;
 
 beforeAll(async () => {
-  const { resource } = synthesizeStacks()["dynamodb-dev"];
+  const { resource } = shippedStacks()["dynamodb-dev"];
   // Only api_keys, exactly as synthesized (TTL on expires_at).
   const apiKeys = { resource: { aws_dynamodb_table: { api_keys: resource!.aws_dynamodb_table.api_keys } } };
   apiKeysTable = (apiKeys.resource.aws_dynamodb_table.api_keys as { name: string }).name;

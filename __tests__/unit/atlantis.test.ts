@@ -9,12 +9,11 @@
  *   abort_on_execution_order_fail only acts for parallel applies (project_command_pool_executor.go).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import { minimatch } from "minimatch";
 import { parse as parseYaml } from "yaml";
-import { synthesize } from "../../stacks/app";
+import { shippedStacks } from "../helpers/synth";
 import { projectDirectories } from "../../scripts/atlantis-workflow";
 
 interface Project {
@@ -208,9 +207,7 @@ function serverProblems(atlantis: AtlantisConfig, server: ServerConfig): string[
 
 const atlantis = parseYaml(readFileSync(join(root, "atlantis.yaml"), "utf8")) as AtlantisConfig;
 const server = parseYaml(readFileSync(join(root, "atlantis/repos.yaml"), "utf8")) as ServerConfig;
-const synthDir = mkdtempSync(join(tmpdir(), "atlantis-"));
-const stacks = synthesize({ outdir: join(synthDir, "ci-cdktf.out") }).map((s) => s.stack);
-rmSync(synthDir, { recursive: true, force: true });
+const stacks = Object.keys(shippedStacks());
 const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
   .trim()
   .split("\n");

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { estimateStacks } from "../../cost/run";
 import { computeSavings, README_END, README_START, renderSavings, replaceSavingsSection } from "../../cost/savings";
-import { synthesizeStacks } from "../../stacks/app";
 import { projectRoot } from "../../stacks/project-root";
+import { shippedStacks } from "../helpers/synth";
 import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
 
 const fixtureSavings = () => computeSavings(fixtureApp("before"), { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES });
@@ -50,7 +50,7 @@ describe("what this design saves (fixture)", () => {
 });
 
 describe("the shipped configuration", () => {
-  const stacks = synthesizeStacks();
+  const stacks = shippedStacks();
 
   it("GIVEN the README WHEN compared with the savings of the current stacks and usage THEN it is up to date (else run npm run cost -- --readme)", () => {
     const readme = readFileSync(join(projectRoot(), "README.md"), "utf8");
