@@ -32,6 +32,9 @@ module.exports = {
     {
       displayName: "integration",
       testMatch: ["<rootDir>/__tests__/integration/**/*.test.ts"],
+      // One DynamoDB Local for every integration file (started only when integration tests run).
+      globalSetup: "<rootDir>/__tests__/integration/support/global-setup.ts",
+      globalTeardown: "<rootDir>/__tests__/integration/support/global-teardown.ts",
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
       testEnvironment: "node",
       transform,

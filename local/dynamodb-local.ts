@@ -23,7 +23,7 @@ export interface DynamoDbLocal {
 }
 
 /** A JVM start took ~30 s on a loaded 2-core CI machine; waiting longer costs nothing when it is fast. */
-const DEFAULT_START_TIMEOUT_MS = 90_000;
+export const DEFAULT_START_TIMEOUT_MS = 90_000;
 
 export interface StartOptions {
   /** Persist tables to this folder instead of memory. @default in memory */
@@ -34,6 +34,16 @@ export interface StartOptions {
   readonly java?: string;
   /** Give up waiting for the server after this long. @default 90000 (a JVM start takes ~30 s on a loaded 2-core machine) */
   readonly startTimeoutMs?: number;
+  /**
+   * One database whatever the caller's credentials and region (DynamoDB Local's `-sharedDb`), as
+   * `npm run local` needs: services sign with whatever credentials they have. `false` gives each
+   * access key id and region its own database, so callers sharing one server isolate themselves by
+   * access key (the integration suite does). DynamoDB Local's usage notes: "If you specify
+   * -sharedDb, DynamoDB uses a single database file instead of separate files for each credential
+   * and Region" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.UsageNotes.html).
+   * @default true
+   */
+  readonly sharedDb?: boolean;
 }
 
 /**
@@ -55,7 +65,8 @@ function assertJavaAvailable(java: string): void {
   if (result.error || result.status !== 0) throw new Error(`${JAVA_MISSING_MESSAGE} (tried: ${java})`);
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now, on the loopback interface. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -66,7 +77,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function accepting(port: number): Promise<boolean> {
+/** Whether something accepts connections on this loopback port. */
+export function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => resolve(socket.end() !== undefined));
@@ -126,7 +138,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     ...storage,
     "-port",
     String(port),
-    "-sharedDb",
+    ...(options.sharedDb === false ? [] : ["-sharedDb"]),
     "-disableTelemetry",
   ];
   const child = spawn("sh", ["-c", WATCHDOG, "sh", scratch ?? "", java, ...javaArgs], {

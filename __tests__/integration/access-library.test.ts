@@ -25,14 +25,14 @@ import {
   type IdempotencyClaimResult,
 } from "../../access-patterns";
 import { Context } from "../../access-patterns/context";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { shippedStacks } from "../helpers/synth";
 import { capacityRecorder } from "./support/capacity";
+import { suiteDynamoDb, type SuiteDynamoDb } from "./support/dynamodb";
 
 const HOUR = 3600;
 const tables = tableNamesWithPrefix("opsdata_dev_");
-let dynamodb: DynamoDbLocal;
+let dynamodb: SuiteDynamoDb;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let access: OpsDataAccess;
@@ -43,20 +43,17 @@ const later = (seconds: number, webhooks = {}) =>
 
 beforeAll(async () => {
   const stack = shippedStacks()["dynamodb-dev"];
-  dynamodb = await startDynamoDbLocal();
-  client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "l", secretAccessKey: "l" },
-  });
+  // The README example (run below as written) signs as "local" (examples/access-patterns.ts), so
+  // this file's tables live under that access key on the suite's server.
+  dynamodb = await suiteDynamoDb("local");
+  client = new DynamoDBClient(dynamodb.clientConfig);
   await createTablesFromStack(client, stack);
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   access = new OpsDataAccess(documents, tables, { webhooks: { maxAttempts: 3 }, onCapacity: capacity.record });
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await dynamodb?.stop();
   capacity.report();
 });
 

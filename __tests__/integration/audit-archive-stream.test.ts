@@ -7,11 +7,12 @@
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { OpsDataAccess, tableNamesWithPrefix } from "../../access-patterns";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { shippedStacks } from "../helpers/synth";
+import { suiteDynamoDb, type SuiteDynamoDb } from "./support/dynamodb";
 
-let dynamodb: DynamoDbLocal;
+let dynamodb: SuiteDynamoDb;
+const NAMESPACE = "auditArchiveStream";
 let client: DynamoDBClient;
 const PREFIX = "opsdata_staging_";
 
@@ -19,28 +20,24 @@ beforeAll(async () => {
   // staging archives audit_logs; its table exactly as synthesized (stream NEW_IMAGE).
   const { resource } = shippedStacks()["dynamodb-staging"];
   const auditLogs = { resource: { aws_dynamodb_table: { audit_logs: resource!.aws_dynamodb_table.audit_logs } } };
-  dynamodb = await startDynamoDbLocal();
-  client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  dynamodb = await suiteDynamoDb(NAMESPACE);
+  client = new DynamoDBClient(dynamodb.clientConfig);
   await createTablesFromStack(client, auditLogs);
 }, 120_000);
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamodb?.stop();
-});
+afterAll(() => client?.destroy());
 
-/** DynamoDB Streams' JSON API (no SDK client for it in this project): DynamoDB Local accepts any signature. */
+/**
+ * DynamoDB Streams' JSON API (no SDK client for it in this project): DynamoDB Local accepts any
+ * signature, but reads the access key from it (this file's namespace on the suite's server).
+ */
 async function streams<T>(operation: string, body: Record<string, unknown>): Promise<T> {
   const response = await fetch(dynamodb.endpoint, {
     method: "POST",
     headers: {
       "Content-Type": "application/x-amz-json-1.0",
       "X-Amz-Target": `DynamoDBStreams_20120810.${operation}`,
-      Authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+      Authorization: `AWS4-HMAC-SHA256 Credential=${NAMESPACE}/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
     },
     body: JSON.stringify(body),
   });

@@ -9,11 +9,10 @@ import { ENVIRONMENTS } from "../../config/environments";
 import type { SynthesizedStackJson } from "../../stacks/app";
 import { shippedStacks } from "../helpers/synth";
 import { createTableInput, createTablesFromStack, tablesOfStack } from "../../local/tables-from-terraform";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { capacityRecorder } from "./support/capacity";
+import { suiteDynamoDb } from "./support/dynamodb";
 
 const HOUR = 3600;
-let dynamodb: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
 let stacks: Record<string, SynthesizedStackJson>;
@@ -21,18 +20,12 @@ const capacity = capacityRecorder("dynamodb-local");
 
 beforeAll(async () => {
   stacks = shippedStacks();
-  dynamodb = await startDynamoDbLocal();
-  client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  client = new DynamoDBClient((await suiteDynamoDb("dynamodbLocal")).clientConfig);
   documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await dynamodb?.stop();
   capacity.report();
 });
 

@@ -1,14 +1,13 @@
 /**
- * TTL deletion on the real engine, in its own DynamoDB Local (its sweeper is quickest with few
- * tables) so it runs beside the access-pattern suite.
+ * TTL deletion on the real engine: the dev api_keys table exactly as synthesized, alone in this
+ * file's namespace on the suite's DynamoDB Local (its sweeper is quickest with few tables).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../local/dynamodb-local";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { shippedStacks } from "../helpers/synth";
+import { suiteDynamoDb } from "./support/dynamodb";
 
-let dynamodb: DynamoDbLocal;
 let documents: DynamoDBDocumentClient;
 let apiKeysTable: string;
 
@@ -18,20 +17,12 @@ beforeAll(async () => {
   const apiKeys = { resource: { aws_dynamodb_table: { api_keys: resource!.aws_dynamodb_table.api_keys } } };
   apiKeysTable = (apiKeys.resource.aws_dynamodb_table.api_keys as { name: string }).name;
 
-  dynamodb = await startDynamoDbLocal();
-  const client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: "eu-west-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  const client = new DynamoDBClient((await suiteDynamoDb("dynamodbTtl")).clientConfig);
   await createTablesFromStack(client, apiKeys);
   documents = DynamoDBDocumentClient.from(client);
 });
 
-afterAll(async () => {
-  documents?.destroy();
-  await dynamodb?.stop();
-});
+afterAll(() => documents?.destroy());
 
 test("DynamoDB deletes an item whose expires_at is in the past, and keeps one that has not expired", async () => {
   // Whole key records: DynamoDB Local (still in 3.3.1) TTL-deletes only items that carry every key
