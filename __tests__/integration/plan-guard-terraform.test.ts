@@ -1,8 +1,10 @@
 /**
  * The plan guard and the guarded path with the real terraform binary (terraform_data: no provider
  * download): the committed real plan is what terraform produces, and `npm run plan|apply`'s steps
- * apply exactly the saved plan, only after the guard passed and the stack name was typed.
+ * apply exactly the saved plan, only after the guard passed and the stack name was typed; and the
+ * two commands as processes (exit codes, what they print).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +12,7 @@ import { PLAN_JSON, guardedTerraform } from "../../scripts/guarded-terraform";
 import { terraformDataFixture, terraformDataPlanJson } from "../helpers/terraform-data-plan";
 import { describeWithTerraform } from "./support/terraform";
 
+const root = join(__dirname, "../..");
 const actionsByAddress = (text: string) =>
   Object.fromEntries(
     (JSON.parse(text) as { resource_changes: Array<{ address: string; change: { actions: string[] } }> }).resource_changes.map((r) => [
@@ -76,5 +79,51 @@ describeWithTerraform("plan guard on real terraform plans", () => {
         ["terraform_data.example", "v1"],
       ]);
     });
+  });
+});
+
+describe("npm run plan:guard", () => {
+  const cli = (...args: string[]) =>
+    spawnSync("node", ["scripts/run-ts.js", "scripts/plan-guard.ts", ...args], { cwd: root, encoding: "utf8" });
+
+  test("a refused plan exits 1 and prints the findings on stderr", () => {
+    const directory = mkdtempSync(join(tmpdir(), "plan-guard-cli-"));
+    try {
+      const planPath = join(directory, "plan.json");
+      // The committed prod plan, with webhook_events' deletion protection turned off in place.
+      const plan = JSON.parse(readFileSync(join(root, "__tests__/fixtures/plans/aws-prod-no-changes.plan.json"), "utf8")) as {
+        resource_changes: Array<{ address: string; change: { actions: string[]; after: Record<string, unknown> } }>;
+      };
+      const table = plan.resource_changes.find((resource) => resource.address === "aws_dynamodb_table.webhook_events")!;
+      table.change.actions = ["update"];
+      table.change.after.deletion_protection_enabled = false;
+      writeFileSync(planPath, JSON.stringify(plan));
+      const result = cli(planPath, "--stack", "dynamodb-prod");
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        "- aws_dynamodb_table.webhook_events [update] change deletion-protection-off: turns deletion protection off",
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test("no plan file is a usage error, exit 2", () => {
+    const result = cli();
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "give exactly one plan file. usage: npm run plan:guard -- <plan.json> [--stack <stack, e.g. dynamodb-prod>]",
+    );
+  });
+});
+
+describe("npm run plan|apply", () => {
+  test("an unknown environment lists the environments, exit 2, before anything runs", () => {
+    const result = spawnSync("node", ["scripts/run-ts.js", "scripts/deploy.ts", "plan", "nosuchenv"], { cwd: root, encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      'unknown environment "nosuchenv". Environments: dev, staging, prod.',
+      "usage: npm run plan -- <dev|staging|prod>",
+    ]);
   });
 });

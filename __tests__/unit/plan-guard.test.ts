@@ -2,7 +2,6 @@
  * The plan guard on plan JSON: a real terraform plan (terraform_data, every action) and a prod plan
  * in the same format with AWS provider 6.25 attribute names (__tests__/fixtures/plans/).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -335,47 +334,5 @@ describe("bad input: exit 2 naming the file, never a pass", () => {
     const { text, exitCode } = guardPlanFile(join(directory, "missing.json"));
     expect(exitCode).toBe(2);
     expect(text).toContain("missing.json: no such file");
-  });
-});
-
-describe("npm run plan:guard", () => {
-  const cli = (...args: string[]) =>
-    spawnSync("node", ["scripts/run-ts.js", "scripts/plan-guard.ts", ...args], { cwd: root, encoding: "utf8" });
-
-  test("a refused plan exits 1 and prints the findings on stderr", () => {
-    const directory = mkdtempSync(join(tmpdir(), "plan-guard-cli-"));
-    try {
-      const planPath = join(directory, "plan.json");
-      writeFileSync(
-        planPath,
-        JSON.stringify(updated("aws_dynamodb_table.webhook_events", (after) => (after.deletion_protection_enabled = false))),
-      );
-      const result = cli(planPath, "--stack", "dynamodb-prod");
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain(
-        "- aws_dynamodb_table.webhook_events [update] change deletion-protection-off: turns deletion protection off",
-      );
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
-  });
-
-  test("no plan file is a usage error, exit 2", () => {
-    const result = cli();
-    expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe(
-      "give exactly one plan file. usage: npm run plan:guard -- <plan.json> [--stack <stack, e.g. dynamodb-prod>]",
-    );
-  });
-});
-
-describe("npm run plan|apply", () => {
-  test("an unknown environment lists the environments, exit 2, before anything runs", () => {
-    const result = spawnSync("node", ["scripts/run-ts.js", "scripts/deploy.ts", "plan", "nosuchenv"], { cwd: root, encoding: "utf8" });
-    expect(result.status).toBe(2);
-    expect(result.stderr.trim().split("\n")).toEqual([
-      'unknown environment "nosuchenv". Environments: dev, staging, prod.',
-      "usage: npm run plan -- <dev|staging|prod>",
-    ]);
   });
 });
