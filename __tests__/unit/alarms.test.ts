@@ -21,22 +21,23 @@ function alarmRows(stack: SynthesizedStack): Row[] {
   return Object.entries(resourcesOf(stack, "aws_cloudwatch_metric_alarm"))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([address, alarm]) => {
-      const query = alarm.metric_query as Array<{ period: number }> | undefined;
-      const dimensions = alarm.metric_name
-        ? Object.entries((alarm.dimensions as Record<string, string> | undefined) ?? {})
-            .map(([name, value]) => `${name}=${value}`)
-            .join(",")
-        : "Metrics Insights";
-      const period = (alarm.period as number | undefined) ?? query?.[0].period;
+      const [query] = (alarm.metric_query as Array<{ period: number; label: string; expression: string }> | undefined) ?? [];
+      // A Metrics Insights alarm: its metric is the query's label, its statistic the query's
+      // aggregate, its "dimensions" the WHERE clause (SELECT SUM(x) FROM SCHEMA(...) WHERE ...).
+      const [, aggregate, where] = query ? /^SELECT (\w+)\(.* WHERE (.*)$/.exec(query.expression)! : [];
       return [
         address,
-        (alarm.namespace as string | undefined) ?? "Metrics Insights",
-        (alarm.metric_name as string | undefined) ?? "SystemErrors",
-        dimensions,
-        (alarm.statistic as string | undefined) ?? "Sum",
+        query ? "Metrics Insights" : (alarm.namespace as string),
+        query ? query.label : (alarm.metric_name as string),
+        query
+          ? where
+          : Object.entries((alarm.dimensions as Record<string, string> | undefined) ?? {})
+              .map(([name, value]) => `${name}=${value}`)
+              .join(","),
+        query ? aggregate : (alarm.statistic as string),
         alarm.comparison_operator as string,
         alarm.threshold as number,
-        `${period}s ${alarm.datapoints_to_alarm} of ${alarm.evaluation_periods}`,
+        `${query ? query.period : (alarm.period as number)}s ${alarm.datapoints_to_alarm} of ${alarm.evaluation_periods}`,
         alarm.treat_missing_data as string,
       ];
     });
@@ -142,8 +143,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "api_keys_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_staging_api_keys'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -285,8 +286,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "audit_logs_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_staging_audit_logs'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -384,8 +385,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "idempotency_keys_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_staging_idempotency_keys'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -483,8 +484,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "webhook_events_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_staging_webhook_events'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -606,8 +607,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "api_keys_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_prod_api_keys'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -749,8 +750,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "audit_logs_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_prod_audit_logs'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -848,8 +849,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "idempotency_keys_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_prod_idempotency_keys'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
@@ -947,8 +948,8 @@ const EXPECTED: Record<"staging" | "prod", Row[]> = {
       "webhook_events_system_errors",
       "Metrics Insights",
       "SystemErrors",
-      "Metrics Insights",
-      "Sum",
+      "TableName = 'opsdata_prod_webhook_events'",
+      "SUM",
       "GreaterThanThreshold",
       0,
       "60s 5 of 5",
