@@ -94,7 +94,7 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
   }
 });
 
-test("GIVEN a process running DynamoDB Local WHEN it is killed with SIGKILL (no handler can run) THEN its java stops too", async () => {
+test("GIVEN a process running DynamoDB Local WHEN it is killed with SIGKILL (no handler can run) THEN the watchdog stops its java (a stand-in: support/fake-java.js)", async () => {
   const holder = spawn(process.execPath, ["scripts/run-ts.js", "__tests__/integration/support/hold-dynamodb-local.ts"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],

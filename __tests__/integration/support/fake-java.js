@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * Stands in for `java` where a test is about the process around DynamoDB Local, not the engine
+ * (the watchdog test in npm-run-local.test.ts): answers `java -version`, and otherwise listens on
+ * the `-port` it is given, as DynamoDB Local does, until it is killed. A real JVM start costs ~3 s
+ * of CPU; the other tests run the real one.
+ */
+"use strict";
+const args = process.argv.slice(2);
+if (args.includes("-version")) process.exit(0);
+require("node:net")
+  .createServer()
+  .listen(Number(args[args.indexOf("-port") + 1]), "127.0.0.1");
