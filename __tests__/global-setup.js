@@ -10,7 +10,11 @@ const { tmpdir } = require("node:os");
 const { join } = require("node:path");
 
 module.exports = () => {
-  const root = mkdtempSync(join(tmpdir(), "opsdata-tests-"));
+  // In watch mode this runs before every run, after the previous run's directory was removed: keep
+  // making each run's directory in the original temporary directory.
+  const parent = process.env.OPSDATA_TESTS_PARENT_TMPDIR ?? tmpdir();
+  process.env.OPSDATA_TESTS_PARENT_TMPDIR = parent;
+  const root = mkdtempSync(join(parent, "opsdata-tests-"));
   process.env.OPSDATA_TESTS_TMPDIR = root;
   process.env.TMPDIR = root;
 };
