@@ -56,6 +56,16 @@ export interface ContextOptions {
   readonly clock?: () => Date;
 }
 
+/** An item as stored by a claim or lease: `lease_token` is the holder's proof, never shown to a reader. */
+export type Leased<T> = T & { lease_token?: string };
+
+/** The item without its `lease_token` (every read that returns a claimed or leased item goes through this). */
+export function withoutLeaseToken<T extends object>(stored: Leased<T>): T {
+  const item = { ...stored };
+  delete item.lease_token;
+  return item;
+}
+
 /** The outcome of a conditional write: done, or the item as it was when the condition failed (undefined: no item). */
 export type ConditionalResult<T> = { readonly ok: true } | { readonly ok: false; readonly current: T | undefined };
 

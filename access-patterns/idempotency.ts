@@ -18,8 +18,8 @@
  * request (same fingerprint); every outcome is typed.
  */
 import { randomUUID } from "node:crypto";
-import type { Context } from "./context";
-import { INDEXES } from "./context";
+import type { Context, Leased } from "./context";
+import { INDEXES, withoutLeaseToken } from "./context";
 import {
   ConflictError,
   IdempotencyPayloadMismatchError,
@@ -93,12 +93,7 @@ export interface IdempotencyExisting {
 
 export type IdempotencyClaimResult = IdempotencyClaim | IdempotencyExisting;
 
-type StoredRecord = IdempotencyRecord & { lease_token?: string };
-function view(stored: StoredRecord): IdempotencyRecordView {
-  const record = { ...stored };
-  delete record.lease_token;
-  return record;
-}
+type StoredRecord = Leased<IdempotencyRecord>;
 
 export class Idempotency {
   constructor(private readonly context: Context) {}
@@ -147,7 +142,7 @@ export class Idempotency {
       idempotencyKey,
       status: current.status,
       ...(current.status === "completed" ? { response: current.response } : { leaseExpiresAt: current.lease_expires_at }),
-      record: view(current),
+      record: withoutLeaseToken<IdempotencyRecordView>(current),
     };
   }
 
@@ -216,7 +211,7 @@ export class Idempotency {
     const item = await this.context.get<StoredRecord>("idempotency_keys: get record", this.context.tables.idempotencyKeys, {
       idempotency_key: idempotencyKeyOf(request.accountId, request.key),
     });
-    return item && !this.context.expired(item.expires_at) ? view(item) : undefined;
+    return item && !this.context.expired(item.expires_at) ? withoutLeaseToken<IdempotencyRecordView>(item) : undefined;
   }
 
   /** One account's recent requests across services, newest first (status/service/expiry only), paged. */

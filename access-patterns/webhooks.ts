@@ -8,8 +8,8 @@
  * the event is due again when its lease expires.
  */
 import { randomUUID } from "node:crypto";
-import type { Context } from "./context";
-import { INDEXES } from "./context";
+import type { Context, Leased } from "./context";
+import { INDEXES, withoutLeaseToken } from "./context";
 import { ConflictError, InvalidTransitionError, LeaseLostError, NotFoundError } from "./errors";
 import { assertItemFits } from "./item-size";
 import { pageOptions, type Page, type PageOptions } from "./paging";
@@ -42,12 +42,7 @@ export interface WebhookLease {
   readonly leaseExpiresAt: number;
 }
 
-type StoredEvent = WebhookEvent & { lease_token?: string };
-function withoutToken(stored: StoredEvent): WebhookEvent {
-  const event = { ...stored };
-  delete event.lease_token;
-  return event;
-}
+type StoredEvent = Leased<WebhookEvent>;
 
 export class Webhooks {
   constructor(
@@ -90,7 +85,10 @@ export class Webhooks {
         ScanIndexForward: true,
       },
     );
-    return Object.assign(page.map(withoutToken), { cursor: page.cursor });
+    return Object.assign(
+      page.map((event) => withoutLeaseToken<WebhookEvent>(event)),
+      { cursor: page.cursor },
+    );
   }
 
   /** Dead events (gave up after `maxAttempts`), oldest death first, for an operator; paged. */
