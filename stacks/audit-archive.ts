@@ -26,6 +26,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { AlarmSettings, AuditArchiveSettings } from "../config/operations";
+import { BLOCK_ALL_PUBLIC_ACCESS, tlsOnlyBucketPolicy } from "./private-bucket";
 import { metricAlarm } from "./table-alarms";
 
 /** Object keys Athena partitions on (Firehose evaluates the timestamp in UTC at arrival). */
@@ -86,34 +87,9 @@ export class AuditArchive extends Construct {
         ],
       }),
     );
-    address(
-      new S3BucketPublicAccessBlock(this, "public-access", {
-        bucket,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      }),
-    );
+    address(new S3BucketPublicAccessBlock(this, "public-access", { bucket, ...BLOCK_ALL_PUBLIC_ACCESS }));
     address(new S3BucketOwnershipControls(this, "ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }));
-    address(
-      new S3BucketPolicy(this, "policy", {
-        bucket,
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      }),
-    );
+    address(new S3BucketPolicy(this, "policy", { bucket, policy: tlsOnlyBucketPolicy(this.bucket.arn) }));
     address(
       new S3BucketLifecycleConfiguration(this, "lifecycle", {
         bucket,

@@ -7,6 +7,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { LocalBackend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
+import { BLOCK_ALL_PUBLIC_ACCESS, tlsOnlyBucketPolicy } from "./private-bucket";
 
 export const stateBucketStackName = (environment: Pick<Environment, "name">) => `state-bucket-${environment.name}`;
 
@@ -36,28 +37,9 @@ export class StateBucketStack extends TerraformStack {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
     }).overrideLogicalId("state");
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }).overrideLogicalId("state");
-    new S3BucketPolicy(this, "tls-only", {
-      bucket: bucket.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, `${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
-    }).overrideLogicalId("state");
+    new S3BucketPublicAccessBlock(this, "public-access-block", { bucket: bucket.id, ...BLOCK_ALL_PUBLIC_ACCESS }).overrideLogicalId(
+      "state",
+    );
+    new S3BucketPolicy(this, "tls-only", { bucket: bucket.id, policy: tlsOnlyBucketPolicy(bucket.arn) }).overrideLogicalId("state");
   }
 }
