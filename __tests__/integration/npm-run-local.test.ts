@@ -2,18 +2,19 @@
  * `npm run local`: brings up an environment's tables and prints the example's command; a signal
  * (Ctrl-C here: SIGINT to its whole process group, as a terminal sends it; SIGTERM has the same
  * handler) stops DynamoDB Local too; with --persist, missing
- * tables are created and schema drift reported. One run, to keep the suite quick.
+ * tables are created and schema drift reported. One run, to keep the suite quick, on a copy of a
+ * committed database (fixtures/persisted-dynamodb-local, written by support/make-persisted-fixture.ts).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { isAlive as alive, startDynamoDbLocal } from "../../local/dynamodb-local";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { isAlive as alive } from "../../local/dynamodb-local";
 
 const root = join(__dirname, "../..");
-// Synth plus two DynamoDB Local starts in child processes: slow on a loaded machine.
+// Synth plus a DynamoDB Local start in child processes: slow on a loaded machine.
 jest.setTimeout(150_000);
 const started = new Set<ChildProcessByStdio<null, Readable, Readable>>();
 // Whatever happens in a test, no `npm run local` outlives it (its java follows it: see local/dynamodb-local.ts).
@@ -49,19 +50,11 @@ async function runLocal(args: string[]) {
 test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; Ctrl-C leaves no java", async () => {
   const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
   try {
-    // An earlier run's api_keys, without the GSI the definition has now.
-    const earlier = await startDynamoDbLocal({ dbPath });
-    const seed = new DynamoDBClient({ endpoint: earlier.endpoint, region: "eu-west-1", credentials });
-    await seed.send(
-      new CreateTableCommand({
-        TableName: "opsdata_staging_api_keys",
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "api_key_hash", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "api_key_hash", KeyType: "HASH" }],
-      }),
+    // An earlier run's database: api_keys without the GSI the definition has now, nothing else.
+    copyFileSync(
+      join(root, "__tests__/fixtures/persisted-dynamodb-local/shared-local-instance.db"),
+      join(dbPath, "shared-local-instance.db"),
     );
-    seed.destroy();
-    await earlier.stop();
 
     const local = await runLocal(["--env", "staging", "--persist", dbPath]);
     try {
