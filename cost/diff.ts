@@ -8,7 +8,7 @@
  * prices, so the diff is the change the PR makes, not a price change.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CostInputError } from "./errors";
@@ -159,6 +159,13 @@ export function estimateAtRef(root: string, ref: string, options: EstimateOption
     const added = git(root, ["worktree", "add", "--detach", tree, commit]);
     if (added.status !== 0) throw new CostInputError(`--diff ${ref}: git worktree add failed: ${added.stderr.trim()}`);
     symlinkSync(join(root, "node_modules"), join(tree, "node_modules"), "dir");
+    // The same node_modules, so the same vendor bundles (scripts/run-ts.js): the commit's synth only
+    // bundles its own sources (a commit from before the vendor bundles ignores them).
+    const vendorBundles = join(root, ".build", "vendor");
+    if (existsSync(vendorBundles)) {
+      mkdirSync(join(tree, ".build"));
+      symlinkSync(vendorBundles, join(tree, ".build", "vendor"), "dir");
+    }
     const outdir = join(scratch, "out");
     const synth = spawnSync(process.execPath, ["scripts/run-ts.js", "main.ts"], {
       cwd: tree,

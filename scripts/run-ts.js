@@ -6,7 +6,7 @@
  *   - The project bundle: the entry and the project's own sources, with every package left as a
  *     require. Rebuilt (in tens of milliseconds) when a source it was built from is newer.
  *   - The vendor bundle: the packages those sources import (cdktf, the provider, zod, the AWS SDK),
- *     shared by the entries that import the same ones. Rebuilt when the lockfile is newer. Editing
+ *     shared by the entries that import the same ones. Rebuilt when npm changes node_modules. Editing
  *     a source never re-bundles cdktf and the provider, which was ~0.9 s of CPU per change.
  */
 "use strict";
@@ -18,7 +18,15 @@ const vm = require("node:vm");
 
 const root = path.resolve(__dirname, "..");
 const buildDir = path.join(root, ".build");
-const lockfile = path.join(root, "package-lock.json");
+/**
+ * What the vendor bundles are built from is node_modules, and npm (v7 and later) rewrites its
+ * hidden lockfile, node_modules/.package-lock.json, whenever it changes that tree (npm's docs,
+ * configuring-npm/package-lock-json.md, "Hidden lockfiles"). Without one (another package
+ * manager), package-lock.json. A checkout sharing this node_modules (cost's worktree) shares them.
+ */
+const installedTree = [path.join(root, "node_modules", ".package-lock.json"), path.join(root, "package-lock.json")].find((file) =>
+  fs.existsSync(file),
+);
 const entry = process.argv[2];
 if (!entry) {
   console.error("usage: node scripts/run-ts.js <entry.ts> [args...]");
@@ -162,9 +170,12 @@ async function buildIfStale() {
     const builtAt = mtime(bundle);
     if (manifest === undefined || builtAt === undefined || manifest.sources.some((source) => isNewer(path.join(root, source), builtAt)))
       manifest = await buildProject();
+    // An entry that imports no package (plan-guard.ts) needs no vendor bundle.
+    if (manifest.packages.length === 0) return { vendor: undefined, packages: [] };
     const vendor = vendorBundle(manifest.packages);
     const vendorBuiltAt = mtime(vendor);
-    if (vendorBuiltAt === undefined || isNewer(lockfile, vendorBuiltAt)) await buildVendor(manifest.packages, vendor);
+    if (vendorBuiltAt === undefined || installedTree === undefined || isNewer(installedTree, vendorBuiltAt))
+      await buildVendor(manifest.packages, vendor);
     return { vendor, packages: manifest.packages };
   } catch (error) {
     // A syntax error in the project (e.g. config/environments.ts) or an import of a package that is
@@ -218,7 +229,7 @@ function runBundle(file, requireFor) {
 }
 
 void buildIfStale().then(({ vendor, packages }) => {
-  const loaders = runBundle(vendor, (nodeRequire) => nodeRequire);
+  const loaders = vendor === undefined ? {} : runBundle(vendor, (nodeRequire) => nodeRequire);
   const vendored = new Set(packages);
   // The project's require: its packages from the vendor bundle, node's built-ins (and require.resolve) from node.
   const projectRequire = (nodeRequire) =>
