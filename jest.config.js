@@ -35,7 +35,7 @@ module.exports = {
       // One DynamoDB Local for every integration file (started only when integration tests run).
       globalSetup: "<rootDir>/__tests__/integration/support/global-setup.ts",
       globalTeardown: "<rootDir>/__tests__/integration/support/global-teardown.ts",
-      setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+      // No setupFilesAfterEnv: integration files assert on engines, not with cdktf's matchers.
       testEnvironment: "node",
       transform,
       transformIgnorePatterns,

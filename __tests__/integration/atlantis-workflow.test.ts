@@ -7,10 +7,10 @@
  * shares this checkout's node_modules.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { copyProject } from "./support/project-copy";
 
 interface ServerConfig {
   repos: Array<{ pre_workflow_hooks: Array<{ run: string }> }>;
@@ -71,19 +71,14 @@ const runStep = (name: string, command: string) => {
 const prodDir = () => join(clone, "ci-cdktf.out/stacks/dynamodb-prod");
 
 beforeAll(() => {
-  clone = mkdtempSync(join(tmpdir(), "atlantis-clone-"));
   const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
     .trim()
     .split("\n")
     .filter((file) => existsSync(join(root, file)));
-  // Timestamps preserved and this checkout's cached bundles copied along (.build/ is not in git, as on
-  // an Atlantis server, where the first synth builds them): run-ts.js then only rebuilds a bundle
-  // whose sources a test changes, which keeps this file to the esbuild builds it is about.
-  for (const file of [...files, ".build"].filter((name) => existsSync(join(root, name)))) {
-    mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(root, file), join(clone, file), { recursive: true, preserveTimestamps: true });
-  }
-  symlinkSync(join(root, "node_modules"), join(clone, "node_modules"));
+  // This checkout's cached bundles come along (.build/ is not in git, as on an Atlantis server, where
+  // the first synth builds them): run-ts.js then only rebuilds a bundle whose sources a test
+  // changes, which keeps this file to the builds it is about.
+  clone = copyProject("atlantis-clone-", files);
   git("init", "-q", "-b", "main");
   commit("A");
 });

@@ -4,11 +4,10 @@
  * stack trace), and neither cdktf.out nor schema.lock.json is touched.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { copyProject } from "./support/project-copy";
 
-const root = join(__dirname, "../..");
 const PROJECT_FILES = [
   "main.ts",
   "config",
@@ -23,13 +22,8 @@ const PROJECT_FILES = [
 let copy: string;
 
 beforeAll(() => {
-  copy = mkdtempSync(join(tmpdir(), "synth-cli-"));
-  // Timestamps preserved and the project's cached bundles copied along: run-ts.js only rebuilds when
-  // a case edits a source, which keeps this file to a few esbuild builds.
-  for (const file of [...PROJECT_FILES, ".build"].filter((name) => existsSync(join(root, name)))) {
-    cpSync(join(root, file), join(copy, file), { recursive: true, preserveTimestamps: true });
-  }
-  symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
+  // The cached bundles come along: run-ts.js only rebuilds when a case edits a source.
+  copy = copyProject("synth-cli-", PROJECT_FILES);
 });
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
