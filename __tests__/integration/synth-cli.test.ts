@@ -4,7 +4,7 @@
  * stack trace), and neither cdktf.out nor schema.lock.json is touched.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyProject } from "./support/project-copy";
 
@@ -88,6 +88,13 @@ const SOURCE_CASES: Case[] = [
     'stream: "KEYS_ONLY",',
     "[unsafe] dev.audit_logs.stream: NEW_IMAGE -> KEYS_ONLY: DynamoDB cannot change a stream's view type in place",
   ],
+  [
+    "an import of a package that is not installed names the file and line",
+    "main.ts",
+    'import { synthesize } from "./stacks/app";',
+    'import { synthesize } from "./stacks/app";\nimport "left-pad-not-installed";',
+    /✘ \[ERROR\] Could not resolve "left-pad-not-installed": it is not installed \(npm install it, or fix the import\)[^]*main\.ts:6:7:[^]*main\.ts was not run: fix the error above\./,
+  ],
 ];
 
 const failsWithoutWriting = (_name: string, file: string, from: string, to: string, message: string | RegExp) =>
@@ -119,6 +126,27 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
   });
 
   test.each(SOURCE_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
+
+  test("a source edit rebuilds the project bundle only: the vendor bundles (cdktf, the provider, zod) stay as they are", () => {
+    const vendorBundles = () =>
+      readdirSync(join(copy, ".build/vendor"))
+        .filter((file) => file.endsWith(".js"))
+        .map((file) => [file, statSync(join(copy, ".build/vendor", file)).mtimeMs]);
+    const projectBundle = join(copy, ".build/project/main.ts.js");
+    const [vendorBefore, projectBefore] = [vendorBundles(), statSync(projectBundle).mtimeMs];
+    const outdir = join(copy, "edited.out");
+    try {
+      const { status } = withEdit("config/environments.ts", STAGING_ACCOUNT, `${STAGING_ACCOUNT} // edited`, () =>
+        run("main.ts", { CDKTF_OUTDIR: outdir }),
+      );
+      expect(status).toBe(0);
+      expect(statSync(projectBundle).mtimeMs).toBeGreaterThan(projectBefore);
+      expect(vendorBefore.length).toBeGreaterThan(0);
+      expect(vendorBundles()).toEqual(vendorBefore);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 
   test("schema:accept refuses a leftover applyIndexChanges: exit 1, the lock untouched", () => {
     const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
