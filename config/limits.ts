@@ -4,6 +4,8 @@ export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 /** An environment's stack (synthesized directory, Atlantis project) is this prefix + its name. */
 export const ENVIRONMENT_STACK_PREFIX = "dynamodb-";
+/** The stack (and synthesized directory, and Atlantis project) of an environment. */
+export const stackName = (environment: { readonly name: string }) => `${ENVIRONMENT_STACK_PREFIX}${environment.name}`;
 
 /** Provisioned capacity units and on-demand caps: at least 1, at most the default per-table quota. */
 export const MIN_CAPACITY_UNITS = 1;

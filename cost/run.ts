@@ -1,6 +1,6 @@
 /** Estimates every environment stack of a synthesized app. */
 import { CostInputError } from "./errors";
-import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/limits";
 import { estimateEnvironment, stackRegion, type EnvironmentEstimate, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { loadUsage, USAGE_DIRECTORY } from "./usage";
@@ -32,11 +32,11 @@ export function estimateStacks(stacks: Record<string, StackJson>, options: Estim
   return names
     .filter((name) => options.environment === undefined || name === options.environment)
     .map((name) => {
-      const stackName = `${ENVIRONMENT_STACK_PREFIX}${name}`;
-      const stack = stacks[stackName];
-      const region = stackRegion(stackName, stack);
+      const stackId = stackName({ name });
+      const stack = stacks[stackId];
+      const region = stackRegion(stackId, stack);
       if (!prices.has(region)) prices.set(region, loadPrices(region, options.pricesDirectory ?? PRICES_DIRECTORY, options.pricesOverride));
       const usage = loadUsage(name, options.usageDirectory ?? USAGE_DIRECTORY);
-      return estimateEnvironment(stackName, stack, usage, prices.get(region)!);
+      return estimateEnvironment(stackId, stack, usage, prices.get(region)!);
     });
 }

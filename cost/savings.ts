@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { CostInputError } from "./errors";
 import { dollars } from "./format";
-import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { stackName } from "../config/limits";
 import { estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, unitRate, type PriceTable } from "./prices";
 import { environmentNames, type EstimateOptions } from "./run";
@@ -26,19 +26,19 @@ export interface Saving {
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-function floorOf(stackName: string, stack: StackJson, usage: Usage, prices: PriceTable): number {
-  return estimateEnvironment(stackName, stack, usage, prices).floorUsd;
+function floorOf(stackId: string, stack: StackJson, usage: Usage, prices: PriceTable): number {
+  return estimateEnvironment(stackId, stack, usage, prices).floorUsd;
 }
 
 /** Every saving, per environment, computed from the synthesized stacks and the usage files. */
 export function computeSavings(stacks: Record<string, StackJson>, options: EstimateOptions = {}): Saving[] {
   const savings: Saving[] = [];
   for (const environment of environmentNames(stacks)) {
-    const stackName = `${ENVIRONMENT_STACK_PREFIX}${environment}`;
-    const stack = stacks[stackName];
-    const prices = loadPrices(stackRegion(stackName, stack), options.pricesDirectory ?? PRICES_DIRECTORY, options.pricesOverride);
+    const stackId = stackName({ name: environment });
+    const stack = stacks[stackId];
+    const prices = loadPrices(stackRegion(stackId, stack), options.pricesDirectory ?? PRICES_DIRECTORY, options.pricesOverride);
     const usage = loadUsage(environment, options.usageDirectory ?? USAGE_DIRECTORY);
-    const design = floorOf(stackName, stack, usage, prices);
+    const design = floorOf(stackId, stack, usage, prices);
     const tables = ((stack.resource ?? {}) as Resources).aws_dynamodb_table ?? {};
 
     // Standard-IA tables, priced as Standard (storage cheaper, requests about 25% dearer).
@@ -48,7 +48,7 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
       savings.push({
         choice: `\`${id}\` in Standard-IA instead of Standard`,
         environment,
-        savedUsd: floorOf(stackName, standard, usage, prices) - design,
+        savedUsd: floorOf(stackId, standard, usage, prices) - design,
       });
     }
 
@@ -58,7 +58,7 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
     savings.push({
       choice: `TTL: expired items deleted, not kept (after ${TTL_HORIZON_MONTHS} months)`,
       environment,
-      savedUsd: floorOf(stackName, stack, kept, prices) - design,
+      savedUsd: floorOf(stackId, stack, kept, prices) - design,
     });
 
     // Sparse indexes (only items carrying the index keys are written to and stored in the index),
@@ -83,7 +83,7 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
         savings.push({
           choice: `\`${id}\` sparse \`${index}\` instead of a full index`,
           environment,
-          savedUsd: floorOf(stackName, stack, full, prices) - design + extraWrites,
+          savedUsd: floorOf(stackId, stack, full, prices) - design + extraWrites,
         });
       }
     }

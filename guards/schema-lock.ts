@@ -8,6 +8,7 @@
  */
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { z } from "zod";
+import { stackName } from "../config/limits";
 import type { Environment } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
 import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
@@ -422,7 +423,7 @@ export function schemaChanges(
     changes.push({
       kind: "unsafe",
       message:
-        `${name}: in ${SCHEMA_LOCK_FILE} but no longer in config/environments.ts: its stack (dynamodb-${name}) is no longer ` +
+        `${name}: in ${SCHEMA_LOCK_FILE} but no longer in config/environments.ts: its stack (${stackName({ name })}) is no longer ` +
         `synthesized, so its tables keep running with nothing managing them and its Atlantis project disappears. Safe procedure: ` +
         `restore it in config/environments.ts. To retire it, keep it configured and first take on-demand backups (or exports) of its ` +
         `tables, then turn off its protections in a reviewed change (prevent_destroy, deletion protection: prod requires both, so prod ` +

@@ -6,9 +6,8 @@
  */
 import { createInterface } from "node:readline";
 import { ENVIRONMENTS } from "../config/environments";
-import type { Environment } from "../config/schema";
 import { synthesize } from "../stacks/app";
-import { stackName } from "../stacks/environment-stack";
+import { stackName } from "../config/limits";
 import { guardedTerraform } from "./guarded-terraform";
 
 async function main(): Promise<number> {
@@ -19,7 +18,7 @@ async function main(): Promise<number> {
     console.error(`${given}. Environments: ${names.join(", ")}.\nusage: npm run ${command} -- <${names.join("|")}>`);
     return 2;
   }
-  const synthesized = synthesize().find((entry) => entry.stack === stackName({ name: environment as Environment["name"] }));
+  const synthesized = synthesize().find((entry) => entry.stack === stackName({ name: environment }));
   if (!synthesized) throw new Error(`synth produced no stack for ${environment}`);
   return guardedTerraform({
     directory: synthesized.directory,

@@ -14,7 +14,7 @@ import { selectEnvironments, validateEnvironments } from "../config/validate";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../local/dynamodb-local";
 import { ensureTables } from "../local/ensure-tables";
 import { synthesizeStacks } from "../stacks/app";
-import { stackName } from "../stacks/environment-stack";
+import { stackName } from "../config/limits";
 
 let dynamodb: DynamoDbLocal | undefined;
 let stopping = false;

@@ -4,14 +4,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/references";
-import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { stackName } from "../config/limits";
 import type { Environment } from "../config/schema";
 import { OperationalTable } from "./operational-table";
 import { addOperations } from "./operations";
 import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
-
-/** The stack (and synthesized directory, and Atlantis project) of an environment. */
-export const stackName = (environment: Pick<Environment, "name">) => `${ENVIRONMENT_STACK_PREFIX}${environment.name}`;
 
 /**
  * One environment: its own S3 state (encrypted, S3-native locking), an AWS provider pinned to the
