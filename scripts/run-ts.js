@@ -80,6 +80,13 @@ function writeAtomically(file, contents) {
   fs.renameSync(partial, file);
 }
 
+/** Writes a freshly built bundle, dropping its code cache (runBundle writes a new one). */
+function writeBundle(file, contents) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.rmSync(`${file}.v8cache`, { force: true });
+  writeAtomically(file, contents);
+}
+
 /**
  * Reports where the project imports packages that node cannot resolve from the project root (not
  * installed, or misspelt), as esbuild reports any error: file, line and column.
@@ -94,10 +101,10 @@ const reportNotInstalled = (missing) => ({
     );
   },
 });
-const projectRequire = Module.createRequire(path.join(root, "package.json"));
+const rootRequire = Module.createRequire(path.join(root, "package.json"));
 function isInstalled(specifier) {
   try {
-    projectRequire.resolve(specifier);
+    rootRequire.resolve(specifier);
     return true;
   } catch {
     return false;
@@ -142,9 +149,7 @@ async function buildProject() {
   const missing = packages.filter((specifier) => !isInstalled(specifier));
   // Built again only to say where (it throws, with esbuild's messages printed).
   if (missing.length > 0) await require("esbuild").build({ ...options, plugins: [reportNotInstalled(missing)] });
-  fs.mkdirSync(path.dirname(bundle), { recursive: true });
-  fs.rmSync(`${bundle}.v8cache`, { force: true });
-  writeAtomically(bundle, outputFiles[0].contents);
+  writeBundle(bundle, outputFiles[0].contents);
   const manifest = { sources, packages };
   writeAtomically(manifestFile, JSON.stringify(manifest));
   return manifest;
@@ -159,11 +164,10 @@ async function buildVendor(packages, file) {
     outfile: file,
     plugins: [noCreationStacks],
   });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.rmSync(`${file}.v8cache`, { force: true });
-  writeAtomically(file, outputFiles[0].contents);
+  writeBundle(file, outputFiles[0].contents);
 }
 
+/** Builds what is stale; returns the vendor bundle to load (undefined: the entry imports no package). */
 async function buildIfStale() {
   try {
     let manifest = readManifest();
@@ -171,12 +175,12 @@ async function buildIfStale() {
     if (manifest === undefined || builtAt === undefined || manifest.sources.some((source) => isNewer(path.join(root, source), builtAt)))
       manifest = await buildProject();
     // An entry that imports no package (plan-guard.ts) needs no vendor bundle.
-    if (manifest.packages.length === 0) return { vendor: undefined, packages: [] };
+    if (manifest.packages.length === 0) return undefined;
     const vendor = vendorBundle(manifest.packages);
     const vendorBuiltAt = mtime(vendor);
     if (vendorBuiltAt === undefined || installedTree === undefined || isNewer(installedTree, vendorBuiltAt))
       await buildVendor(manifest.packages, vendor);
-    return { vendor, packages: manifest.packages };
+    return vendor;
   } catch (error) {
     // A syntax error in the project (e.g. config/environments.ts) or an import of a package that is
     // not installed: esbuild has already printed its message with file, line and column (logLevel
@@ -228,12 +232,11 @@ function runBundle(file, requireFor) {
   return bundleModule.exports;
 }
 
-void buildIfStale().then(({ vendor, packages }) => {
+void buildIfStale().then((vendor) => {
   const loaders = vendor === undefined ? {} : runBundle(vendor, (nodeRequire) => nodeRequire);
-  const vendored = new Set(packages);
   // The project's require: its packages from the vendor bundle, node's built-ins (and require.resolve) from node.
   const projectRequire = (nodeRequire) =>
-    Object.assign((specifier) => (vendored.has(specifier) ? loaders[specifier]() : nodeRequire(specifier)), {
+    Object.assign((specifier) => (Object.hasOwn(loaders, specifier) ? loaders[specifier]() : nodeRequire(specifier)), {
       resolve: nodeRequire.resolve,
       cache: nodeRequire.cache,
       main: nodeRequire.main,
