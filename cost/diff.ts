@@ -8,9 +8,10 @@
  * prices, so the diff is the change the PR makes, not a price change.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { shareInstall } from "../stacks/project-root";
 import { CostInputError } from "./errors";
 import type { CostLine, EnvironmentEstimate, StackJson, Totals } from "./estimate";
 import { environmentNames, estimateStacks, type EstimateOptions } from "./run";
@@ -158,14 +159,8 @@ export function estimateAtRef(root: string, ref: string, options: EstimateOption
   try {
     const added = git(root, ["worktree", "add", "--detach", tree, commit]);
     if (added.status !== 0) throw new CostInputError(`--diff ${ref}: git worktree add failed: ${added.stderr.trim()}`);
-    symlinkSync(join(root, "node_modules"), join(tree, "node_modules"), "dir");
-    // The same node_modules, so the same vendor bundles (scripts/run-ts.js): the commit's synth only
-    // bundles its own sources (a commit from before the vendor bundles ignores them).
-    const vendorBundles = join(root, ".build", "vendor");
-    if (existsSync(vendorBundles)) {
-      mkdirSync(join(tree, ".build"));
-      symlinkSync(vendorBundles, join(tree, ".build", "vendor"), "dir");
-    }
+    // node_modules and the vendor bundles (a commit from before the vendor bundles ignores those).
+    shareInstall(root, tree);
     const outdir = join(scratch, "out");
     const synth = spawnSync(process.execPath, ["scripts/run-ts.js", "main.ts"], {
       cwd: tree,
