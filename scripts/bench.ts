@@ -97,7 +97,7 @@ const row = (name: string, value: string, target: string) => console.log(`${name
 console.log(`medians of ${runs} runs (unit tests: 3 runs)\n`);
 row("measure", "value", "target");
 row("floor: node -e \"require('cdktf')\"", `${floor.seconds.toFixed(2)} s, ${floor.peakMb.toFixed(0)} MB`, "");
-row("synth all stacks (bundle cached)", `${synthWarm.seconds.toFixed(2)} s, ${synthWarm.peakMb.toFixed(0)} MB`, "<= 2x floor, <= 200 MB");
+row("synth all stacks (bundles cached)", `${synthWarm.seconds.toFixed(2)} s, ${synthWarm.peakMb.toFixed(0)} MB`, "<= 2x floor, <= 200 MB");
 row("  ratio to floor", `${(synthWarm.seconds / floor.seconds).toFixed(2)}x`, "<= 2x");
 row(
   "synth all stacks (after a source edit)",
