@@ -6,7 +6,7 @@
  * committed database (fixtures/persisted-dynamodb-local, written by support/make-persisted-fixture.ts).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -47,7 +47,26 @@ async function runLocal(args: string[]) {
   return { child, exited, endpoint, javaPid, output: () => output };
 }
 
-test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; Ctrl-C leaves no java", async () => {
+/**
+ * The JVM's class data archive (local/class-data-archive.ts), whichever start this is: the first
+ * after an install asks java to write it and keeps it once java stopped; every later start maps it,
+ * which the JVM only does when the class path is the one the archive was written with (a JVM that
+ * rejects it unmaps it and carries on slower). The suite's own DynamoDB Local shares the same cache.
+ */
+function expectClassDataShared(javaArguments: string[], javaMappings: string): void {
+  const shared = javaArguments.find((argument) => argument.startsWith("-XX:SharedArchiveFile="))?.split("=")[1];
+  if (shared) {
+    expect(shared).toMatch(/\/node_modules\/\.cache\/dynamodb-local\/[0-9a-f]{16}\/classes\.jsa$/);
+    expect(javaMappings).toContain(` ${shared}\n`);
+  } else {
+    const written = javaArguments.find((argument) => argument.startsWith("-XX:ArchiveClassesAtExit="))?.split("=")[1];
+    expect(written).toMatch(/\/node_modules\/\.cache\/dynamodb-local\/[0-9a-f]{16}\/classes\.jsa\.\d+-\d+\.new$/);
+    expect(existsSync(written!)).toBe(false);
+    expect(existsSync(written!.replace(/\.\d+-\d+\.new$/, ""))).toBe(true);
+  }
+}
+
+test("GIVEN a persisted database with one outdated table WHEN started with --env staging --persist THEN the rest are created, the drift reported, the example's command printed; Ctrl-C leaves no java and the JVM's class data archive shared", async () => {
   const dbPath = mkdtempSync(join(tmpdir(), "opsdata-persist-"));
   try {
     // An earlier run's database: api_keys without the GSI the definition has now, nothing else.
@@ -57,6 +76,8 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
     );
 
     const local = await runLocal(["--env", "staging", "--persist", dbPath]);
+    const javaArguments = readFileSync(`/proc/${local.javaPid}/cmdline`, "utf8").split("\0");
+    const javaMappings = readFileSync(`/proc/${local.javaPid}/maps`, "utf8");
     try {
       const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials });
       const { TableNames } = await client.send(new ListTablesCommand({}));
@@ -72,6 +93,7 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
     }
     expect(await local.exited).toBe(0);
     expect(alive(local.javaPid)).toBe(false);
+    expectClassDataShared(javaArguments, javaMappings);
     const output = local.output();
     expect(output).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
     expect(output).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
