@@ -3,10 +3,15 @@
  * loaded to an archive when it exits, and later JVMs map that archive instead of loading, verifying
  * and linking ~5,000 classes from 120 jars again. Measured on a 2-core machine: 2.5 s of CPU to the
  * first answer without, 1.45 s with (JDK 17, https://docs.oracle.com/en/java/javase/17/vm/class-data-sharing.html,
- * "Dynamic CDS Archive": -XX:ArchiveClassesAtExit writes one, -XX:SharedArchiveFile uses one).
+ * "Dynamic CDS Archive": -XX:ArchiveClassesAtExit writes one, -XX:SharedArchiveFile uses one; JEP 350,
+ * https://openjdk.org/jeps/350: nothing is archived when the JVM exits abruptly, so the watchdog in
+ * dynamodb-local.ts keeps the file only after java ended of its SIGTERM).
  *
  * CDS refuses a class path with a non-empty directory, and DynamoDBLocal.jar's manifest puts its own
- * directory (".") and non-jar files (the sqlite4java .so/.dll files) on the class path. So the JVM
+ * directory (".") and non-jar files (the sqlite4java .so/.dll files) on the class path (checked on
+ * JDK 17.0.15: "Cannot have non-empty directory in paths"; listing the jars first instead keeps the
+ * archive but disables it at the next start, "Archived non-system classes are disabled because the
+ * file .../libsqlite4java-linux-amd64.so exists"). So the JVM
  * runs a copy of the jar whose manifest has no Class-Path, with that Class-Path's jars given
  * explicitly in the same order. The directory only holds licence texts and DynamoDBLocal_lib (no
  * classes); the non-jar entries never held classes either.
