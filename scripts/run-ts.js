@@ -23,10 +23,18 @@ const buildDir = path.join(root, ".build");
  * hidden lockfile, node_modules/.package-lock.json, whenever it changes that tree (npm's docs,
  * configuring-npm/package-lock-json.md, "Hidden lockfiles"). Without one (another package
  * manager), package-lock.json. A checkout sharing this node_modules (cost's worktree) shares them.
+ * Bundles are named after that file's content (and this script's, which holds the build options),
+ * not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
+ * 11: two `npm ci` runs in fresh clones wrote byte-identical files), so the bundles stay valid
+ * (Atlantis runs `npm ci` before every plan, atlantis/repos.yaml).
  */
-const installedTree = [path.join(root, "node_modules", ".package-lock.json"), path.join(root, "package-lock.json")].find((file) =>
-  fs.existsSync(file),
-);
+function installedTree() {
+  const lockfile = [path.join(root, "node_modules", ".package-lock.json"), path.join(root, "package-lock.json")].find((file) =>
+    fs.existsSync(file),
+  );
+  if (lockfile === undefined) return undefined;
+  return crypto.createHash("sha256").update(fs.readFileSync(lockfile)).update(fs.readFileSync(__filename)).digest("hex").slice(0, 16);
+}
 const entry = process.argv[2];
 if (!entry) {
   console.error("usage: node scripts/run-ts.js <entry.ts> [args...]");
@@ -50,9 +58,10 @@ function readManifest() {
   }
 }
 
-/** The vendor bundle for a set of package specifiers: one file per distinct set. */
-const vendorBundle = (packages) =>
-  path.join(buildDir, "vendor", `${crypto.createHash("sha256").update(packages.join("\n")).digest("hex").slice(0, 16)}.js`);
+const vendorDir = path.join(buildDir, "vendor");
+/** The vendor bundle of an installed tree for a set of package specifiers: one file per distinct set. */
+const vendorBundle = (tree, packages) =>
+  path.join(vendorDir, `${tree}-${crypto.createHash("sha256").update(packages.join("\n")).digest("hex").slice(0, 16)}.js`);
 
 /**
  * cdktf creates a token for every resource attribute it references and captures a full stack trace
@@ -167,6 +176,21 @@ async function buildVendor(packages, file) {
   writeBundle(file, outputFiles[0].contents);
 }
 
+/**
+ * Removes vendor bundles of other installed trees, but for the most recently built one: a checkout
+ * of another commit sharing this folder (cost --diff's worktree, whose run-ts.js may differ) keeps
+ * its bundles while it runs, and switching back to the previous install costs no rebuild.
+ */
+function removeOtherInstallsBundles(tree) {
+  const files = fs.readdirSync(vendorDir).map((file) => ({ file, tree: file.includes("-") ? file.split("-")[0] : undefined }));
+  const others = files.filter((entry) => entry.tree !== tree);
+  const latest = others
+    .filter((entry) => entry.tree !== undefined && entry.file.endsWith(".js"))
+    .sort((a, b) => (mtime(path.join(vendorDir, b.file)) ?? 0) - (mtime(path.join(vendorDir, a.file)) ?? 0))[0]?.tree;
+  for (const entry of others)
+    if (entry.tree === undefined || entry.tree !== latest) fs.rmSync(path.join(vendorDir, entry.file), { force: true });
+}
+
 /** Builds what is stale; returns the vendor bundle to load (undefined: the entry imports no package). */
 async function buildIfStale() {
   try {
@@ -176,10 +200,13 @@ async function buildIfStale() {
       manifest = await buildProject();
     // An entry that imports no package (plan-guard.ts) needs no vendor bundle.
     if (manifest.packages.length === 0) return undefined;
-    const vendor = vendorBundle(manifest.packages);
-    const vendorBuiltAt = mtime(vendor);
-    if (vendorBuiltAt === undefined || installedTree === undefined || isNewer(installedTree, vendorBuiltAt))
+    const tree = installedTree();
+    const vendor = vendorBundle(tree ?? "nolockfile", manifest.packages);
+    // No lockfile at all: nothing says what is installed, so it is built every time.
+    if (tree === undefined || !fs.existsSync(vendor)) {
       await buildVendor(manifest.packages, vendor);
+      removeOtherInstallsBundles(tree ?? "nolockfile");
+    }
     return vendor;
   } catch (error) {
     // A syntax error in the project (e.g. config/environments.ts) or an import of a package that is

@@ -4,7 +4,7 @@
  * stack trace), and neither cdktf.out nor schema.lock.json is touched.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { copyProject } from "./support/project-copy";
 
@@ -127,7 +127,7 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
 
   test.each(SOURCE_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
 
-  test("a source edit rebuilds the project bundle only: the vendor bundles (cdktf, the provider, zod) stay as they are", () => {
+  test("a source edit, after npm ci of an unchanged lockfile, rebuilds the project bundle only: the vendor bundles (cdktf, the provider, zod) stay as they are", () => {
     const vendorBundles = () =>
       readdirSync(join(copy, ".build/vendor"))
         .filter((file) => file.endsWith(".js"))
@@ -135,6 +135,11 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
     const projectBundle = join(copy, ".build/project/main.ts.js");
     const [vendorBefore, projectBefore] = [vendorBundles(), statSync(projectBundle).mtimeMs];
     const outdir = join(copy, "edited.out");
+    // What npm ci of an unchanged package-lock.json leaves: the same installed tree, its hidden
+    // lockfile written again (touched here, and put back after: it is this checkout's install).
+    const hiddenLockfile = join(copy, "node_modules/.package-lock.json");
+    const installedAt = statSync(hiddenLockfile);
+    utimesSync(hiddenLockfile, new Date(), new Date());
     try {
       const { status } = withEdit("config/environments.ts", STAGING_ACCOUNT, `${STAGING_ACCOUNT} // edited`, () =>
         run("main.ts", { CDKTF_OUTDIR: outdir }),
@@ -144,6 +149,7 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
       expect(vendorBefore.length).toBeGreaterThan(0);
       expect(vendorBundles()).toEqual(vendorBefore);
     } finally {
+      utimesSync(hiddenLockfile, installedAt.atime, installedAt.mtime);
       rmSync(outdir, { recursive: true, force: true });
     }
   });
