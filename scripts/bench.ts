@@ -95,7 +95,7 @@ const synthAfterDependencyChange = rebuilt(() => rmSync(join(root, ".build", "ve
 const synthFreshClone = rebuilt(() => rmSync(join(root, ".build"), { recursive: true, force: true }));
 rmSync(scratch, { recursive: true, force: true });
 
-const row = (name: string, value: string, target: string) => console.log(`${name.padEnd(44)} ${value.padEnd(22)} ${target}`);
+const row = (name: string, value: string, target: string) => console.log(`${name.padEnd(48)} ${value.padEnd(22)} ${target}`);
 console.log(`medians of ${runs} runs (unit tests: 3 runs)\n`);
 row("measure", "value", "target");
 row("floor: node -e \"require('cdktf')\"", `${floor.seconds.toFixed(2)} s, ${floor.peakMb.toFixed(0)} MB`, "");
