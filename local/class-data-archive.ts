@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
+import { isAlive } from "./process-alive";
 
 export interface JavaLaunch {
   /** java's arguments from the class path to the main class (DynamoDB Local's own arguments follow). */
@@ -78,12 +79,27 @@ export function classDataLaunch(jar: string, cacheDirectory: string, javaRuntime
     const archive = join(directory, "classes.jsa");
     const launch = ["-cp", classPath.join(":"), mainClass];
     if (existsSync(archive)) return { args: [`-XX:SharedArchiveFile=${archive}`, ...launch] };
-    // Concurrent first starts each write their own file; whichever finishes last is kept.
+    // One JVM writes it (writing costs ~2.5 s of CPU at exit): while the process that started one
+    // runs, the others start without. Its file is created now, so that they see it.
+    if (creatorRunning(directory)) return { args: launch };
     const written = `${archive}.${process.pid}-${Date.now()}.new`;
+    writeFileSync(written, "");
     return { args: [`-XX:ArchiveClassesAtExit=${written}`, ...launch], newArchive: { written, keep: archive } };
   } catch {
     return plainLaunch(jar);
   }
+}
+
+/** Whether a live process started a JVM that writes the archive; a dead one's file is removed. */
+function creatorRunning(directory: string): boolean {
+  let running = false;
+  for (const file of readdirSync(directory)) {
+    const creator = /^classes\.jsa\.(\d+)-\d+\.new$/.exec(file);
+    if (!creator) continue;
+    if (isAlive(Number(creator[1]))) running = true;
+    else rmSync(join(directory, file), { force: true });
+  }
+  return running;
 }
 
 /** Removes all but the ARCHIVES_KEPT - 1 most recently used folders other than `keep` (each is ~45 MB). */

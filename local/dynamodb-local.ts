@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer, connect } from "node:net";
 import { classDataLaunch, plainLaunch } from "./class-data-archive";
+import { isAlive } from "./process-alive";
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -135,16 +136,6 @@ const WATCHDOG =
   'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; ' +
   // A class data archive is complete only once java exited of the SIGTERM above (143 = 128 + 15).
   'if [ -n "$written" ]; then if [ "$status" -eq 143 ] && [ -s "$written" ]; then mv -f "$written" "$keep"; else rm -f "$written"; fi; fi; exit $status';
-
-/** Whether a process (e.g. DynamoDB Local's java, by the pid `start` reports) is still running. */
-export const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");

@@ -3,7 +3,7 @@
  * copy without its manifest's class path, and which archive flag a start gets. The JVM's side (it
  * writes, maps and keeps the archive) is in the integration suite.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classDataLaunch, withoutManifestClassPath } from "../../local/class-data-archive";
@@ -73,6 +73,24 @@ describe("classDataLaunch", () => {
     writeFileSync(archive, "archive");
     const second = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
     expect(second).toEqual({ args: [`-XX:SharedArchiveFile=${archive}`, ...first.args.slice(1)] });
+  });
+
+  test("GIVEN a start writing the archive, its process running, WHEN another starts THEN that one runs from the same class path without writing one", () => {
+    const writer = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
+    const other = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
+    expect(other).toEqual({ args: writer.args.slice(1) });
+    expect(other.args[0]).toBe("-cp");
+  });
+
+  test("GIVEN the file of a start whose process is gone THEN it is removed and this start writes the archive", () => {
+    const gone = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions).newArchive!;
+    // No process has this id (Linux pids stop at 4194304).
+    const leftover = gone.written.replace(/\.\d+-(\d+)\.new$/, ".999999999-$1.new");
+    renameSync(gone.written, leftover);
+
+    const next = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
+    expect(next.newArchive?.keep).toBe(gone.keep);
+    expect(existsSync(leftover)).toBe(false);
   });
 
   test("GIVEN an archive of another Java runtime THEN this one writes its own, beside it", () => {
