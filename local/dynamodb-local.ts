@@ -21,6 +21,8 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** The java process's id (to check that it is gone after stop). */
   readonly pid: number;
+  /** Whether java writes the class data archive when it stops (the first start after an install: that stop takes ~3 s). */
+  readonly writesClassDataArchive: boolean;
   stop(): Promise<void>;
 }
 
@@ -190,5 +192,5 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]);
-  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop };
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, writesClassDataArchive: launch.newArchive !== undefined, stop };
 }

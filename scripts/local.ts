@@ -22,6 +22,8 @@ let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    if (dynamodb?.writesClassDataArchive)
+      console.log("Stopping DynamoDB Local: it writes its class data archive first (once per install; later starts take ~1 s less).");
     await dynamodb?.stop();
   }
   process.exit(code);

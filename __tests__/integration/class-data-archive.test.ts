@@ -27,6 +27,7 @@ test("GIVEN no archive WHEN DynamoDB Local starts and stops THEN java was asked 
   const first = await startDynamoDbLocal({ java: fakeJava, classDataCache: cache });
   const { folder } = cached();
   const firstArguments = argumentsOf(first.pid);
+  expect(first.writesClassDataArchive).toBe(true);
   await first.stop();
 
   const asked = firstArguments.find((argument) => argument.startsWith("-XX:ArchiveClassesAtExit="));
@@ -42,6 +43,7 @@ test("GIVEN no archive WHEN DynamoDB Local starts and stops THEN java was asked 
 
   const second = await startDynamoDbLocal({ java: fakeJava, classDataCache: cache });
   const secondArguments = argumentsOf(second.pid);
+  expect(second.writesClassDataArchive).toBe(false);
   await second.stop();
   expect(secondArguments).toContain(`-XX:SharedArchiveFile=${folder}/classes.jsa`);
   expect(secondArguments.filter((argument) => argument.startsWith("-XX:ArchiveClassesAtExit"))).toEqual([]);
