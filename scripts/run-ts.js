@@ -179,16 +179,23 @@ async function buildVendor(packages, file) {
 /**
  * Removes vendor bundles of other installed trees, but for the most recently built one: a checkout
  * of another commit sharing this folder (cost --diff's worktree, whose run-ts.js may differ) keeps
- * its bundles while it runs, and switching back to the previous install costs no rebuild.
+ * its bundles, and switching back to the previous install costs no rebuild. Nothing written in the
+ * last ten minutes is touched (another process may be writing or about to load it); partial files
+ * older than that are leftovers of an interrupted write.
  */
+const IN_USE_MS = 10 * 60_000;
 function removeOtherInstallsBundles(tree) {
-  const files = fs.readdirSync(vendorDir).map((file) => ({ file, tree: file.includes("-") ? file.split("-")[0] : undefined }));
-  const others = files.filter((entry) => entry.tree !== tree);
-  const latest = others
-    .filter((entry) => entry.tree !== undefined && entry.file.endsWith(".js"))
-    .sort((a, b) => (mtime(path.join(vendorDir, b.file)) ?? 0) - (mtime(path.join(vendorDir, a.file)) ?? 0))[0]?.tree;
-  for (const entry of others)
-    if (entry.tree === undefined || entry.tree !== latest) fs.rmSync(path.join(vendorDir, entry.file), { force: true });
+  const files = fs
+    .readdirSync(vendorDir)
+    .map((file) => ({ file, tree: file.includes("-") ? file.split("-")[0] : undefined, at: mtime(path.join(vendorDir, file)) ?? 0 }))
+    .filter((entry) => entry.at < Date.now() - IN_USE_MS);
+  const latestOther = files
+    .filter((entry) => entry.tree !== undefined && entry.tree !== tree && entry.file.endsWith(".js"))
+    .sort((a, b) => b.at - a.at)[0]?.tree;
+  for (const entry of files) {
+    const kept = (entry.tree === tree || entry.tree === latestOther) && !entry.file.endsWith(".partial");
+    if (!kept) fs.rmSync(path.join(vendorDir, entry.file), { force: true });
+  }
 }
 
 /** Builds what is stale; returns the vendor bundle to load (undefined: the entry imports no package). */

@@ -27,7 +27,7 @@ test("GIVEN no archive WHEN DynamoDB Local starts and stops THEN java was asked 
   const first = await startDynamoDbLocal({ java: fakeJava, classDataCache: cache });
   const { folder } = cached();
   const firstArguments = argumentsOf(first.pid);
-  expect(first.writesClassDataArchive).toBe(true);
+  expect(first.classDataArchive).toEqual({ path: join(folder, "classes.jsa"), writtenAtStop: true });
   await first.stop();
 
   const asked = firstArguments.find((argument) => argument.startsWith("-XX:ArchiveClassesAtExit="));
@@ -43,21 +43,45 @@ test("GIVEN no archive WHEN DynamoDB Local starts and stops THEN java was asked 
 
   const second = await startDynamoDbLocal({ java: fakeJava, classDataCache: cache });
   const secondArguments = argumentsOf(second.pid);
-  expect(second.writesClassDataArchive).toBe(false);
+  expect(second.classDataArchive).toEqual({ path: join(folder, "classes.jsa"), writtenAtStop: false });
   await second.stop();
   expect(secondArguments).toContain(`-XX:SharedArchiveFile=${folder}/classes.jsa`);
   expect(secondArguments.filter((argument) => argument.startsWith("-XX:ArchiveClassesAtExit"))).toEqual([]);
 });
 
+/** A stand-in java run with these environment variables (see support/fake-java.js). */
+function fakeJavaWith(variables: string): string {
+  const java = join(mkdtempSync(join(tmpdir(), "opsdata-fake-java-")), "java");
+  fakeJavaFolders.push(join(java, ".."));
+  writeFileSync(java, `#!/bin/sh\n${variables} exec "${process.execPath}" "${fakeJava}" "$@"\n`, { mode: 0o755 });
+  return java;
+}
+const fakeJavaFolders: string[] = [];
+afterAll(() => fakeJavaFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 test("GIVEN no archive WHEN java does not stop cleanly THEN what it wrote is removed and no archive is kept", async () => {
-  const failingJava = join(mkdtempSync(join(tmpdir(), "opsdata-failing-java-")), "java");
-  writeFileSync(failingJava, `#!/bin/sh\nFAKE_JAVA_EXIT_STATUS=1 exec "${process.execPath}" "${fakeJava}" "$@"\n`, { mode: 0o755 });
+  const dynamodb = await startDynamoDbLocal({ java: fakeJavaWith("FAKE_JAVA_EXIT_STATUS=1"), classDataCache: cache });
+  await dynamodb.stop();
+  expect(cached().files).toEqual(["DynamoDBLocal.jar", "launch.json"]);
+});
+
+test("GIVEN no archive WHEN java never listens (the start fails) THEN what it wrote at exit is not kept: it loaded too few classes", async () => {
+  const start = startDynamoDbLocal({ java: fakeJavaWith("FAKE_JAVA_NO_LISTEN=1"), classDataCache: cache, startTimeoutMs: 300 });
+  await expect(start).rejects.toThrow(/DynamoDB Local did not listen on port \d+ in time/);
+  expect(cached().files).toEqual(["DynamoDBLocal.jar", "launch.json"]);
+});
+
+test("GIVEN -Xshare:off in JAVA_TOOL_OPTIONS (such a JVM refuses to write an archive) WHEN DynamoDB Local starts THEN it runs the plain jar", async () => {
+  process.env.JAVA_TOOL_OPTIONS = "-Xshare:off";
   try {
-    const dynamodb = await startDynamoDbLocal({ java: failingJava, classDataCache: cache });
+    const dynamodb = await startDynamoDbLocal({ java: fakeJava, classDataCache: cache });
+    const javaArguments = argumentsOf(dynamodb.pid);
     await dynamodb.stop();
-    expect(cached().files).toEqual(["DynamoDBLocal.jar", "launch.json"]);
+    expect(dynamodb.classDataArchive).toBeUndefined();
+    expect(javaArguments[javaArguments.indexOf("-jar") + 1]).toMatch(/\/DynamoDBLocal\.jar$/);
+    expect(readdirSync(cache)).toEqual([]);
   } finally {
-    rmSync(join(failingJava, ".."), { recursive: true, force: true });
+    delete process.env.JAVA_TOOL_OPTIONS;
   }
 });
 

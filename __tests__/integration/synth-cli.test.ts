@@ -4,7 +4,18 @@
  * stack trace), and neither cdktf.out nor schema.lock.json is touched.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { copyProject } from "./support/project-copy";
 
@@ -169,4 +180,40 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
     expect(result.stderr).toContain("Not accepted: Terraform would skip or fail on the [refused] changes. schema.lock.json is unchanged.");
     expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
   });
+});
+
+test("a dependency change builds a new vendor bundle and removes other installs' old ones, but the latest, anything from the last ten minutes and no partial file", () => {
+  // The copy's own vendor folder (it links this checkout's), holding bundles of earlier installs.
+  const vendor = join(copy, ".build/vendor");
+  const linked = readlinkSync(vendor);
+  rmSync(vendor);
+  mkdirSync(vendor);
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+  const planted: [file: string, writtenAt: Date][] = [
+    ["aaaaaaaaaaaaaaaa-1111111111111111.js", hoursAgo(2)],
+    ["aaaaaaaaaaaaaaaa-1111111111111111.js.999.partial", hoursAgo(2)],
+    ["bbbbbbbbbbbbbbbb-1111111111111111.js", hoursAgo(3)],
+    ["bbbbbbbbbbbbbbbb-1111111111111111.js.v8cache", hoursAgo(3)],
+    ["cccccccccccccccc-1111111111111111.js", new Date(Date.now() - 60_000)],
+    ["6ec6aa4a8aaa344a.js", hoursAgo(3)],
+  ];
+  for (const [file, writtenAt] of planted) {
+    writeFileSync(join(vendor, file), "");
+    utimesSync(join(vendor, file), writtenAt, writtenAt);
+  }
+  const outdir = join(copy, "vendor.out");
+  try {
+    expect(run("main.ts", { CDKTF_OUTDIR: outdir }).status).toBe(0);
+    const built = readdirSync(vendor).filter((file) => !file.startsWith("aaaa") && !file.startsWith("cccc"));
+    expect(built).toHaveLength(2);
+    expect(built.sort()[0]).toMatch(/^[0-9a-f]{16}-[0-9a-f]{16}\.js$/);
+    expect(built.sort()[1]).toBe(`${built.sort()[0]}.v8cache`);
+    expect(readdirSync(vendor).sort()).toEqual(
+      ["aaaaaaaaaaaaaaaa-1111111111111111.js", "cccccccccccccccc-1111111111111111.js", ...built].sort(),
+    );
+  } finally {
+    rmSync(vendor, { recursive: true, force: true });
+    symlinkSync(linked, vendor, "dir");
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

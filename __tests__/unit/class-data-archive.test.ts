@@ -72,7 +72,7 @@ describe("classDataLaunch", () => {
 
     writeFileSync(archive, "archive");
     const second = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
-    expect(second).toEqual({ args: [`-XX:SharedArchiveFile=${archive}`, ...first.args.slice(1)] });
+    expect(second).toEqual({ args: [`-XX:SharedArchiveFile=${archive}`, ...first.args.slice(1)], archive });
   });
 
   test("GIVEN a start writing the archive, its process running, WHEN another starts THEN that one runs from the same class path without writing one", () => {
@@ -90,6 +90,15 @@ describe("classDataLaunch", () => {
 
     const next = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions);
     expect(next.newArchive?.keep).toBe(gone.keep);
+    expect(existsSync(leftover)).toBe(false);
+  });
+
+  test("GIVEN the file of a start from over an hour ago THEN it no longer counts (its pid may be another process's by now)", () => {
+    const old = classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions).newArchive!;
+    const leftover = old.written.replace(/-\d+\.new$/, `-${Date.now() - 2 * 3_600_000}.new`);
+    renameSync(old.written, leftover);
+
+    expect(classDataLaunch(jarPath, cache, 'openjdk version "17.0.15"', jvmOptions).newArchive?.keep).toBe(old.keep);
     expect(existsSync(leftover)).toBe(false);
   });
 
