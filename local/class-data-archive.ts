@@ -11,10 +11,10 @@
  * directory (".") and non-jar files (the sqlite4java .so/.dll files) on the class path (checked on
  * JDK 17.0.15: "Cannot have non-empty directory in paths"; listing the jars first instead keeps the
  * archive but disables it at the next start, "Archived non-system classes are disabled because the
- * file .../libsqlite4java-linux-amd64.so exists"). So the JVM
- * runs a copy of the jar whose manifest has no Class-Path, with that Class-Path's jars given
- * explicitly in the same order. The directory only holds licence texts and DynamoDBLocal_lib (no
- * classes); the non-jar entries never held classes either.
+ * file .../libsqlite4java-linux-amd64.so exists"). So the JVM runs a copy of the jar whose manifest
+ * has no Class-Path, with that Class-Path's jars given explicitly in the same order. The directory
+ * only holds licence texts and DynamoDBLocal_lib (no classes); the non-jar entries never held
+ * classes either.
  *
  * Only speed depends on this: when the copy cannot be written, the JVM starts from the original jar,
  * and a JVM that cannot use an archive (another Java build, a changed jar) ignores it and loads
