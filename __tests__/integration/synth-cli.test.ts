@@ -9,10 +9,10 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
+  lstatSync,
+  renameSync,
   rmSync,
   statSync,
-  symlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -183,11 +183,12 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
 });
 
 test("a dependency change builds a new vendor bundle and removes other installs' old ones, but the latest, anything from the last ten minutes and no partial file", () => {
-  // The copy's own vendor folder (it links this checkout's), holding bundles of earlier installs.
+  // A vendor folder of the copy's own (its usual one, a link to this checkout's or not there yet,
+  // is put aside and back), holding bundles of earlier installs.
   const vendor = join(copy, ".build/vendor");
-  const linked = readlinkSync(vendor);
-  rmSync(vendor);
-  mkdirSync(vendor);
+  const usual = join(copy, ".build/vendor-usual");
+  if (lstatSync(vendor, { throwIfNoEntry: false })) renameSync(vendor, usual);
+  mkdirSync(vendor, { recursive: true });
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
   const planted: [file: string, writtenAt: Date][] = [
     ["aaaaaaaaaaaaaaaa-1111111111111111.js", hoursAgo(2)],
@@ -213,7 +214,7 @@ test("a dependency change builds a new vendor bundle and removes other installs'
     );
   } finally {
     rmSync(vendor, { recursive: true, force: true });
-    symlinkSync(linked, vendor, "dir");
+    if (lstatSync(usual, { throwIfNoEntry: false })) renameSync(usual, vendor);
     rmSync(outdir, { recursive: true, force: true });
   }
 });
