@@ -202,9 +202,11 @@ test("a dependency change builds a new vendor bundle and removes other installs'
     writeFileSync(join(vendor, file), "");
     utimesSync(join(vendor, file), writtenAt, writtenAt);
   }
-  const outdir = join(copy, "vendor.out");
+  // An entry with one small package: what is built and removed is the same for main.ts, in less time.
+  const entry = join(copy, "zod-only.ts");
+  writeFileSync(entry, 'import { z } from "zod";\nconsole.log(z.literal("parsed").parse("parsed"));\n');
   try {
-    expect(run("main.ts", { CDKTF_OUTDIR: outdir }).status).toBe(0);
+    expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
     const built = readdirSync(vendor).filter((file) => !file.startsWith("aaaa") && !file.startsWith("cccc"));
     expect(built).toHaveLength(1);
     expect(built[0]).toMatch(/^[0-9a-f]{16}-[0-9a-f]{16}\.js$/);
@@ -212,14 +214,14 @@ test("a dependency change builds a new vendor bundle and removes other installs'
       ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], "cccccccccccccccc-1111111111111111.js"].sort(),
     );
     // The run that built it writes no code cache (often the only run, in CI or Atlantis); the next one does.
-    expect(run("main.ts", { CDKTF_OUTDIR: outdir }).status).toBe(0);
+    expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
     expect(readdirSync(vendor).sort()).toEqual(
       ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], `${built[0]}.v8cache`, "cccccccccccccccc-1111111111111111.js"].sort(),
     );
   } finally {
     rmSync(vendor, { recursive: true, force: true });
     if (lstatSync(usual, { throwIfNoEntry: false })) renameSync(usual, vendor);
-    rmSync(outdir, { recursive: true, force: true });
+    rmSync(entry, { force: true });
   }
 });
 
