@@ -26,6 +26,7 @@ export default tseslint.config(
         __dirname: "readonly",
         __filename: "readonly",
         console: "readonly",
+        Buffer: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },

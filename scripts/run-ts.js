@@ -15,6 +15,7 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
+const { ARCHIVER_LEFT_OUT, zipWithInstalledFs } = require("./cdktf-in-a-bundle");
 
 const root = path.resolve(__dirname, "..");
 const buildDir = path.join(root, ".build");
@@ -23,8 +24,8 @@ const buildDir = path.join(root, ".build");
  * hidden lockfile, node_modules/.package-lock.json, whenever it changes that tree (npm's docs,
  * configuring-npm/package-lock-json.md, "Hidden lockfiles"). Without one (another package
  * manager), package-lock.json. A checkout sharing this node_modules (cost's worktree) shares them.
- * Bundles are named after that file's content (and this script's, which holds the build options),
- * not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
+ * Bundles are named after that file's content (and the build's: this script, which holds the
+ * options, and what it bundles into cdktf), not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
  * 11: two `npm ci` runs in fresh clones wrote byte-identical files), so the bundles stay valid
  * (Atlantis runs `npm ci` before every plan, atlantis/repos.yaml).
  */
@@ -33,7 +34,9 @@ function installedTree() {
     fs.existsSync(file),
   );
   if (lockfile === undefined) return undefined;
-  return crypto.createHash("sha256").update(fs.readFileSync(lockfile)).update(fs.readFileSync(__filename)).digest("hex").slice(0, 16);
+  const hash = crypto.createHash("sha256").update(fs.readFileSync(lockfile));
+  for (const file of [__filename, require.resolve("./cdktf-in-a-bundle"), ARCHIVER_LEFT_OUT.archiver]) hash.update(fs.readFileSync(file));
+  return hash.digest("hex").slice(0, 16);
 }
 const entry = process.argv[2];
 if (!entry) {
@@ -69,7 +72,8 @@ const vendorBundle = (tree, packages) =>
  * tokens/private/stack-trace.js with Error.stackTraceLimit = MAX_SAFE_INTEGER), used only to
  * explain a token that fails to resolve. Formatting those traces was ~40% of synth's CPU, so the
  * bundle gets a captureStackTrace that returns no frames. The synthesized JSON is byte-identical;
- * a token error then lacks its creation stack, which `npm test` (jest runs cdktf unbundled) still shows.
+ * a token error then lacks its creation stack (as under jest, whose jest.config.js maps the module
+ * to the same stub).
  */
 const noCreationStacks = {
   name: "cdktf-no-token-creation-stacks",
@@ -79,36 +83,6 @@ const noCreationStacks = {
       contents: "exports.captureStackTrace = () => []; exports.captureCreationStack = () => [];",
       loader: "js",
     }));
-  },
-};
-
-/**
- * cdktf's lib/private/fs.js zips a TerraformAsset of type ARCHIVE by running itself as a script
- * (execSync(`node ${__filename} <src> <dest>`), as its comments explain: zipping has no sync API),
- * and requires archiver at load for that script's sake (~200 modules: readable-stream, glob,
- * lodash, async, zip-stream...). In a bundle, __filename is the bundle, which zips nothing: the
- * asset's archive.zip was silently missing. So the bundle's copy has the installed fs.js run as the
- * script, and loads archiver only if run as one itself: assets are zipped, and the bundle is ~20%
- * smaller (~150 ms off building it, ~45 ms of CPU off every synth). A cdktf whose fs.js reads
- * otherwise is bundled as it is.
- */
-const CDKTF_FS_MODULE = /[\\/](cdkt[fn])[\\/]lib[\\/]private[\\/]fs\.js$/;
-const cdktfZipsWithInstalledFs = {
-  name: "cdktf-zips-with-installed-fs",
-  setup(build) {
-    build.onLoad({ filter: CDKTF_FS_MODULE }, async (args) => {
-      const source = await fs.promises.readFile(args.path, "utf8");
-      const loadsArchiver = 'const archiver = require("archiver");';
-      const runsItself = "execSync)(`node ${__filename} ";
-      if (!source.includes(loadsArchiver) || !source.includes(runsItself)) return undefined;
-      // The installed package's lib/, found at run time; its name in a variable, so that esbuild
-      // leaves these require.resolve calls to node.
-      const lib = `require("node:path").dirname(require.resolve(cdktfPackage))`;
-      const contents = source
-        .replace(loadsArchiver, `const archiver = (...args) => require(require.resolve("archiver", { paths: [${lib}] }))(...args);`)
-        .replace(runsItself, `execSync)(\`node \${require("node:path").join(${lib}, "private", "fs.js")} `);
-      return { loader: "js", contents: `${contents}\nvar cdktfPackage = ${JSON.stringify(CDKTF_FS_MODULE.exec(args.path)[1])};\n` };
-    });
   },
 };
 
@@ -205,9 +179,10 @@ async function buildVendor(packages, file) {
     ...COMMON,
     stdin: { contents: `module.exports = {${loaders.join(",")}};`, resolveDir: root, sourcefile: "vendor.js" },
     outfile: file,
-    plugins: [noCreationStacks, cdktfZipsWithInstalledFs],
+    plugins: [noCreationStacks],
+    alias: ARCHIVER_LEFT_OUT,
   });
-  writeBundle(file, outputFiles[0].contents);
+  writeBundle(file, zipWithInstalledFs(outputFiles[0].text));
 }
 
 /**
@@ -269,26 +244,40 @@ process.emitWarning = (warning, ...rest) => (rest[1] === "DEP0044" ? undefined :
 /**
  * Runs a bundle as a CommonJS module, with `require` as given, and a V8 code cache beside it
  * (`.v8cache`, written at exit, so it holds every function that run compiled): parsing and
- * compiling the ~2.7 MB of cdktf and the provider was ~130 ms of synth's ~0.63 s (0.50 s with the
- * cache). V8 checks the cache against the source and its own version and flags and rejects a stale
- * one (vm.Script's cachedDataRejected), which is then rewritten. node:module's enableCompileCache
- * would do this too, but not on Node 20.
- * The run that built a bundle does not write its cache (~30-50 ms): a fresh clone in CI or
- * Atlantis often runs an entry once, and a cache nobody reads is waste. The next run writes it.
+ * compiling the ~2.2 MB of cdktf and the provider was ~130 ms of synth's ~0.63 s (0.50 s with the
+ * cache). node:module's enableCompileCache would do this too, but not on Node 20.
+ *   - V8 rejects a cache from another V8 version or flags (vm.Script's cachedDataRejected; it is then
+ *     rewritten), but checks only the source's length (checked on Node 20: a cache made for
+ *     `return 111` is accepted for `return 222`, and returns 111). So a cache starts with the
+ *     identity of the bundle file it was made for (inode, size, mtime; a rebuilt bundle is a new
+ *     file, see writeAtomically), and one made for another file is ignored and rewritten: a run that
+ *     loaded a bundle before another run rebuilt it must not leave the old code's cache behind.
+ *   - The run that built a bundle does not write its cache (~30-50 ms): a fresh clone in CI or
+ *     Atlantis often runs an entry once, and a cache nobody reads is waste. The next run writes it.
  */
 function runBundle(file, requireFor) {
+  const fd = fs.openSync(file, "r");
+  let source, identity;
+  try {
+    const { ino, size, mtimeMs } = fs.fstatSync(fd);
+    identity = Buffer.from(`${ino}:${size}:${mtimeMs}\n`);
+    source = fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
   const cacheFile = `${file}.v8cache`;
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const cache = fs.readFileSync(cacheFile);
+    if (cache.subarray(0, identity.length).equals(identity)) cachedData = cache.subarray(identity.length);
   } catch {
     // none yet: written at exit, unless this run built the bundle
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if ((cachedData === undefined || script.cachedDataRejected) && !builtNow.has(file)) {
     process.once("exit", () => {
       try {
-        writeAtomically(cacheFile, script.createCachedData());
+        writeAtomically(cacheFile, Buffer.concat([identity, script.createCachedData()]));
       } catch {
         // a read-only checkout runs without the cache
       }

@@ -11,18 +11,22 @@
  * Kept out of the cdktf bundle, so every part still shares one copy: `constructs` (project
  * constructs extend its Construct) and the token stack-trace module, which jest.config.js maps to
  * the stub synth's bundle uses (its require paths stay relative to lib/, as jest's mapper expects).
- * Also left out: archiver and its ~200 modules, loaded on first use (archiver-on-first-use.js),
- * as synth's bundle does (scripts/run-ts.js).
+ * As in synth's bundle, archiver and its ~200 modules are left out, and an ARCHIVE asset is zipped
+ * by the installed fs.js (scripts/cdktf-in-a-bundle.js).
  */
 "use strict";
 const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { buildSync, transformSync } = require("esbuild");
+const { ARCHIVER_LEFT_OUT, zipWithInstalledFs } = require("../../scripts/cdktf-in-a-bundle");
 
 // cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
-const ownSource = readFileSync(__filename);
+// This file and what it bundles into cdktf.
+const ownSource = Buffer.concat(
+  [__filename, require.resolve("../../scripts/cdktf-in-a-bundle"), ARCHIVER_LEFT_OUT.archiver].map((file) => readFileSync(file)),
+);
 
 /** The version in the package.json of the package that holds `file`. */
 function packageVersion(file) {
@@ -53,10 +57,8 @@ module.exports = {
       write: false,
       external: ["constructs", "*/stack-trace"],
       // ~1 s less CPU over the unit suite.
-      alias: { archiver: "./__tests__/helpers/archiver-on-first-use.js" },
-      absWorkingDir: join(__dirname, "../.."),
-      define: { CDKTF_PACKAGE: JSON.stringify(/[\\/](cdkt[fn])[\\/]lib[\\/]index\.js$/.exec(file)?.[1] ?? "cdktf") },
+      alias: ARCHIVER_LEFT_OUT,
     });
-    return { code: outputFiles[0].text };
+    return { code: zipWithInstalledFs(outputFiles[0].text) };
   },
 };

@@ -182,79 +182,110 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
   });
 });
 
-test("a dependency change builds a new vendor bundle and removes other installs' old ones, but the latest, anything from the last ten minutes and no partial file", () => {
-  // A vendor folder of the copy's own (its usual one, a link to this checkout's or not there yet,
-  // is put aside and back), holding bundles of earlier installs.
+/**
+ * Runs body with a vendor folder of the copy's own (its usual one, a link to this checkout's or not
+ * there yet, is put aside and back), so what the run builds there is all there is.
+ */
+function withOwnVendorFolder(body: (vendor: string) => void) {
   const vendor = join(copy, ".build/vendor");
   const usual = join(copy, ".build/vendor-usual");
   if (lstatSync(vendor, { throwIfNoEntry: false })) renameSync(vendor, usual);
   mkdirSync(vendor, { recursive: true });
-  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
-  const planted: [file: string, writtenAt: Date][] = [
-    ["aaaaaaaaaaaaaaaa-1111111111111111.js", hoursAgo(2)],
-    ["aaaaaaaaaaaaaaaa-1111111111111111.js.999.partial", hoursAgo(2)],
-    ["bbbbbbbbbbbbbbbb-1111111111111111.js", hoursAgo(3)],
-    ["bbbbbbbbbbbbbbbb-1111111111111111.js.v8cache", hoursAgo(3)],
-    ["cccccccccccccccc-1111111111111111.js", new Date(Date.now() - 60_000)],
-    ["6ec6aa4a8aaa344a.js", hoursAgo(3)],
-  ];
-  for (const [file, writtenAt] of planted) {
-    writeFileSync(join(vendor, file), "");
-    utimesSync(join(vendor, file), writtenAt, writtenAt);
-  }
-  // An entry with one small package: what is built and removed is the same for main.ts, in less time.
-  const entry = join(copy, "zod-only.ts");
-  writeFileSync(entry, 'import { z } from "zod";\nconsole.log(z.literal("parsed").parse("parsed"));\n');
   try {
-    expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
-    const built = readdirSync(vendor).filter((file) => !file.startsWith("aaaa") && !file.startsWith("cccc"));
-    expect(built).toHaveLength(1);
-    expect(built[0]).toMatch(/^[0-9a-f]{16}-[0-9a-f]{16}\.js$/);
-    expect(readdirSync(vendor).sort()).toEqual(
-      ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], "cccccccccccccccc-1111111111111111.js"].sort(),
-    );
-    // The run that built it writes no code cache (often the only run, in CI or Atlantis); the next one does.
-    expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
-    expect(readdirSync(vendor).sort()).toEqual(
-      ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], `${built[0]}.v8cache`, "cccccccccccccccc-1111111111111111.js"].sort(),
-    );
+    body(vendor);
   } finally {
     rmSync(vendor, { recursive: true, force: true });
     if (lstatSync(usual, { throwIfNoEntry: false })) renameSync(usual, vendor);
-    rmSync(entry, { force: true });
   }
-});
+}
 
-test("a TerraformAsset of type ARCHIVE is zipped (cdktf zips in a child running its own fs.js, not the bundle), and archiver stays out of the bundle", () => {
-  const entry = join(copy, "archive-asset.ts");
-  const source = join(copy, "asset-source");
-  const outdir = join(copy, "archive.out");
-  mkdirSync(source);
-  writeFileSync(join(source, "handler.js"), "exports.handler = async () => 'ok';\n");
-  writeFileSync(
-    entry,
-    `import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";
+/** Writes an entry point into the copy for the duration of body. */
+function withEntry(name: string, source: string, body: () => void) {
+  writeFileSync(join(copy, name), source);
+  try {
+    body();
+  } finally {
+    rmSync(join(copy, name), { force: true });
+  }
+}
+
+// An entry with one small package: what is built, cached and removed is the same for main.ts, in less time.
+const zodOnly = (word: string) => `import { z } from "zod";\nconsole.log(z.literal("${word}").parse("${word}"));\n`;
+
+test("a dependency change builds a new vendor bundle and removes other installs' old ones, but the latest, anything from the last ten minutes and no partial file", () =>
+  withOwnVendorFolder((vendor) => {
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    const planted: [file: string, writtenAt: Date][] = [
+      ["aaaaaaaaaaaaaaaa-1111111111111111.js", hoursAgo(2)],
+      ["aaaaaaaaaaaaaaaa-1111111111111111.js.999.partial", hoursAgo(2)],
+      ["bbbbbbbbbbbbbbbb-1111111111111111.js", hoursAgo(3)],
+      ["bbbbbbbbbbbbbbbb-1111111111111111.js.v8cache", hoursAgo(3)],
+      ["cccccccccccccccc-1111111111111111.js", new Date(Date.now() - 60_000)],
+      ["6ec6aa4a8aaa344a.js", hoursAgo(3)],
+    ];
+    for (const [file, writtenAt] of planted) {
+      writeFileSync(join(vendor, file), "");
+      utimesSync(join(vendor, file), writtenAt, writtenAt);
+    }
+    withEntry("zod-only.ts", zodOnly("parsed"), () => {
+      expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
+      const built = readdirSync(vendor).filter((file) => !file.startsWith("aaaa") && !file.startsWith("cccc"));
+      expect(built).toHaveLength(1);
+      expect(built[0]).toMatch(/^[0-9a-f]{16}-[0-9a-f]{16}\.js$/);
+      expect(readdirSync(vendor).sort()).toEqual(
+        ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], "cccccccccccccccc-1111111111111111.js"].sort(),
+      );
+      // The run that built it writes no code cache (often the only run, in CI or Atlantis); the next one does.
+      expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "parsed\n" });
+      expect(readdirSync(vendor).sort()).toEqual(
+        ["aaaaaaaaaaaaaaaa-1111111111111111.js", built[0], `${built[0]}.v8cache`, "cccccccccccccccc-1111111111111111.js"].sort(),
+      );
+    });
+  }));
+
+test("a code cache made for an earlier bundle of the same length (left by a run that loaded it while another rebuilt it) is not used: the new code runs", () =>
+  withOwnVendorFolder(() => {
+    const cache = join(copy, ".build/project/zod-only.ts.js.v8cache");
+    withEntry("zod-only.ts", zodOnly("before"), () => {
+      run("zod-only.ts");
+      expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "before\n" });
+    });
+    const earlierBundlesCache = readFileSync(cache);
+    withEntry("zod-only.ts", zodOnly("after!"), () => {
+      expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "after!\n" });
+      writeFileSync(cache, earlierBundlesCache);
+      expect(run("zod-only.ts")).toMatchObject({ status: 0, stdout: "after!\n" });
+    });
+  }));
+
+test("a TerraformAsset of type ARCHIVE is zipped (by the installed cdktf fs.js, not the bundle), and archiver stays out of the bundle", () =>
+  withOwnVendorFolder((vendor) => {
+    const source = join(copy, "asset-source");
+    const outdir = join(copy, "archive.out");
+    mkdirSync(source);
+    writeFileSync(join(source, "handler.js"), "exports.handler = async () => 'ok';\n");
+    const entry = `import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";
 const app = new App();
 new TerraformAsset(new TerraformStack(app, "assets"), "handler", { path: ${JSON.stringify(source)}, type: AssetType.ARCHIVE });
 app.synth();
-`,
-  );
-  try {
-    expect(run("archive-asset.ts", { CDKTF_OUTDIR: outdir })).toMatchObject({ status: 0, stderr: "" });
-    const assets = join(outdir, "stacks/assets/assets/handler");
-    const [hash] = readdirSync(assets);
-    const zip = readFileSync(join(assets, hash, "archive.zip"));
-    // A zip's local file header: the signature PK\x03\x04, the entry's name at offset 30.
-    expect(zip.subarray(0, 4)).toEqual(Buffer.from("PK\x03\x04", "latin1"));
-    expect(zip.subarray(30, 40).toString("latin1")).toBe("handler.js");
-    // The vendor bundles this run-ts.js built (cdktf's fs.js rewritten) hold none of archiver's modules.
-    const bundles = readdirSync(join(copy, ".build/vendor"))
-      .filter((file) => file.endsWith(".js"))
-      .map((file) => readFileSync(join(copy, ".build/vendor", file), "utf8"))
-      .filter((bundle) => bundle.includes('var cdktfPackage="cdktf"'));
-    expect(bundles.length).toBeGreaterThan(0);
-    for (const bundle of bundles) expect(bundle).not.toContain('"node_modules/cdktf/node_modules/archiver/');
-  } finally {
-    for (const path of [entry, source, outdir]) rmSync(path, { recursive: true, force: true });
-  }
-});
+`;
+    try {
+      withEntry("archive-asset.ts", entry, () =>
+        expect(run("archive-asset.ts", { CDKTF_OUTDIR: outdir })).toMatchObject({ status: 0, stderr: "" }),
+      );
+      const assets = join(outdir, "stacks/assets/assets/handler");
+      const [hash] = readdirSync(assets);
+      const zip = readFileSync(join(assets, hash, "archive.zip"));
+      // A zip's local file header: the signature PK\x03\x04, the entry's name at offset 30.
+      expect(zip.subarray(0, 4)).toEqual(Buffer.from("PK\x03\x04", "latin1"));
+      expect(zip.subarray(30, 40).toString("latin1")).toBe("handler.js");
+      // The one bundle the run built: cdktf's fs.js is in it, archiver's modules are not.
+      const [bundle, ...others] = readdirSync(vendor);
+      expect(others).toEqual([]);
+      const code = readFileSync(join(vendor, bundle), "utf8");
+      expect(code).toMatch(/node_modules\/cdktf\/lib\/private\/fs\.js"/);
+      expect(code).not.toMatch(/node_modules\/cdktf\/node_modules\/archiver\//);
+    } finally {
+      for (const path of [source, outdir]) rmSync(path, { recursive: true, force: true });
+    }
+  }));

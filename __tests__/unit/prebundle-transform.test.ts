@@ -1,21 +1,42 @@
 /**
- * The transform that hands jest cdktf's entry as one bundle (__tests__/helpers/prebundle-transform.js),
- * on cdktf as installed.
+ * cdktf as jest runs it: one esbuild bundle of its entry (__tests__/helpers/prebundle-transform.js),
+ * with archiver left out and assets zipped by the installed fs.js (scripts/cdktf-in-a-bundle.js).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain-JS jest transform
 const transform = require("../helpers/prebundle-transform.js") as { process(source: string, file: string): { code: string } };
 
 const cdktfEntry = join(__dirname, "../../node_modules/cdktf/lib/index.js");
 
-test("GIVEN cdktf's entry WHEN prebundled THEN archiver's modules are left out for a loader that runs on first call, and the token stack-trace module stays a require", () => {
+test("GIVEN cdktf's entry WHEN prebundled THEN fs.js is in the bundle, archiver's modules are not, and the token stack-trace module stays a require", () => {
   const { code } = transform.process(readFileSync(cdktfEntry, "utf8"), cdktfEntry);
-  // esbuild names each bundled CommonJS module by its path: __commonJS({"node_modules/...js"(exports, module) {...}}).
+  // esbuild names each bundled CommonJS module by its path: __commonJS({"<path>"(exports, module) {...}}).
   const modules = [...code.matchAll(/__commonJS\(\{"([^"]+)"\(/g)].map((match) => match[1]);
-  expect(modules).toContain("node_modules/cdktf/lib/private/fs.js");
-  expect(modules).toContain("__tests__/helpers/archiver-on-first-use.js");
-  expect(modules.filter((path) => /node_modules\/(archiver|readable-stream|lodash|zip-stream)\//.test(path))).toEqual([]);
+  expect(modules.filter((path) => /node_modules\/cdktf\/lib\/private\/fs\.js$/.test(path))).toHaveLength(1);
+  expect(modules.filter((path) => /node_modules\/cdktf\/node_modules\/(archiver|readable-stream|lodash|zip-stream)\//.test(path))).toEqual(
+    [],
+  );
   expect(code).toContain('require("./private/stack-trace")');
+});
+
+test("GIVEN a TerraformAsset of type ARCHIVE WHEN synthesized under jest THEN it is zipped", () => {
+  const source = mkdtempSync(join(tmpdir(), "opsdata-asset-"));
+  const outdir = mkdtempSync(join(tmpdir(), "opsdata-asset-out-"));
+  try {
+    writeFileSync(join(source, "handler.js"), "exports.handler = async () => 'ok';\n");
+    const app = new App({ outdir });
+    new TerraformAsset(new TerraformStack(app, "assets"), "handler", { path: source, type: AssetType.ARCHIVE });
+    app.synth();
+    const assets = join(outdir, "stacks/assets/assets/handler");
+    const zip = readFileSync(join(assets, readdirSync(assets)[0], "archive.zip"));
+    // A zip's local file header: the signature PK\x03\x04, the entry's name at offset 30.
+    expect(zip.subarray(0, 4)).toEqual(Buffer.from("PK\x03\x04", "latin1"));
+    expect(zip.subarray(30, 40).toString("latin1")).toBe("handler.js");
+  } finally {
+    for (const directory of [source, outdir]) rmSync(directory, { recursive: true, force: true });
+  }
 });
