@@ -8,7 +8,8 @@
  * async, zip-stream...). In a bundle, __filename is the bundle (synth's) or lib/index.js (jest's),
  * neither of which zips: archive.zip was silently missing. So both bundles run the installed fs.js
  * as that script, and leave archiver out (the bundled fs.js never runs as the script): ~20% less
- * bundle, ~150 ms off building synth's and ~45 ms of CPU off every synth.
+ * bundle, ~150 ms off building synth's and ~45 ms of CPU off every synth. CDK Terrain (cdktn 0.24)
+ * zips in-process with fflate, so its bundle has nothing to rewrite.
  */
 "use strict";
 const path = require("node:path");
@@ -23,16 +24,18 @@ const FS_MODULE = /node_modules[\\/](cdkt[fn])[\\/]lib[\\/]private[\\/]fs\.js"/;
 
 /**
  * The bundle's code with fs.js's command running the installed fs.js (found at run time, from the
- * package's entry). Code without cdktf is returned as it is; a cdktf whose fs.js runs something
- * else gets a warning naming this file, as its assets may not be zipped.
+ * package's entry). Code without the command (no cdktf, or one that zips in-process) is returned
+ * as it is; code with it more than once gets a warning naming this file, as its assets may not be
+ * zipped.
  */
 function zipWithInstalledFs(code) {
   const fsModule = FS_MODULE.exec(code);
-  if (fsModule === null) return code;
-  if (code.split(RUNS_ITSELF).length !== 2) {
+  const commands = code.split(RUNS_ITSELF).length - 1;
+  if (fsModule === null || commands === 0) return code;
+  if (commands > 1) {
     console.warn(
-      `scripts/cdktf-in-a-bundle.js: ${fsModule[1]}'s lib/private/fs.js does not run ${RUNS_ITSELF.slice(1)}<src> <dest> once: ` +
-        "a TerraformAsset of type ARCHIVE may not be zipped; see how it zips now and update zipWithInstalledFs",
+      `scripts/cdktf-in-a-bundle.js: the bundle has ${commands} \`node \${__filename}\` commands, not one: ` +
+        "a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
     );
     return code;
   }

@@ -9,6 +9,8 @@ import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain-JS jest transform
 const transform = require("../helpers/prebundle-transform.js") as { process(source: string, file: string): { code: string } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, shared with scripts/run-ts.js
+const { zipWithInstalledFs } = require("../../scripts/cdktf-in-a-bundle.js") as { zipWithInstalledFs(code: string): string };
 
 const cdktfEntry = join(__dirname, "../../node_modules/cdktf/lib/index.js");
 
@@ -39,4 +41,36 @@ test("GIVEN a TerraformAsset of type ARCHIVE WHEN synthesized under jest THEN it
   } finally {
     for (const directory of [source, outdir]) rmSync(directory, { recursive: true, force: true });
   }
+});
+
+describe("zipWithInstalledFs", () => {
+  const fsModule = '__commonJS({"node_modules/cdktf/lib/private/fs.js"(exports2,module2){';
+  const command = '(0,child_process_1.execSync)(`node ${__filename} ${src} ${dest}`,{encoding:"utf-8"})';
+
+  test("GIVEN cdktf's fs.js with its command THEN the command runs the installed fs.js", () => {
+    expect(zipWithInstalledFs(`${fsModule}${command}}})`)).toBe(
+      `${fsModule}(0,child_process_1.execSync)(\`node \${require("node:path").join(require("node:path").dirname(require.resolve("cdktf")), "private", "fs.js")} \${src} \${dest}\`,{encoding:"utf-8"})}})`,
+    );
+  });
+
+  test("GIVEN no command (no cdktf, or CDK Terrain's fs.js, which zips in-process) THEN the code is unchanged", () => {
+    expect(zipWithInstalledFs("module.exports = 1;")).toBe("module.exports = 1;");
+    const cdktn = '__commonJS({"node_modules/cdktn/lib/private/fs.js"(exports2,module2){const fflate_1=require_fflate()}})';
+    expect(zipWithInstalledFs(cdktn)).toBe(cdktn);
+  });
+
+  test("GIVEN the command twice THEN the code is unchanged and a warning names this file", () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const code = `${fsModule}${command};${command}}})`;
+      expect(zipWithInstalledFs(code)).toBe(code);
+      expect(warn.mock.calls).toEqual([
+        [
+          "scripts/cdktf-in-a-bundle.js: the bundle has 2 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
+        ],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
