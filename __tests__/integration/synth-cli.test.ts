@@ -258,6 +258,28 @@ test("a code cache made for an earlier bundle of the same length (left by a run 
     });
   }));
 
+test("zod's locales but en stay out of the bundle and load on first use from the installed zod", () =>
+  withOwnVendorFolder((vendor) => {
+    const entry = `import { z } from "zod";
+console.log(Object.keys(z.locales).length);
+z.config(z.locales.fr());
+console.log(z.string().safeParse(1).error?.issues[0].message);
+z.config(z.locales.en());
+console.log(z.string().safeParse(1).error?.issues[0].message);
+`;
+    withEntry("zod-locales.ts", entry, () =>
+      expect(run("zod-locales.ts")).toMatchObject({
+        status: 0,
+        stdout: "63\nEntrée invalide : chaîne de caractères attendu, nombre reçu\nInvalid input: expected string, received number\n",
+      }),
+    );
+    const [bundle] = readdirSync(vendor);
+    const locales = [...readFileSync(join(vendor, bundle), "utf8").matchAll(/node_modules\/zod\/v4\/locales\/([\w-]+)\.cjs"/g)].map(
+      (match) => match[1],
+    );
+    expect(locales.sort()).toEqual(["en", "index"]);
+  }));
+
 test("a TerraformAsset of type ARCHIVE is zipped (by the installed cdktf fs.js, not the bundle), and archiver stays out of the bundle", () =>
   withOwnVendorFolder((vendor) => {
     const source = join(copy, "asset-source");
