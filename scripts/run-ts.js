@@ -15,7 +15,7 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
-const { ARCHIVER_LEFT_OUT, zipWithInstalledFs } = require("./cdktf-in-a-bundle");
+const { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, zipWithInstalledFs, zodLocalesOnFirstUse } = require("./packages-in-a-bundle");
 
 const root = path.resolve(__dirname, "..");
 const buildDir = path.join(root, ".build");
@@ -25,7 +25,7 @@ const buildDir = path.join(root, ".build");
  * configuring-npm/package-lock-json.md, "Hidden lockfiles"). Without one (another package
  * manager), package-lock.json. A checkout sharing this node_modules (cost's worktree) shares them.
  * Bundles are named after that file's content (and the build's: this script, which holds the
- * options, and what it bundles into cdktf), not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
+ * options, and scripts/packages-in-a-bundle.js), not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
  * 11: two `npm ci` runs in fresh clones wrote byte-identical files), so the bundles stay valid
  * (Atlantis runs `npm ci` before every plan, atlantis/repos.yaml).
  */
@@ -35,7 +35,7 @@ function installedTree() {
   );
   if (lockfile === undefined) return undefined;
   const hash = crypto.createHash("sha256").update(fs.readFileSync(lockfile));
-  for (const file of [__filename, require.resolve("./cdktf-in-a-bundle"), ARCHIVER_LEFT_OUT.archiver]) hash.update(fs.readFileSync(file));
+  for (const file of [__filename, ...BUNDLE_SOURCES]) hash.update(fs.readFileSync(file));
   return hash.digest("hex").slice(0, 16);
 }
 const entry = process.argv[2];
@@ -83,42 +83,6 @@ const noCreationStacks = {
       contents: "exports.captureStackTrace = () => []; exports.captureCreationStack = () => [];",
       loader: "js",
     }));
-  },
-};
-
-/**
- * zod's CommonJS build loads all of its ~60 locales at load (v4/locales/index.cjs requires each,
- * for z.locales); zod's own English messages come from en.cjs, which v4/classic/schemas.cjs requires
- * itself. The bundle's index keeps en and loads any other locale on first access, from the
- * installed zod: ~16% less bundle, ~70 ms off building it and ~40 ms of CPU off every synth. An
- * index that reads otherwise is bundled as it is.
- */
-const LOCALE_EXPORT =
-  /var (\w+) = require\("\.\/([\w-]+\.cjs)"\);\nObject\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return __importDefault\(\1\)\.default; \} \}\);/g;
-const zodLocalesOnFirstUse = {
-  name: "zod-locales-on-first-use",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.cjs$/ }, async (args) => {
-      const source = await fs.promises.readFile(args.path, "utf8");
-      const locales = [...source.matchAll(LOCALE_EXPORT)].map(([, , file, name]) => ({ file, name }));
-      if (locales.length === 0 || locales.length !== source.split("require(").length - 1) return undefined;
-      const getters = locales.map(
-        ({ file, name }) =>
-          `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => ${name === "en" ? 'interop(require("./en.cjs"))' : `installed(${JSON.stringify(file)})`} });`,
-      );
-      const contents = [
-        '"use strict";',
-        'Object.defineProperty(exports, "__esModule", { value: true });',
-        // What the index's __importDefault(...).default gives: a locale module's function.
-        "const interop = (module) => (module && module.__esModule ? module.default : module);",
-        // The installed zod's locales, found at run time; the package's name in a variable, so that
-        // esbuild leaves require.resolve to node.
-        'const installed = (file) => interop(require(require("node:path").join(require("node:path").dirname(require.resolve(zodPackage)), "v4", "locales", file)));',
-        ...getters,
-        'var zodPackage = "zod";',
-      ];
-      return { loader: "js", contents: contents.join("\n") };
-    });
   },
 };
 

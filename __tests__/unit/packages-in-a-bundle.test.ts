@@ -1,16 +1,18 @@
 /**
- * cdktf as jest runs it: one esbuild bundle of its entry (__tests__/helpers/prebundle-transform.js),
- * with archiver left out and assets zipped by the installed fs.js (scripts/cdktf-in-a-bundle.js).
+ * cdktf and zod as jest runs them: one esbuild bundle of each entry (__tests__/helpers/prebundle-transform.js),
+ * with archiver left out, assets zipped by the installed fs.js and zod's locales but en loaded on first
+ * use (scripts/packages-in-a-bundle.js, which synth's bundles share).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";
+import { z } from "zod";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain-JS jest transform
 const transform = require("../helpers/prebundle-transform.js") as { process(source: string, file: string): { code: string } };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, shared with scripts/run-ts.js
-const { zipWithInstalledFs } = require("../../scripts/cdktf-in-a-bundle.js") as { zipWithInstalledFs(code: string): string };
+const { zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle.js") as { zipWithInstalledFs(code: string): string };
 
 const cdktfEntry = join(__dirname, "../../node_modules/cdktf/lib/index.js");
 
@@ -43,6 +45,18 @@ test("GIVEN a TerraformAsset of type ARCHIVE WHEN synthesized under jest THEN it
   }
 });
 
+test("GIVEN zod under jest THEN its locales but en are getters that load the installed locale on first use, in any language", () => {
+  expect(Object.keys(z.locales)).toHaveLength(63);
+  expect(String(Object.getOwnPropertyDescriptor(z.locales, "fr")?.get)).toBe('()=>installed("fr.cjs")');
+  try {
+    z.config(z.locales.fr());
+    expect(z.string().safeParse(1).error?.issues[0].message).toBe("Entrée invalide : chaîne de caractères attendu, nombre reçu");
+  } finally {
+    z.config(z.locales.en());
+  }
+  expect(z.string().safeParse(1).error?.issues[0].message).toBe("Invalid input: expected string, received number");
+});
+
 describe("zipWithInstalledFs", () => {
   const fsModule = '__commonJS({"node_modules/cdktf/lib/private/fs.js"(exports2,module2){';
   const command = '(0,child_process_1.execSync)(`node ${__filename} ${src} ${dest}`,{encoding:"utf-8"})';
@@ -66,7 +80,7 @@ describe("zipWithInstalledFs", () => {
       expect(zipWithInstalledFs(code)).toBe(code);
       expect(warn.mock.calls).toEqual([
         [
-          "scripts/cdktf-in-a-bundle.js: the bundle has 2 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
+          "scripts/packages-in-a-bundle.js: the bundle has 2 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
         ],
       ]);
     } finally {
