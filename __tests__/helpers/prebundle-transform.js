@@ -70,6 +70,12 @@ module.exports = {
     if (!BUNDLED_ENTRY.test(file)) return { code: transformSync(source, { ...MINIFY, loader: "js", format: "cjs" }).code };
     // A jest transform is synchronous and esbuild's sync API runs no plugins: the bundle is built in
     // a child process (once per package version and transform: jest caches what this returns).
-    return { code: execFileSync(process.execPath, [__filename, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }) };
+    // Its warnings (esbuild's, zipWithInstalledFs's) go to jest's stderr.
+    const code = execFileSync(process.execPath, [__filename, file], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    return { code };
   },
 };
