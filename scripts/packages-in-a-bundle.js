@@ -26,14 +26,15 @@ const FS_MODULE = /node_modules[\\/](cdkt[fn])[\\/]lib[\\/]private[\\/]fs\.js"/;
 /**
  * The bundle's code with fs.js's command running the installed fs.js (found at run time, from the
  * package's entry). Code without the command (no cdktf, or one that zips in-process) is returned
- * as it is; code with it more than once gets a warning naming this file, as its assets may not be
- * zipped.
+ * as it is; code with archiver left out but not exactly one command gets a warning naming this
+ * file, as its assets may not be zipped.
  */
 function zipWithInstalledFs(code) {
   const fsModule = FS_MODULE.exec(code);
   const commands = code.split(RUNS_ITSELF).length - 1;
-  if (fsModule === null || commands === 0) return code;
-  if (commands > 1) {
+  // Without the command and without archiver (CDK Terrain 0.24), fs.js zips in-process.
+  if (fsModule === null || (commands === 0 && !code.includes(path.basename(ARCHIVER_LEFT_OUT.archiver)))) return code;
+  if (commands !== 1) {
     console.warn(
       `scripts/packages-in-a-bundle.js: the bundle has ${commands} \`node \${__filename}\` commands, not one: ` +
         "a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
@@ -49,33 +50,67 @@ function zipWithInstalledFs(code) {
  * for z.locales); zod's own English messages come from en.cjs, which v4/classic/schemas.cjs requires
  * itself. The bundle's index keeps en and loads any other locale on first access, from the
  * installed zod: ~16% less of synth's bundle (~70 ms off building it, ~40 ms of CPU off every
- * synth) and ~20 ms of CPU less per jest test file. An index that reads otherwise is bundled as it is.
+ * synth) and ~20 ms of CPU less per jest test file. Only the zod the project resolves is changed,
+ * and only an index holding nothing but its locales (as zod 4.6's does); another is bundled as it
+ * is, with a warning.
  */
 const LOCALE_EXPORT =
   /var (\w+) = require\("\.\/([\w-]+\.cjs)"\);\nObject\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return __importDefault\(\1\)\.default; \} \}\);/g;
+/** What else zod 4.6's index holds: its prologue, and a block that freezes the exports. */
+const INDEX_FRAME = [
+  /^"use strict";$/m,
+  /^var __importDefault = [^]*?\n\};$/m,
+  /^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);$/m,
+  /^exports\.[\w.= ]+ = void 0;$/gm,
+  /\/\/ seal-cjs-exports\n\(function \(\) \{[^]*\n\}\)\(\);\s*$/,
+];
+/** The zod the project resolves (undefined: none). */
+function projectZod() {
+  try {
+    return path.dirname(require.resolve("zod"));
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * zod's locales index (its source, at `file`) as one that loads locales but en on first access;
+ * undefined, with a warning, for an index that holds anything else.
+ */
+function localesOnFirstUse(source, file) {
+  const locales = [...source.matchAll(LOCALE_EXPORT)].map(([, , module, name]) => ({ module, name }));
+  const rest = INDEX_FRAME.reduce((left, part) => left.replace(part, ""), source.replace(LOCALE_EXPORT, "")).trim();
+  if (locales.length === 0 || rest !== "") {
+    console.warn(
+      `scripts/packages-in-a-bundle.js: ${file} holds more than its locales (${JSON.stringify(rest.slice(0, 60))}...): ` +
+        "bundled as it is, every locale loaded at start; update zodLocalesOnFirstUse",
+    );
+    return undefined;
+  }
+  const getter = ({ module, name }) => (name === "en" ? `interop(require("./${module}"))` : `installed(${JSON.stringify(module)})`);
+  return [
+    '"use strict";',
+    'Object.defineProperty(exports, "__esModule", { value: true });',
+    // What the index's __importDefault(...).default gives: a locale module's function.
+    "const interop = (module) => (module && module.__esModule ? module.default : module);",
+    // The project's zod's locales, found at run time; the package's name in a variable, so that
+    // esbuild leaves require.resolve to node (or jest).
+    'const installed = (file) => interop(require(require("node:path").join(require("node:path").dirname(require.resolve(zodPackage)), "v4", "locales", file)));',
+    ...locales.map(
+      (locale) => `Object.defineProperty(exports, ${JSON.stringify(locale.name)}, { enumerable: true, get: () => ${getter(locale)} });`,
+    ),
+    // As zod's own index ends: frozen (which calls no getter).
+    "Object.freeze(exports);",
+    'var zodPackage = "zod";',
+  ].join("\n");
+}
+
 const zodLocalesOnFirstUse = {
   name: "zod-locales-on-first-use",
   setup(build) {
     build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.cjs$/ }, async (args) => {
-      const source = await fs.promises.readFile(args.path, "utf8");
-      const locales = [...source.matchAll(LOCALE_EXPORT)].map(([, , file, name]) => ({ file, name }));
-      if (locales.length === 0 || locales.length !== source.split("require(").length - 1) return undefined;
-      const getters = locales.map(
-        ({ file, name }) =>
-          `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => ${name === "en" ? 'interop(require("./en.cjs"))' : `installed(${JSON.stringify(file)})`} });`,
-      );
-      const contents = [
-        '"use strict";',
-        'Object.defineProperty(exports, "__esModule", { value: true });',
-        // What the index's __importDefault(...).default gives: a locale module's function.
-        "const interop = (module) => (module && module.__esModule ? module.default : module);",
-        // The installed zod's locales, found at run time; the package's name in a variable, so that
-        // esbuild leaves require.resolve to node (or jest).
-        'const installed = (file) => interop(require(require("node:path").join(require("node:path").dirname(require.resolve(zodPackage)), "v4", "locales", file)));',
-        ...getters,
-        'var zodPackage = "zod";',
-      ];
-      return { loader: "js", contents: contents.join("\n") };
+      if (path.resolve(args.path, "../../..") !== projectZod()) return undefined;
+      const contents = localesOnFirstUse(await fs.promises.readFile(args.path, "utf8"), args.path);
+      return contents === undefined ? undefined : { loader: "js", contents };
     });
   },
 };
@@ -83,4 +118,4 @@ const zodLocalesOnFirstUse = {
 /** The files besides the caller's that decide what a bundle holds: part of its cache key. */
 const BUNDLE_SOURCES = [__filename, ARCHIVER_LEFT_OUT.archiver];
 
-module.exports = { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, zipWithInstalledFs, zodLocalesOnFirstUse };
+module.exports = { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, localesOnFirstUse, zipWithInstalledFs, zodLocalesOnFirstUse };

@@ -24,10 +24,11 @@ const buildDir = path.join(root, ".build");
  * hidden lockfile, node_modules/.package-lock.json, whenever it changes that tree (npm's docs,
  * configuring-npm/package-lock-json.md, "Hidden lockfiles"). Without one (another package
  * manager), package-lock.json. A checkout sharing this node_modules (cost's worktree) shares them.
- * Bundles are named after that file's content (and the build's: this script, which holds the
- * options, and scripts/packages-in-a-bundle.js), not its age: `npm ci` of an unchanged package-lock.json writes the same content (checked with npm
- * 11: two `npm ci` runs in fresh clones wrote byte-identical files), so the bundles stay valid
- * (Atlantis runs `npm ci` before every plan, atlantis/repos.yaml).
+ * Bundles are named after that file's content (and what builds them: this script, which holds the
+ * options, and scripts/packages-in-a-bundle.js), not its age: `npm ci` of an unchanged
+ * package-lock.json writes the same content (checked with npm 11: two `npm ci` runs in fresh clones
+ * wrote byte-identical files), so the bundles stay valid (Atlantis runs `npm ci` before every plan,
+ * atlantis/repos.yaml).
  */
 function installedTree() {
   const lockfile = [path.join(root, "node_modules", ".package-lock.json"), path.join(root, "package-lock.json")].find((file) =>

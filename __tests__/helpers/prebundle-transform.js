@@ -15,7 +15,7 @@
  * out, an ARCHIVE asset is zipped by the installed fs.js, and zod's locales but en load on first use.
  */
 "use strict";
-const { execFileSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { dirname, join } = require("node:path");
@@ -24,7 +24,11 @@ const { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, zipWithInstalledFs, zodLocalesOnFirst
 
 // cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
-const ownSource = Buffer.concat([__filename, ...BUNDLE_SOURCES].map((file) => readFileSync(file)));
+// What decides the output besides the package: this file, the shared bundling code, esbuild's version.
+const ownSource = Buffer.concat([
+  ...[__filename, ...BUNDLE_SOURCES].map((file) => readFileSync(file)),
+  Buffer.from(require("esbuild/package.json").version),
+]);
 const MINIFY = { minifyWhitespace: true, minifySyntax: true, target: "node20", logLevel: "warning", legalComments: "none" };
 
 /** The version in the package.json of the package that holds `file`. */
@@ -57,9 +61,15 @@ async function bundle(file) {
   return zipWithInstalledFs(outputFiles[0].text);
 }
 
-// Run as a script by process() below: bundles argv[2] to stdout.
+// Run as a script by process() below: bundles argv[2] to stdout; a failure exits 1.
 if (require.main === module) {
-  void bundle(process.argv[2]).then((code) => process.stdout.write(code));
+  bundle(process.argv[2]).then(
+    (code) => process.stdout.write(code),
+    (error) => {
+      console.error(error.message);
+      process.exitCode = 1;
+    },
+  );
 }
 
 module.exports = {
@@ -70,12 +80,14 @@ module.exports = {
     if (!BUNDLED_ENTRY.test(file)) return { code: transformSync(source, { ...MINIFY, loader: "js", format: "cjs" }).code };
     // A jest transform is synchronous and esbuild's sync API runs no plugins: the bundle is built in
     // a child process (once per package version and transform: jest caches what this returns).
-    // Its warnings (esbuild's, zipWithInstalledFs's) go to jest's stderr.
-    const code = execFileSync(process.execPath, [__filename, file], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    return { code };
+    const child = spawnSync(process.execPath, [__filename, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, windowsHide: true });
+    // Its warnings (esbuild's, the shared code's) as well as its errors.
+    process.stderr.write(child.stderr ?? "");
+    if (child.status !== 0 || !child.stdout) {
+      throw new Error(
+        `bundling ${file} for jest failed (${child.error?.message ?? `exit ${child.status ?? child.signal}`}):\n${child.stderr}`,
+      );
+    }
+    return { code: child.stdout };
   },
 };

@@ -12,7 +12,10 @@ import { z } from "zod";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain-JS jest transform
 const transform = require("../helpers/prebundle-transform.js") as { process(source: string, file: string): { code: string } };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, shared with scripts/run-ts.js
-const { zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle.js") as { zipWithInstalledFs(code: string): string };
+const { localesOnFirstUse, zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle.js") as {
+  localesOnFirstUse(source: string, file: string): string | undefined;
+  zipWithInstalledFs(code: string): string;
+};
 
 const cdktfEntry = join(__dirname, "../../node_modules/cdktf/lib/index.js");
 
@@ -81,6 +84,35 @@ describe("zipWithInstalledFs", () => {
       expect(warn.mock.calls).toEqual([
         [
           "scripts/packages-in-a-bundle.js: the bundle has 2 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
+        ],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("localesOnFirstUse", () => {
+  const indexFile = join(__dirname, "../../node_modules/zod/v4/locales/index.cjs");
+  const index = readFileSync(indexFile, "utf8");
+
+  test("GIVEN zod 4.6's locales index THEN en comes from the bundle, the 62 others from the installed zod on first access, and the exports are frozen", () => {
+    const lines = localesOnFirstUse(index, indexFile)!.split("\n");
+    expect(lines).toHaveLength(69);
+    expect(lines.filter((line) => line.includes('installed("'))).toHaveLength(62);
+    expect(lines).toContain('Object.defineProperty(exports, "en", { enumerable: true, get: () => interop(require("./en.cjs")) });');
+    expect(lines).toContain('Object.defineProperty(exports, "frCA", { enumerable: true, get: () => installed("fr-CA.cjs") });');
+    expect(lines.slice(-2)).toEqual(["Object.freeze(exports);", 'var zodPackage = "zod";']);
+  });
+
+  test("GIVEN an index holding anything besides its locales THEN it is left as it is, with a warning naming the file and what is left", () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const withExtra = index.replace("// seal-cjs-exports", "exports.extra = 42;\n\n// seal-cjs-exports");
+      expect(localesOnFirstUse(withExtra, "zod/v4/locales/index.cjs")).toBeUndefined();
+      expect(warn.mock.calls).toEqual([
+        [
+          'scripts/packages-in-a-bundle.js: zod/v4/locales/index.cjs holds more than its locales ("exports.extra = 42;"...): bundled as it is, every locale loaded at start; update zodLocalesOnFirstUse',
         ],
       ]);
     } finally {
