@@ -76,6 +76,21 @@ describe("zipWithInstalledFs", () => {
     expect(zipWithInstalledFs(cdktn)).toBe(cdktn);
   });
 
+  test("GIVEN archiver left out but no command (a cdktf that runs its script otherwise) THEN the code is unchanged and a warning says so", () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const code = `__commonJS({"scripts/cdktf-archiver-left-out.js"(exports2,module2){}});${fsModule}(0,child_process_1.execSync)(\`node "\${__filename}" \${src}\`)}})`;
+      expect(zipWithInstalledFs(code)).toBe(code);
+      expect(warn.mock.calls).toEqual([
+        [
+          "scripts/packages-in-a-bundle.js: the bundle has 0 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
+        ],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test("GIVEN the command twice THEN the code is unchanged and a warning names this file", () => {
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
     try {
