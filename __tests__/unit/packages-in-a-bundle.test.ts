@@ -19,6 +19,19 @@ const { localesOnFirstUse, zipWithInstalledFs } = require("../../scripts/package
 
 const cdktfEntry = join(__dirname, "../../node_modules/cdktf/lib/index.js");
 
+/** What fn returns, and the warnings it printed (console.warn's arguments, per call). */
+function withWarnings<T>(fn: () => T): { result: T; warnings: unknown[][] } {
+  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+  try {
+    const result = fn();
+    return { result, warnings: [...warn.mock.calls] };
+  } finally {
+    warn.mockRestore();
+  }
+}
+const zipWarning = (commands: number) =>
+  `scripts/packages-in-a-bundle.js: the bundle has ${commands} \`node \${__filename}\` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs`;
+
 test("GIVEN cdktf's entry WHEN prebundled THEN fs.js is in the bundle, archiver's modules are not, and the token stack-trace module stays a require", () => {
   const { code } = transform.process(readFileSync(cdktfEntry, "utf8"), cdktfEntry);
   // esbuild names each bundled CommonJS module by its path: __commonJS({"<path>"(exports, module) {...}}).
@@ -77,33 +90,13 @@ describe("zipWithInstalledFs", () => {
   });
 
   test("GIVEN archiver left out but no command (a cdktf that runs its script otherwise) THEN the code is unchanged and a warning says so", () => {
-    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-    try {
-      const code = `__commonJS({"scripts/cdktf-archiver-left-out.js"(exports2,module2){}});${fsModule}(0,child_process_1.execSync)(\`node "\${__filename}" \${src}\`)}})`;
-      expect(zipWithInstalledFs(code)).toBe(code);
-      expect(warn.mock.calls).toEqual([
-        [
-          "scripts/packages-in-a-bundle.js: the bundle has 0 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
-        ],
-      ]);
-    } finally {
-      warn.mockRestore();
-    }
+    const code = `__commonJS({"scripts/cdktf-archiver-left-out.js"(exports2,module2){}});${fsModule}(0,child_process_1.execSync)(\`node "\${__filename}" \${src}\`)}})`;
+    expect(withWarnings(() => zipWithInstalledFs(code))).toEqual({ result: code, warnings: [[zipWarning(0)]] });
   });
 
   test("GIVEN the command twice THEN the code is unchanged and a warning names this file", () => {
-    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-    try {
-      const code = `${fsModule}${command};${command}}})`;
-      expect(zipWithInstalledFs(code)).toBe(code);
-      expect(warn.mock.calls).toEqual([
-        [
-          "scripts/packages-in-a-bundle.js: the bundle has 2 `node ${__filename}` commands, not one: a TerraformAsset of type ARCHIVE may not be zipped; see how cdktf's lib/private/fs.js zips now and update zipWithInstalledFs",
-        ],
-      ]);
-    } finally {
-      warn.mockRestore();
-    }
+    const code = `${fsModule}${command};${command}}})`;
+    expect(withWarnings(() => zipWithInstalledFs(code))).toEqual({ result: code, warnings: [[zipWarning(2)]] });
   });
 });
 
@@ -121,17 +114,14 @@ describe("localesOnFirstUse", () => {
   });
 
   test("GIVEN an index holding anything besides its locales THEN it is left as it is, with a warning naming the file and what is left", () => {
-    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-    try {
-      const withExtra = index.replace("// seal-cjs-exports", "exports.extra = 42;\n\n// seal-cjs-exports");
-      expect(localesOnFirstUse(withExtra, "zod/v4/locales/index.cjs")).toBeUndefined();
-      expect(warn.mock.calls).toEqual([
+    const withExtra = index.replace("// seal-cjs-exports", "exports.extra = 42;\n\n// seal-cjs-exports");
+    expect(withWarnings(() => localesOnFirstUse(withExtra, "zod/v4/locales/index.cjs"))).toEqual({
+      result: undefined,
+      warnings: [
         [
           'scripts/packages-in-a-bundle.js: zod/v4/locales/index.cjs holds more than its locales ("exports.extra = 42;"...): bundled as it is, every locale loaded at start; update zodLocalesOnFirstUse',
         ],
-      ]);
-    } finally {
-      warn.mockRestore();
-    }
+      ],
+    });
   });
 });
