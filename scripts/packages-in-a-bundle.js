@@ -115,7 +115,10 @@ const zodLocalesOnFirstUse = {
   },
 };
 
+/** esbuild options for a bundle of packages; its output then goes through zipWithInstalledFs. */
+const PACKAGE_OPTIONS = { alias: ARCHIVER_LEFT_OUT, plugins: [zodLocalesOnFirstUse] };
+
 /** The files besides the caller's that decide what a bundle holds: part of its cache key. */
 const BUNDLE_SOURCES = [__filename, ARCHIVER_LEFT_OUT.archiver];
 
-module.exports = { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, localesOnFirstUse, zipWithInstalledFs, zodLocalesOnFirstUse };
+module.exports = { BUNDLE_SOURCES, PACKAGE_OPTIONS, localesOnFirstUse, zipWithInstalledFs };

@@ -15,7 +15,7 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 const vm = require("node:vm");
-const { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, zipWithInstalledFs, zodLocalesOnFirstUse } = require("./packages-in-a-bundle");
+const { BUNDLE_SOURCES, PACKAGE_OPTIONS, zipWithInstalledFs } = require("./packages-in-a-bundle");
 
 const root = path.resolve(__dirname, "..");
 const buildDir = path.join(root, ".build");
@@ -180,8 +180,8 @@ async function buildVendor(packages, file) {
     ...COMMON,
     stdin: { contents: `module.exports = {${loaders.join(",")}};`, resolveDir: root, sourcefile: "vendor.js" },
     outfile: file,
-    plugins: [noCreationStacks, zodLocalesOnFirstUse],
-    alias: ARCHIVER_LEFT_OUT,
+    ...PACKAGE_OPTIONS,
+    plugins: [noCreationStacks, ...PACKAGE_OPTIONS.plugins],
   });
   writeBundle(file, zipWithInstalledFs(outputFiles[0].text));
 }

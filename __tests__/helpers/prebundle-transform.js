@@ -20,7 +20,7 @@ const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { transformSync } = require("esbuild");
-const { ARCHIVER_LEFT_OUT, BUNDLE_SOURCES, zipWithInstalledFs, zodLocalesOnFirstUse } = require("../../scripts/packages-in-a-bundle");
+const { BUNDLE_SOURCES, PACKAGE_OPTIONS, zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle");
 
 // cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
@@ -54,9 +54,7 @@ async function bundle(file) {
     format: "cjs",
     write: false,
     external: ["constructs", "*/stack-trace"],
-    // ~1 s less CPU over the unit suite.
-    alias: ARCHIVER_LEFT_OUT,
-    plugins: [zodLocalesOnFirstUse],
+    ...PACKAGE_OPTIONS,
   });
   return zipWithInstalledFs(outputFiles[0].text);
 }
@@ -81,13 +79,13 @@ module.exports = {
     // A jest transform is synchronous and esbuild's sync API runs no plugins: the bundle is built in
     // a child process (once per package version and transform: jest caches what this returns).
     const child = spawnSync(process.execPath, [__filename, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, windowsHide: true });
-    // Its warnings (esbuild's, the shared code's) as well as its errors.
-    process.stderr.write(child.stderr ?? "");
     if (child.status !== 0 || !child.stdout) {
       throw new Error(
         `bundling ${file} for jest failed (${child.error?.message ?? `exit ${child.status ?? child.signal}`}):\n${child.stderr}`,
       );
     }
+    // Its warnings (esbuild's, the shared code's).
+    process.stderr.write(child.stderr);
     return { code: child.stdout };
   },
 };
