@@ -9,6 +9,8 @@ const transformIgnorePatterns = [`/node_modules/(?!(${PREBUNDLED}))`];
 // cdktf's token stack-trace module (required as ./stack-trace, ./private/stack-trace or
 // ./tokens/private/stack-trace inside node_modules/cdktf/lib) -> the stub synth's bundle uses too.
 const moduleNameMapper = { "^\\.(/tokens)?(/private)?/stack-trace$": "<rootDir>/__tests__/helpers/no-creation-stacks.js" };
+// Jest's runtime, with V8's code cache for what node_modules holds (see the file).
+const runtime = "<rootDir>/__tests__/helpers/code-cache-runtime.js";
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -28,6 +30,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
+      runtime,
     },
     {
       displayName: "integration",
@@ -40,6 +43,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
+      runtime,
     },
   ],
 };

@@ -1,0 +1,98 @@
+/**
+ * Module functions compiled with V8's code cache on disk (__tests__/helpers/v8-code-cache.js), which
+ * jest's runtime here uses for node_modules (code-cache-runtime.js).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createContext } from "node:vm";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, loaded by jest's runtime
+const { CodeCache } = require("../helpers/v8-code-cache.js") as {
+  CodeCache: new (directory: string) => {
+    compile(source: string, filename: string, parameters: readonly string[], context: object): (...args: unknown[]) => unknown;
+    save(): number;
+  };
+};
+
+const PARAMETERS = ["module", "exports", "require"];
+let directory: string;
+beforeEach(() => (directory = mkdtempSync(join(tmpdir(), "v8-code-cache-"))));
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+let runs = 0;
+/**
+ * module.exports of `source` run as a module through a fresh CodeCache on `directory`, and how many
+ * caches its save wrote. Each run has its own file name, as a new process would: V8 keeps what it
+ * compiled in memory by source and name, and would otherwise not even read the cache on disk.
+ */
+function runModule(source: string): { exports: unknown; written: number } {
+  const cache = new CodeCache(directory);
+  const module = { exports: {} as unknown };
+  cache.compile(source, `module-${++runs}.js`, PARAMETERS, createContext({}))(module, module.exports, () => undefined);
+  return { exports: module.exports, written: cache.save() };
+}
+
+test("GIVEN no cache WHEN a module runs and is saved THEN one cache file is written, and the next compile of that source uses it", () => {
+  expect(runModule("module.exports = [1, 2, 3].map((n) => n * 2);")).toEqual({ exports: [2, 4, 6], written: 1 });
+  expect(readdirSync(directory)).toHaveLength(1);
+
+  expect(runModule("module.exports = [1, 2, 3].map((n) => n * 2);")).toEqual({ exports: [2, 4, 6], written: 0 });
+  expect(readdirSync(directory)).toHaveLength(1);
+});
+
+test("GIVEN a cache for `return 111` WHEN the module becomes `return 222` (same length, which is all V8 checks) THEN 222 runs, from its own cache", () => {
+  expect(runModule("module.exports = (() => { return 111; })();")).toEqual({ exports: 111, written: 1 });
+  expect(runModule("module.exports = (() => { return 222; })();")).toEqual({ exports: 222, written: 1 });
+  expect(readdirSync(directory)).toHaveLength(2);
+  expect(runModule("module.exports = (() => { return 222; })();")).toEqual({ exports: 222, written: 0 });
+});
+
+test("GIVEN a damaged cache file WHEN its module compiles THEN V8 rejects it, the module runs, and the cache is written again", () => {
+  runModule("module.exports = 'fine';");
+  const [file] = readdirSync(directory);
+  writeFileSync(join(directory, file), "not a code cache");
+
+  expect(runModule("module.exports = 'fine';")).toEqual({ exports: "fine", written: 1 });
+  expect(readFileSync(join(directory, file), "utf8")).not.toBe("not a code cache");
+  expect(runModule("module.exports = 'fine';")).toEqual({ exports: "fine", written: 0 });
+});
+
+test("GIVEN a module WHEN it runs THEN its globals are the context's, `this` is what it is called with, and stack traces give the module's own columns", () => {
+  const cache = new CodeCache(directory);
+  const run = cache.compile(
+    "module.exports = { marker: globalThis.marker, self: this }; throw new Error('at column 67');",
+    "thrower.js",
+    PARAMETERS,
+    createContext({ marker: "from the context" }),
+  );
+  const module = { exports: {} as Record<string, unknown> };
+  let stack = "";
+  try {
+    run.call(module.exports, module, module.exports, () => undefined);
+  } catch (error) {
+    stack = (error as Error).stack ?? "";
+  }
+  expect(module.exports).toEqual({ marker: "from the context", self: {} });
+  expect(stack.split("\n")[1]).toBe("    at Object.<anonymous> (thrower.js:1:67)");
+});
+
+test("GIVEN a cache directory that cannot be created WHEN saved THEN a warning says so and nothing throws", () => {
+  const notADirectory = join(directory, "a-file");
+  writeFileSync(notADirectory, "");
+  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+  try {
+    const cache = new CodeCache(join(notADirectory, "cache"));
+    cache.compile("module.exports = 1;", "one.js", PARAMETERS, createContext({}));
+    expect(cache.save()).toBe(0);
+    expect(warn.mock.calls).toEqual([
+      [
+        expect.stringMatching(
+          /^__tests__\/helpers\/v8-code-cache\.js: V8 code cache not written to .+\/a-file\/cache \(ENOTDIR: .+\); tests run, only slower$/,
+        ),
+      ],
+    ]);
+  } finally {
+    warn.mockRestore();
+  }
+});
