@@ -1,8 +1,9 @@
 /**
- * Module functions compiled with V8's code cache on disk (__tests__/helpers/v8-code-cache.js), which
- * jest's runtime here uses for node_modules (code-cache-runtime.js).
+ * Module functions compiled with V8's code cache on disk (__tests__/helpers/v8-code-cache.js), and
+ * jest's runtime here that uses it for node_modules (code-cache-runtime.js) in a real child jest.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContext } from "node:vm";
@@ -95,4 +96,31 @@ test("GIVEN a cache directory that cannot be created WHEN saved THEN a warning s
   } finally {
     warn.mockRestore();
   }
+});
+
+const root = join(__dirname, "../..");
+const PACKAGE_SOURCE = "module.exports = { answer: 6 * 7 };\n";
+
+test("GIVEN a test that loads a package WHEN a child jest with this runtime runs it THEN it passes, and the package's code cache is on disk for the next run", () => {
+  mkdirSync(join(directory, "node_modules/answer"), { recursive: true });
+  writeFileSync(join(directory, "node_modules/answer/index.js"), PACKAGE_SOURCE);
+  writeFileSync(join(directory, "answer.test.js"), 'test("answer", () => expect(require("answer").answer).toBe(42));\n');
+  const config = {
+    rootDir: directory,
+    cacheDirectory: join(directory, "jest-cache"),
+    transform: {},
+    runtime: join(root, "__tests__/helpers/code-cache-runtime.js"),
+  };
+  writeFileSync(join(directory, "jest.config.json"), JSON.stringify(config));
+
+  const jest = [join(root, "node_modules/jest/bin/jest.js"), "--config", join(directory, "jest.config.json"), "--ci"];
+  const run = spawnSync(process.execPath, jest, { cwd: directory, encoding: "utf8" });
+  expect({ status: run.status, passed: /Tests:\s+1 passed, 1 total/.test(run.stderr) }).toEqual({ status: 0, passed: true });
+
+  // Jest's own modules that run inside the test (jest-circus, expect...) are cached there too; the
+  // package's cache is among them, compiled with jest's module parameters: a new compile of the same
+  // source finds it valid and has nothing to write.
+  const check = new CodeCache(join(config.cacheDirectory, "v8-code-cache", `${process.version}-${process.arch}`));
+  check.compile(PACKAGE_SOURCE, "index.js", ["module", "exports", "require", "__dirname", "__filename", "jest"], createContext({}));
+  expect(check.save()).toBe(0);
 });
