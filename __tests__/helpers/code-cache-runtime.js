@@ -2,47 +2,54 @@
  * Jest's runtime, with V8's code cache for the modules test files load from node_modules.
  *
  * Jest gives every test file a fresh module registry and compiles each module it loads with
- * vm.compileFunction (jest-runtime 30.5, src/internals/ModuleExecutor.ts, `compile`), which V8
- * caches neither within a process nor across runs. So every test file compiled the AWS SDK, the
- * prebundled cdktf and zod and the provider's submodules again. This runtime compiles those
- * modules through v8-code-cache.js instead: the first test file to load one writes its cache when
- * it ends, and every later file, worker and run loads it. Project files (small, and edited often)
- * are left to jest.
+ * vm.compileFunction (jest-runtime 30.5, src/internals/ModuleExecutor.ts, `compile`) without a
+ * code cache; and because each call passes its own importModuleDynamically, V8's in-memory cache
+ * misses too (nodejs/node#35375, #50137). So every test file compiled the AWS SDK, the prebundled
+ * cdktf and zod, the provider's submodules and jest's own modules again. This runtime compiles
+ * those through v8-code-cache.js instead: the first test file to load one writes its cache when it
+ * ends, and every later file, worker and run loads it. Left to jest: project files (small, and
+ * edited often), and sources with `import(`, which a script loaded from a code cache cannot run
+ * (nodejs/node#43663: the callback is lost).
  *
  * Jest documents `runtime` as a config option: a class that extends its Runtime
  * (https://jestjs.io/docs/configuration#runtime-string). The executor and its `compile` are jest
  * internals; if they change, this runtime says so once and leaves compiling to jest. The caches
- * live in jest's cacheDirectory (`npx jest --clearCache` removes them), one folder per Node
- * version and architecture.
+ * live in jest's cacheDirectory (`npx jest --clearCache` removes them; nothing else does, so old
+ * ones stay after a dependency changes), one folder per Node version, architecture and V8 cache
+ * tag (which V8 flags change).
  */
 "use strict";
 const { join } = require("node:path");
+const { cachedDataVersionTag } = require("node:v8");
 const Runtime = require("jest-runtime").default;
 const { CodeCache } = require("./v8-code-cache");
 
 const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 let warned = false;
 
 class CodeCacheRuntime extends Runtime {
   constructor(config, ...rest) {
     super(config, ...rest);
     const executor = this.executor;
-    if (typeof executor?.compile !== "function" || !Array.isArray(executor.injectedModuleParameters)) {
+    const executorAsExpected =
+      typeof executor?.compile === "function" && executor.compile.length === 2 && Array.isArray(executor.injectedModuleParameters);
+    if (!executorAsExpected) {
       if (!warned)
         console.warn("__tests__/helpers/code-cache-runtime.js: jest-runtime's ModuleExecutor has changed; running without V8's code cache");
       warned = true;
       return;
     }
-    const codeCache = new CodeCache(join(config.cacheDirectory, "v8-code-cache", `${process.version}-${process.arch}`));
+    const codeCache = new CodeCache(
+      join(config.cacheDirectory, "v8-code-cache", `${process.version}-${process.arch}-${cachedDataVersionTag()}`),
+    );
     this.codeCache = codeCache;
     const compileWithJest = executor.compile.bind(executor);
     executor.compile = (source, filename) => {
       const context = executor.environment.getVmContext();
-      if (context == null || !IN_NODE_MODULES.test(filename)) return compileWithJest(source, filename);
+      if (context == null || !IN_NODE_MODULES.test(filename) || DYNAMIC_IMPORT.test(source)) return compileWithJest(source, filename);
       try {
-        return codeCache.compile(source, filename, executor.injectedModuleParameters, context, (specifier, _script, attributes, ...rest) =>
-          executor.dynamicImport(specifier, filename, context, attributes, rest[0]),
-        );
+        return codeCache.compile(source, filename, executor.injectedModuleParameters, context);
       } catch (error) {
         // Jest turns syntax errors into its own (an ES module loaded as CommonJS is retried as one).
         if (error instanceof SyntaxError || error?.name === "SyntaxError") return compileWithJest(source, filename);

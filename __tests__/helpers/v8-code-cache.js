@@ -2,24 +2,21 @@
  * Module functions compiled with V8's code cache kept on disk (code-cache-runtime.js uses it for
  * what jest loads from node_modules).
  *
- * A module is compiled as a script that evaluates to its function, the shape Node's `vm.Script`
- * can cache (`cachedData`, `script.createCachedData()`: Node's vm documentation). Its cache is
- * written only after the module ran (`save`), so it also holds the functions that ran then, which
- * V8 compiles lazily, not only the top level.
+ * A module is compiled as a script that evaluates to its function, so that its cache can be made
+ * after the module ran (`script.createCachedData()`, Node's vm documentation): `save` writes it
+ * then, and it holds the functions that ran, which V8 compiles lazily, not only the top level.
+ * The source must be a valid function body, as CommonJS modules are: one that is not could close
+ * the wrapper early, where jest's vm.compileFunction would reject it.
  *
  * V8 checks a cache against the source's length only (`return 111` and `return 222` share one:
  * scripts/run-ts.js has the same trap), so the cache file is named by a hash of the whole source.
- * A cache V8 rejects (another V8 version or flags; a damaged file) is simply written again.
+ * A cache V8 rejects (a damaged file, another V8) is simply written again.
  */
 "use strict";
 const { createHash } = require("node:crypto");
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { Script } = require("node:vm");
-
-// The script is one object literal whose only property is the module function, as jest ran modules
-// before vm.compileFunction; the name is what Node's own module wrapper shows in stack traces.
-const MODULE_FUNCTION = "Object.<anonymous>";
 
 class CodeCache {
   /** @param {string} directory where cache files go (created on the first save) */
@@ -36,12 +33,12 @@ class CodeCache {
    * @param {string} filename shown in stack traces
    * @param {readonly string[]} parameters
    * @param {import("node:vm").Context} context
-   * @param {import("node:vm").ScriptOptions["importModuleDynamically"]} [importModuleDynamically]
    * @returns {Function}
    */
-  compile(source, filename, parameters, context, importModuleDynamically) {
-    const prefix = `({${JSON.stringify(MODULE_FUNCTION)}:function(${parameters.join(",")}){`;
-    const code = `${prefix}${source}\n}});`;
+  compile(source, filename, parameters, context) {
+    // An anonymous function, as vm.compileFunction makes: the same name ("") and stack frames.
+    const prefix = `[function(${parameters.join(",")}){`;
+    const code = `${prefix}${source}\n}]`;
     const file = join(this.directory, createHash("sha256").update(code).digest("hex"));
     let cachedData;
     try {
@@ -50,9 +47,9 @@ class CodeCache {
       // no cache for this source yet
     }
     // columnOffset: stack traces give first-line columns of the module, not of the prefix.
-    const script = new Script(code, { filename, columnOffset: -prefix.length, cachedData, importModuleDynamically });
+    const script = new Script(code, { filename, columnOffset: -prefix.length, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) this.unsaved.push({ script, file });
-    return script.runInContext(context)[MODULE_FUNCTION];
+    return script.runInContext(context)[0];
   }
 
   /**
@@ -64,15 +61,17 @@ class CodeCache {
   save() {
     const unsaved = this.unsaved.splice(0);
     let written = 0;
+    let partial;
     try {
       if (unsaved.length > 0) mkdirSync(this.directory, { recursive: true });
       for (const { script, file } of unsaved) {
-        const partial = `${file}.${process.pid}.partial`;
+        partial = `${file}.${process.pid}.partial`;
         writeFileSync(partial, script.createCachedData());
         renameSync(partial, file);
         written++;
       }
     } catch (error) {
+      if (partial) rmSync(partial, { force: true });
       console.warn(
         `__tests__/helpers/v8-code-cache.js: V8 code cache not written to ${this.directory} (${error.message}); tests run, only slower`,
       );

@@ -3,7 +3,7 @@
  * jest's runtime here that uses it for node_modules (code-cache-runtime.js) in a real child jest.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContext } from "node:vm";
@@ -59,7 +59,7 @@ test("GIVEN a damaged cache file WHEN its module compiles THEN V8 rejects it, th
   expect(runModule("module.exports = 'fine';")).toEqual({ exports: "fine", written: 0 });
 });
 
-test("GIVEN a module WHEN it runs THEN its globals are the context's, `this` is what it is called with, and stack traces give the module's own columns", () => {
+test("GIVEN a module WHEN it runs THEN, as with jest's vm.compileFunction, its globals are the context's, `this` is what it is called with, the function has no name and stack traces give the module's own columns", () => {
   const cache = new CodeCache(directory);
   const run = cache.compile(
     "module.exports = { marker: globalThis.marker, self: this }; throw new Error('at column 67');",
@@ -75,6 +75,7 @@ test("GIVEN a module WHEN it runs THEN its globals are the context's, `this` is 
     stack = (error as Error).stack ?? "";
   }
   expect(module.exports).toEqual({ marker: "from the context", self: {} });
+  expect(run.name).toBe("");
   expect(stack.split("\n")[1]).toBe("    at Object.<anonymous> (thrower.js:1:67)");
 });
 
@@ -99,28 +100,53 @@ test("GIVEN a cache directory that cannot be created WHEN saved THEN a warning s
 });
 
 const root = join(__dirname, "../..");
-const PACKAGE_SOURCE = "module.exports = { answer: 6 * 7 };\n";
+const JEST_MODULE_PARAMETERS = ["module", "exports", "require", "__dirname", "__filename", "jest"];
+const PACKAGES = {
+  answer: "module.exports = { answer: 6 * 7 };\n",
+  // import() cannot run from a code cache (the script loses its callback): left to jest.
+  lazy: 'module.exports = { load: () => import("node:path") };\n',
+};
 
-test("GIVEN a test that loads a package WHEN a child jest with this runtime runs it THEN it passes, and the package's code cache is on disk for the next run", () => {
-  mkdirSync(join(directory, "node_modules/answer"), { recursive: true });
-  writeFileSync(join(directory, "node_modules/answer/index.js"), PACKAGE_SOURCE);
-  writeFileSync(join(directory, "answer.test.js"), 'test("answer", () => expect(require("answer").answer).toBe(42));\n');
-  const config = {
-    rootDir: directory,
-    cacheDirectory: join(directory, "jest-cache"),
-    transform: {},
-    runtime: join(root, "__tests__/helpers/code-cache-runtime.js"),
-  };
+test("GIVEN a test that loads packages WHEN a child jest with this runtime runs it twice THEN it passes both times, the second run from the first run's caches, and a package with import() is not cached", () => {
+  for (const [name, source] of Object.entries(PACKAGES)) {
+    mkdirSync(join(directory, "node_modules", name), { recursive: true });
+    writeFileSync(join(directory, "node_modules", name, "index.js"), source);
+  }
+  writeFileSync(
+    join(directory, "answer.test.js"),
+    'test("answer", () => expect([require("answer").answer, typeof require("lazy").load]).toEqual([42, "function"]));\n',
+  );
+  const cacheDirectory = join(directory, "jest-cache");
+  const config = { rootDir: directory, cacheDirectory, transform: {}, runtime: join(root, "__tests__/helpers/code-cache-runtime.js") };
   writeFileSync(join(directory, "jest.config.json"), JSON.stringify(config));
+  const runJest = () => {
+    const jest = [join(root, "node_modules/jest/bin/jest.js"), "--config", join(directory, "jest.config.json"), "--ci"];
+    const run = spawnSync(process.execPath, jest, { cwd: directory, encoding: "utf8" });
+    return { status: run.status, passed: /Tests:\s+1 passed, 1 total/.test(run.stderr) };
+  };
+  /** Every cache file with its modification time. */
+  const cacheFiles = () => {
+    const [folder, ...others] = readdirSync(join(cacheDirectory, "v8-code-cache"));
+    expect({ folder, others }).toEqual({
+      folder: expect.stringMatching(new RegExp(`^${process.version}-${process.arch}-\\d+$`)),
+      others: [],
+    });
+    const caches = join(cacheDirectory, "v8-code-cache", folder);
+    return { caches, files: Object.fromEntries(readdirSync(caches).map((file) => [file, statSync(join(caches, file)).mtimeMs])) };
+  };
 
-  const jest = [join(root, "node_modules/jest/bin/jest.js"), "--config", join(directory, "jest.config.json"), "--ci"];
-  const run = spawnSync(process.execPath, jest, { cwd: directory, encoding: "utf8" });
-  expect({ status: run.status, passed: /Tests:\s+1 passed, 1 total/.test(run.stderr) }).toEqual({ status: 0, passed: true });
+  expect(runJest()).toEqual({ status: 0, passed: true });
+  const first = cacheFiles();
+  expect(runJest()).toEqual({ status: 0, passed: true });
+  expect(cacheFiles()).toEqual(first);
 
-  // Jest's own modules that run inside the test (jest-circus, expect...) are cached there too; the
-  // package's cache is among them, compiled with jest's module parameters: a new compile of the same
-  // source finds it valid and has nothing to write.
-  const check = new CodeCache(join(config.cacheDirectory, "v8-code-cache", `${process.version}-${process.arch}`));
-  check.compile(PACKAGE_SOURCE, "index.js", ["module", "exports", "require", "__dirname", "__filename", "jest"], createContext({}));
-  expect(check.save()).toBe(0);
+  // Jest's own modules that run inside the test (jest-circus, expect...) are cached there too. The
+  // answer package's cache is among them, made with jest's module parameters: a new compile of its
+  // source finds it valid and has nothing to write. The lazy package has none.
+  const compileAndSave = (source: string) => {
+    const check = new CodeCache(first.caches);
+    check.compile(source, "index.js", JEST_MODULE_PARAMETERS, createContext({}));
+    return check.save();
+  };
+  expect({ answer: compileAndSave(PACKAGES.answer), lazy: compileAndSave(PACKAGES.lazy) }).toEqual({ answer: 0, lazy: 1 });
 });
