@@ -3,8 +3,8 @@
  *
  * Jest gives every test file a fresh module registry and compiles each module it loads with
  * vm.compileFunction (jest-runtime 30.5, src/internals/ModuleExecutor.ts, `compile`) without a
- * code cache; and because each call passes its own importModuleDynamically, V8's in-memory cache
- * misses too (nodejs/node#35375, #50137). So every test file compiled the AWS SDK, the prebundled
+ * code cache, and V8's in-memory cache does not help either: Node 20 has none for compileFunction,
+ * and on later versions each call's own importModuleDynamically defeats it (nodejs/node#35375, #50137). So every test file compiled the AWS SDK, the prebundled
  * cdktf and zod, the provider's submodules and jest's own modules again. This runtime compiles
  * those through v8-code-cache.js instead: the first test file to load one writes its cache when it
  * ends, and every later file, worker and run loads it. Left to jest: project files (small, and
@@ -59,8 +59,11 @@ class CodeCacheRuntime extends Runtime {
   }
 
   teardown() {
-    this.codeCache?.save();
-    super.teardown();
+    try {
+      this.codeCache?.save();
+    } finally {
+      super.teardown();
+    }
   }
 }
 

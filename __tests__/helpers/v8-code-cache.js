@@ -10,7 +10,9 @@
  *
  * V8 checks a cache against the source's length only (`return 111` and `return 222` share one:
  * scripts/run-ts.js has the same trap), so the cache file is named by a hash of the whole source.
- * A cache V8 rejects (a damaged file, another V8) is simply written again.
+ * A cache V8 rejects (cut short, or made by another V8 or with other flags) is written again. V8
+ * does not checksum a cache's contents, so files only ever appear whole (written, then renamed);
+ * one damaged inside on disk could crash a worker: `npx jest --clearCache` removes them all.
  */
 "use strict";
 const { createHash } = require("node:crypto");
@@ -71,7 +73,11 @@ class CodeCache {
         written++;
       }
     } catch (error) {
-      if (partial) rmSync(partial, { force: true });
+      try {
+        if (partial) rmSync(partial, { force: true });
+      } catch {
+        // the warning below says enough
+      }
       console.warn(
         `__tests__/helpers/v8-code-cache.js: V8 code cache not written to ${this.directory} (${error.message}); tests run, only slower`,
       );
