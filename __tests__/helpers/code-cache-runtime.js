@@ -4,12 +4,13 @@
  * Jest gives every test file a fresh module registry and compiles each module it loads with
  * vm.compileFunction (jest-runtime 30.5, src/internals/ModuleExecutor.ts, `compile`) without a
  * code cache, and V8's in-memory cache does not help either: Node 20 has none for compileFunction,
- * and on later versions each call's own importModuleDynamically defeats it (nodejs/node#35375, #50137). So every test file compiled the AWS SDK, the prebundled
- * cdktf and zod, the provider's submodules and jest's own modules again. This runtime compiles
- * those through v8-code-cache.js instead: the first test file to load one writes its cache when it
- * ends, and every later file, worker and run loads it. Left to jest: project files (small, and
- * edited often), and sources with `import(`, which a script loaded from a code cache cannot run
- * (nodejs/node#43663: the callback is lost).
+ * and on later versions each call's own importModuleDynamically defeats it (nodejs/node#35375,
+ * #50137). So every test file compiled the AWS SDK, the prebundled cdktf and zod, the provider's
+ * submodules and jest's own modules again. This runtime compiles those through v8-code-cache.js
+ * instead: the first test file to load one writes its cache when it ends, and every later file,
+ * worker and run loads it. Left to jest: project files (small, and edited often), and sources with
+ * `import(`, which a script loaded from a code cache cannot run (nodejs/node#43663: the callback
+ * is lost).
  *
  * Jest documents `runtime` as a config option: a class that extends its Runtime
  * (https://jestjs.io/docs/configuration#runtime-string). The executor and its `compile` are jest
