@@ -6,11 +6,6 @@ const transform = {
   [`/node_modules/(${PREBUNDLED})`]: "<rootDir>/__tests__/helpers/prebundle-transform.js",
 };
 const transformIgnorePatterns = [`/node_modules/(?!(${PREBUNDLED}))`];
-// cdktf's token stack-trace module (required as ./stack-trace, ./private/stack-trace or
-// ./tokens/private/stack-trace inside node_modules/cdktf/lib) -> the stub synth's bundle uses too.
-const moduleNameMapper = { "^\\.(/tokens)?(/private)?/stack-trace$": "<rootDir>/__tests__/helpers/no-creation-stacks.js" };
-// Jest's runtime, with V8's code cache for what node_modules holds (see the file).
-const runtime = "<rootDir>/__tests__/helpers/code-cache-runtime.js";
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -29,8 +24,6 @@ module.exports = {
       testEnvironment: "node",
       transform,
       transformIgnorePatterns,
-      moduleNameMapper,
-      runtime,
     },
     {
       displayName: "integration",
@@ -42,8 +35,6 @@ module.exports = {
       testEnvironment: "node",
       transform,
       transformIgnorePatterns,
-      moduleNameMapper,
-      runtime,
     },
   ],
 };

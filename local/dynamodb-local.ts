@@ -13,7 +13,6 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createServer, connect } from "node:net";
-import { classDataLaunch, plainLaunch } from "./class-data-archive";
 import { isAlive } from "./process-alive";
 
 export interface DynamoDbLocal {
@@ -21,11 +20,6 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** The java process's id (to check that it is gone after stop). */
   readonly pid: number;
-  /**
-   * The class data archive this JVM maps, or writes when it stops (`writtenAtStop`: the first start
-   * after an install; that stop takes ~3 s). Absent when it runs without one.
-   */
-  readonly classDataArchive?: { readonly path: string; readonly writtenAtStop: boolean };
   stop(): Promise<void>;
 }
 
@@ -35,7 +29,7 @@ export const DEFAULT_START_TIMEOUT_MS = 90_000;
 export interface StartOptions {
   /** Persist tables to this folder instead of memory. @default in memory */
   readonly dbPath?: string;
-  /** @default a free port */
+  /** A port nothing listens on (else startDynamoDbLocal rejects with PortInUseError). @default a free port */
   readonly port?: number;
   /** The Java runtime to run. @default $JAVA_HOME/bin/java if JAVA_HOME is set, else `java` from PATH */
   readonly java?: string;
@@ -51,12 +45,6 @@ export interface StartOptions {
    * @default true
    */
   readonly sharedDb?: boolean;
-  /**
-   * Where the JVM's class data archive is kept (see class-data-archive.ts): the first start writes
-   * one when it stops, later starts take ~1 s less CPU. `false` starts the plain jar.
-   * @default node_modules/.cache/dynamodb-local (cleared by `npm ci`)
-   */
-  readonly classDataCache?: string | false;
 }
 
 /**
@@ -73,23 +61,21 @@ export const JAVA_MISSING_MESSAGE =
   "DynamoDB Local needs a Java runtime (17 or later) and `java` is not on PATH. " +
   "Install one, e.g. on Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`.";
 
-/**
- * The options a JVM reads from the environment (besides its command line), documented in the `java`
- * tool reference (https://docs.oracle.com/en/java/javase/17/docs/specs/man/java.html, "Using the
- * JDK_JAVA_OPTIONS Launcher Environment Variable"; JAVA_TOOL_OPTIONS in the JVM TI reference).
- */
-const JAVA_OPTION_VARIABLES = ["JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"];
-
-/**
- * Which Java runtime runs, with which options from the environment: its `java -version` output
- * (the runtime's build) asked without those options, since they can print changing lines
- * ("Picked up ...", a flight recording's file name), then their values.
- */
-function javaRuntime(java: string): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !JAVA_OPTION_VARIABLES.includes(name)));
-  const result = spawnSync(java, ["-version"], { encoding: "utf8", env });
+/** Fails with JAVA_MISSING_MESSAGE unless `java -version` runs. */
+function checkJava(java: string): void {
+  const result = spawnSync(java, ["-version"], { encoding: "utf8" });
   if (result.error || result.status !== 0) throw new Error(`${JAVA_MISSING_MESSAGE} (tried: ${java})`);
-  return [result.stderr + result.stdout, ...JAVA_OPTION_VARIABLES.map((name) => process.env[name] ?? "")].join("\n");
+}
+
+/** The port asked for is taken: DynamoDB Local would not start, and its clients would talk to whatever listens there. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(
+      `Port ${port} is already in use on 127.0.0.1, so DynamoDB Local was not started. ` +
+        `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with --port.`,
+    );
+    this.name = "PortInUseError";
+  }
 }
 
 /** A port nothing listens on now, on the loopback interface. */
@@ -134,29 +120,20 @@ export function dynamoDbLocalHome(): string {
  * Runs java under a small POSIX shell watchdog that holds our end of a pipe: when this process
  * ends in any way (even SIGKILL, or a test runner's timeout), the pipe closes, `read` returns and
  * the shell stops java and removes its scratch directory, so no DynamoDB Local is ever orphaned.
- * It prints java's pid first. Arguments: scratch directory ("" for none), the class data archive
- * java writes at exit and where to keep it ("" "" for none), java, java's arguments. The line read
- * from the pipe says whether to keep that archive ("keep": java served; EOF when the parent died).
+ * It prints java's pid first. Arguments: scratch directory ("" for none), java, java's arguments.
  * It ignores SIGINT: Ctrl-C signals the whole process group, and a shell that died of it would
  * leave java (started with `&`, so SIGINT-immune) running; the parent's own SIGINT handler stops it.
  */
 const WATCHDOG =
-  'trap "" INT; scratch="$1"; written="$2"; keep="$3"; java_bin="$4"; shift 4; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
-  'read -r verdict; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; ' +
-  // A class data archive is complete only once java exited of the SIGTERM above (143 = 128 + 15),
-  // and worth keeping only after a start that served (one that failed has loaded few classes).
-  'if [ -n "$written" ]; then if [ "$verdict" = keep ] && [ "$status" -eq 143 ] && [ -s "$written" ]; then mv -f "$written" "$keep"; ' +
-  'else rm -f "$written"; fi; fi; exit $status';
+  'trap "" INT; scratch="$1"; java_bin="$2"; shift 2; "$java_bin" "$@" & pid=$!; echo "dynamodb-local-pid $pid"; ' +
+  'read -r _; kill "$pid" 2>/dev/null; wait "$pid"; status=$?; if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; exit $status';
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java");
-  const runtime = javaRuntime(java);
+  checkJava(java);
   const home = dynamoDbLocalHome();
-  const jar = join(home, "DynamoDBLocal.jar");
-  const cache = options.classDataCache ?? join(dynamoDbLocalPackage(), "..", ".cache", "dynamodb-local");
-  // A JVM told not to share classes (-Xshare:off) refuses to write an archive and would not start.
-  const sharingOff = JAVA_OPTION_VARIABLES.some((name) => process.env[name]?.includes("-Xshare:off"));
-  const launch = cache === false || sharingOff ? plainLaunch(jar) : classDataLaunch(jar, cache, runtime, JVM_OPTIONS);
+  // Checked first: the wait below takes any answer on the port for DynamoDB Local's.
+  if (options.port !== undefined && (await accepting(options.port))) throw new PortInUseError(options.port);
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"];
   // Its runtime file (dynamodb-local-metadata.json) lands in the working directory: keep it out of the repository.
@@ -164,28 +141,27 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const javaArgs = [
     ...JVM_OPTIONS,
     `-Djava.library.path=${join(home, "DynamoDBLocal_lib")}`,
-    ...launch.args,
+    "-jar",
+    join(home, "DynamoDBLocal.jar"),
     ...storage,
     "-port",
     String(port),
     ...(options.sharedDb === false ? [] : ["-sharedDb"]),
     "-disableTelemetry",
   ];
-  const child = spawn(
-    "sh",
-    ["-c", WATCHDOG, "sh", scratch ?? "", launch.newArchive?.written ?? "", launch.newArchive?.keep ?? "", java, ...javaArgs],
-    {
-      cwd: options.dbPath ?? scratch,
-      stdio: ["pipe", "pipe", "pipe"],
-    },
-  );
+  const child = spawn("sh", ["-c", WATCHDOG, "sh", scratch ?? "", java, ...javaArgs], {
+    cwd: options.dbPath ?? scratch,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  // The pipe can be closed by the watchdog first (it was killed with our process group): an EPIPE
+  // then is expected, and the watchdog has stopped java already.
+  child.stdin.on("error", () => undefined);
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
-  let listening = false;
   const stop = async () => {
     // Closing the pipe makes the watchdog stop java, wait for it and remove the scratch directory.
-    child.stdin.end(listening ? "keep\n" : "");
+    child.stdin.end();
     await exited(child);
   };
 
@@ -204,8 +180,5 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   pid ??= Number(/dynamodb-local-pid (\d+)/.exec(output)?.[1]);
-  listening = true;
-  const classDataArchive =
-    launch.archive === undefined ? undefined : { path: launch.archive, writtenAtStop: launch.newArchive !== undefined };
-  return { endpoint: `http://127.0.0.1:${port}`, port, pid, classDataArchive, stop };
+  return { endpoint: `http://127.0.0.1:${port}`, port, pid, stop };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run local [-- --env dev] [--persist ./.dynamodb-local] [--port 8000]`
  * DynamoDB Local with one environment's tables, created from its synthesized stack. Runs until
- * SIGINT (Ctrl-C) or SIGTERM, which stop DynamoDB Local too. With --persist, tables missing from
+ * SIGINT (Ctrl-C), SIGTERM or SIGHUP, or until the process that started it (npm, a shell) is gone;
+ * each stops DynamoDB Local too and removes its scratch folder. A --port that is taken is an error. With --persist, tables missing from
  * the database are created and tables whose schema no longer matches the definitions are reported.
  * Prints the command that runs the README example (examples/access-patterns.ts) against it.
  */
@@ -22,15 +23,16 @@ let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    if (dynamodb?.classDataArchive?.writtenAtStop)
-      console.log("Stopping DynamoDB Local: it writes its class data archive first (once per install; later starts take ~1 s less).");
     await dynamodb?.stop();
   }
   process.exit(code);
 }
 // Installed before java starts, so a signal during start-up or table creation also stops it.
-process.once("SIGINT", () => void shutdown(0));
-process.once("SIGTERM", () => void shutdown(0));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.once(signal, () => void shutdown(0));
+// npm forwards only SIGINT and SIGTERM to a script (@npmcli/run-script, lib/signal-manager.js): when
+// npm ends otherwise (SIGHUP, SIGKILL), this process is handed to another parent. Stop then too.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
 
 async function main() {
   const { values } = parseArgs({
@@ -41,7 +43,10 @@ async function main() {
 
   const dbPath = values.persist ? resolve(values.persist) : undefined;
   if (dbPath) mkdirSync(dbPath, { recursive: true });
-  dynamodb = await startDynamoDbLocal({ dbPath, port: values.port ? Number(values.port) : undefined });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new Error(`--port ${values.port}: give a port number from 1 to 65535, or leave --port out for a free one.`);
+  dynamodb = await startDynamoDbLocal({ dbPath, port });
   const client = new DynamoDBClient({
     endpoint: dynamodb.endpoint,
     region: environment.aws.region,
@@ -50,7 +55,7 @@ async function main() {
   const tables = await ensureTables(client, stack);
   client.destroy();
   if (tables.created.length > 0) console.log(`created ${tables.created.join(", ")}`);
-  if (tables.existing.length > 0) console.log(`already in ${dbPath}: ${tables.existing.join(", ")}`);
+  if (tables.existing.length > 0) console.log(`already in ${dbPath ?? dynamodb.endpoint}: ${tables.existing.join(", ")}`);
   for (const mismatch of tables.mismatches) console.log(`schema mismatch: ${mismatch}`);
   if (tables.mismatches.length > 0)
     console.log(`  (the database in ${dbPath} predates the definitions: delete the folder to start afresh)`);

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { existsSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** The repository root (where package.json is), also when running from the .build/ bundle. */
+/** The repository root (where package.json is), also when running from a .build/ bundle. */
 export function projectRoot(from = __dirname): string {
   let directory = from;
   while (!existsSync(join(directory, "package.json"))) {
@@ -12,16 +12,7 @@ export function projectRoot(from = __dirname): string {
   return directory;
 }
 
-/**
- * Gives another checkout of this repository (cost's worktree, a test's copy) this checkout's
- * install: node_modules, and the vendor bundles scripts/run-ts.js builds from it (.build/vendor),
- * so the other checkout only bundles its own sources. Both are linked, not copied.
- */
+/** Gives another checkout of this repository (cost's worktree, a test's copy) this checkout's node_modules, linked. */
 export function shareInstall(root: string, checkout: string): void {
   symlinkSync(join(root, "node_modules"), join(checkout, "node_modules"), "dir");
-  const vendorBundles = join(root, ".build", "vendor");
-  if (existsSync(vendorBundles)) {
-    mkdirSync(join(checkout, ".build"), { recursive: true });
-    symlinkSync(vendorBundles, join(checkout, ".build", "vendor"), "dir");
-  }
 }

@@ -9,10 +9,8 @@
  * Jest caches the output on disk, keyed by the package's version, the source and the bundling code.
  *
  * Kept out of the cdktf bundle, so every part still shares one copy: `constructs` (project
- * constructs extend its Construct) and the token stack-trace module, which jest.config.js maps to
- * the stub synth's bundle uses (its require paths stay relative to lib/, as jest's mapper expects).
- * As in synth's bundle (scripts/packages-in-a-bundle.js), archiver and its ~200 modules are left
- * out, an ARCHIVE asset is zipped by the installed fs.js, and zod's locales but en load on first use.
+ * constructs extend its Construct). cdktf gets what synth's bundle gets (scripts/cdktf-in-a-bundle.js):
+ * no token creation stacks, and archiver loaded only when an ARCHIVE asset is zipped.
  */
 "use strict";
 const { spawnSync } = require("node:child_process");
@@ -20,13 +18,13 @@ const { createHash } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { transformSync } = require("esbuild");
-const { BUNDLE_SOURCES, PACKAGE_OPTIONS, zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle");
+const CDKTF_OPTIONS = require("../../scripts/cdktf-in-a-bundle");
 
 // cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
 // What decides the output besides the package: this file, the shared bundling code, esbuild's version.
 const ownSource = Buffer.concat([
-  ...[__filename, ...BUNDLE_SOURCES].map((file) => readFileSync(file)),
+  ...[__filename, require.resolve("../../scripts/cdktf-in-a-bundle")].map((file) => readFileSync(file)),
   Buffer.from(require("esbuild/package.json").version),
 ]);
 const MINIFY = { minifyWhitespace: true, minifySyntax: true, target: "node20", logLevel: "warning", legalComments: "none" };
@@ -53,10 +51,10 @@ async function bundle(file) {
     platform: "node",
     format: "cjs",
     write: false,
-    external: ["constructs", "*/stack-trace"],
-    ...PACKAGE_OPTIONS,
+    ...CDKTF_OPTIONS,
+    external: ["constructs", ...CDKTF_OPTIONS.external],
   });
-  return zipWithInstalledFs(outputFiles[0].text);
+  return outputFiles[0].text;
 }
 
 // Run as a script by process() below: bundles argv[2] to stdout; a failure exits 1.

@@ -6,7 +6,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
@@ -28,6 +27,7 @@ import { Context } from "../../access-patterns/context";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { shippedStacks } from "../helpers/synth";
 import { capacityRecorder } from "./support/capacity";
+import { sharedCheckout } from "./support/project-copy";
 import { suiteDynamoDb, type SuiteDynamoDb } from "./support/dynamodb";
 
 const HOUR = 3600;
@@ -361,9 +361,8 @@ test("Powertools' idempotency utility works on idempotency_keys with our key and
 });
 
 test("the README example (examples/access-patterns.ts) runs as written against DynamoDB Local", () => {
-  const root = join(__dirname, "../..");
   const result = spawnSync(process.execPath, ["scripts/run-ts.js", "examples/access-patterns.ts"], {
-    cwd: root,
+    cwd: sharedCheckout(),
     encoding: "utf8",
     env: { ...process.env, OPSDATA_ENDPOINT: dynamodb.endpoint, OPSDATA_TABLE_PREFIX: "opsdata_dev_", AWS_REGION: "eu-west-1" },
   });

@@ -6,11 +6,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { estimateAtRef } from "../../cost/diff";
 import { CostInputError } from "../../cost/errors";
 import { projectRoot } from "../../stacks/project-root";
+import { sharedCheckout } from "./support/project-copy";
 
 describe("npm run cost (the command)", () => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/cost.ts", ...args], {
-      cwd: projectRoot(),
+      cwd: sharedCheckout(),
       encoding: "utf8",
       env: { ...process.env, CHECKPOINT_DISABLE: "1" },
     });

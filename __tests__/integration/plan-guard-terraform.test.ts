@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PLAN_JSON, guardedTerraform } from "../../scripts/guarded-terraform";
 import { terraformDataFixture, terraformDataPlanJson } from "../helpers/terraform-data-plan";
+import { sharedCheckout } from "./support/project-copy";
 import { describeWithTerraform } from "./support/terraform";
 
 const root = join(__dirname, "../..");
@@ -84,7 +85,7 @@ describeWithTerraform("plan guard on real terraform plans", () => {
 
 describe("npm run plan:guard", () => {
   const cli = (...args: string[]) =>
-    spawnSync("node", ["scripts/run-ts.js", "scripts/plan-guard.ts", ...args], { cwd: root, encoding: "utf8" });
+    spawnSync("node", ["scripts/run-ts.js", "scripts/plan-guard.ts", ...args], { cwd: sharedCheckout(), encoding: "utf8" });
 
   test("a refused plan exits 1 and prints the findings on stderr", () => {
     const directory = mkdtempSync(join(tmpdir(), "plan-guard-cli-"));
@@ -119,7 +120,10 @@ describe("npm run plan:guard", () => {
 
 describe("npm run plan|apply", () => {
   test("an unknown environment lists the environments, exit 2, before anything runs", () => {
-    const result = spawnSync("node", ["scripts/run-ts.js", "scripts/deploy.ts", "plan", "nosuchenv"], { cwd: root, encoding: "utf8" });
+    const result = spawnSync("node", ["scripts/run-ts.js", "scripts/deploy.ts", "plan", "nosuchenv"], {
+      cwd: sharedCheckout(),
+      encoding: "utf8",
+    });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
       'unknown environment "nosuchenv". Environments: dev, staging, prod.',

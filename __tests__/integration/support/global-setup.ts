@@ -7,12 +7,15 @@
  */
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from "../../../local/dynamodb-local";
 import { SUITE_DYNAMODB_PORT } from "./dynamodb";
+import { checkoutFiles, copyProject, SHARED_CHECKOUT } from "./project-copy";
 
 declare global {
   var suiteDynamoDbLocal: Promise<DynamoDbLocal | undefined> | undefined;
 }
 
 export default async function startSuiteDynamoDbLocal(): Promise<void> {
+  // Files that run the project's scripts run them here, never in the checkout (they write .build/, cdktf.out).
+  process.env[SHARED_CHECKOUT] = copyProject("checkout-", checkoutFiles());
   const port = await freePort();
   process.env[SUITE_DYNAMODB_PORT] = String(port);
   globalThis.suiteDynamoDbLocal = startDynamoDbLocal({ port, sharedDb: false }).catch((error: Error) => {

@@ -7,10 +7,7 @@ import { join } from "node:path";
 import { startDynamoDbLocal } from "../../../local/dynamodb-local";
 import { projectRoot } from "../../../stacks/project-root";
 
-// No class data archive: this is about the watchdog (class-data-archive.test.ts covers the archive).
-void startDynamoDbLocal({ java: join(projectRoot(), "__tests__/integration/support/fake-java.js"), classDataCache: false }).then(
-  (dynamodb) => {
-    console.log(`java pid ${dynamodb.pid}`);
-    setInterval(() => undefined, 60_000);
-  },
-);
+void startDynamoDbLocal({ java: join(projectRoot(), "__tests__/integration/support/fake-java.js") }).then((dynamodb) => {
+  console.log(`java pid ${dynamodb.pid}`);
+  setInterval(() => undefined, 60_000);
+});

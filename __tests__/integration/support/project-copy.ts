@@ -1,22 +1,40 @@
 /**
- * A throwaway copy of this checkout for tests that run its scripts and edit its files: the given
- * files with their timestamps, its project bundles and its install (shareInstall), so
- * scripts/run-ts.js only rebuilds a project bundle whose sources the test changes.
+ * Copies of this checkout for tests that run its scripts, so that no test writes into the checkout
+ * it runs from (bundles in .build/, cdktf.out, lock files): each copy gets the files and a link to
+ * this checkout's node_modules (shareInstall), and builds its own bundles.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { shareInstall } from "../../../stacks/project-root";
 
 const root = join(__dirname, "../../..");
 
+/** The checkout's files as git sees them: tracked, and new ones not ignored (what a commit would hold). */
+export function checkoutFiles(): string[] {
+  return execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: root, encoding: "utf8" })
+    .split("\0")
+    .filter((file) => file !== "" && existsSync(join(root, file)));
+}
+
 /** Returns the copy's directory (under the run's temporary directory; the caller removes it). */
-export function copyProject(prefix: string, files: string[]): string {
-  const copy = mkdtempSync(join(tmpdir(), prefix));
-  for (const file of [...files, ".build/project"].filter((name) => existsSync(join(root, name)))) {
+export function copyProject(prefix: string, files: string[], parent = tmpdir()): string {
+  const copy = mkdtempSync(join(parent, prefix));
+  for (const file of files) {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
-    cpSync(join(root, file), join(copy, file), { recursive: true, preserveTimestamps: true });
+    cpSync(join(root, file), join(copy, file), { recursive: true, preserveTimestamps: true, force: true });
   }
   shareInstall(root, copy);
+  return copy;
+}
+
+/** Set by support/global-setup.ts: one copy of the whole checkout, shared by the files that only run scripts. */
+export const SHARED_CHECKOUT = "OPSDATA_TESTS_CHECKOUT";
+
+/** The integration suite's shared copy of the checkout (support/global-setup.ts; removed with the run's temporary directory). */
+export function sharedCheckout(): string {
+  const copy = process.env[SHARED_CHECKOUT];
+  if (!copy) throw new Error(`${SHARED_CHECKOUT} is not set: run the integration tests through jest (support/global-setup.ts)`);
   return copy;
 }
