@@ -30,7 +30,8 @@ async function shutdown(code: number): Promise<never> {
 // Installed before java starts, so a signal during start-up or table creation also stops it.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.once(signal, () => void shutdown(0));
 // npm forwards only SIGINT and SIGTERM to a script (@npmcli/run-script, lib/signal-manager.js): when
-// npm ends otherwise (SIGHUP, SIGKILL), this process is handed to another parent. Stop then too.
+// npm ends otherwise (SIGHUP, SIGKILL), this process is handed to another parent. Stop then too
+// (package.json's script `exec`s node, so that npm is the parent, not the shell npm runs it with).
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && void shutdown(0), 500).unref();
 
