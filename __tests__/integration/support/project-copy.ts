@@ -7,9 +7,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { shareInstall } from "../../../stacks/project-root";
+import { projectRoot, shareInstall } from "../../../stacks/project-root";
 
-const root = join(__dirname, "../../..");
+// Also when bundled (npm run bench uses it).
+const root = projectRoot();
 
 /** The checkout's files as git sees them: tracked, and new ones not ignored (what a commit would hold). */
 export function checkoutFiles(): string[] {
