@@ -1,8 +1,8 @@
 /**
- * The config reference in the README, generated from the zod schema: descriptions come from each
+ * The config reference in docs/environments.md, generated from the zod schema: descriptions come from each
  * field's `.meta({ description })`, defaults from its `.default()`, types and ranges from its checks.
  * It walks the schema's JSON Schema (zod's `z.toJSONSchema`, the author's input view), so any field
- * added to the schema appears without touching this file. `npm run docs:config` rewrites the README;
+ * added to the schema appears without touching this file. `npm run docs:config` rewrites that page;
  * a unit test fails while they differ.
  */
 import { z } from "zod";
@@ -163,12 +163,12 @@ export function referenceTable(schema: z.ZodType): string {
 export const REFERENCE_START = "<!-- config-reference:start: generated from config/schema.ts by npm run docs:config -->";
 export const REFERENCE_END = "<!-- config-reference:end -->";
 
-/** The README with the text between the markers replaced by the generated reference. */
-export function withReference(readme: string, schema: z.ZodType): string {
+/** The page with the text between the markers replaced by the generated reference. */
+export function withReference(readme: string, schema: z.ZodType, file = "docs/environments.md"): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
   if (start === -1 || end < start) {
-    throw new Error(`README.md: the config reference markers are missing; put ${REFERENCE_START} and ${REFERENCE_END} where it belongs`);
+    throw new Error(`${file}: the config reference markers are missing; put ${REFERENCE_START} and ${REFERENCE_END} where it belongs`);
   }
   // prettier-ignore keeps the formatter from re-aligning a table this file owns.
   const block = [REFERENCE_START, "<!-- prettier-ignore-start -->", referenceTable(schema), "<!-- prettier-ignore-end -->", ""].join("\n");

@@ -4,18 +4,18 @@ import { z } from "zod";
 import { referenceRows, UndocumentedFieldError, withReference } from "../../config/reference";
 import { environmentSchema } from "../../config/schema";
 
-const README = join(__dirname, "../../README.md");
+const README = join(__dirname, "../../docs/environments.md");
 
-describe("the README's config reference", () => {
-  test("GIVEN the schema WHEN the reference is generated THEN the README already holds it (else run npm run docs:config)", () => {
+describe("the config reference in docs/environments.md", () => {
+  test("GIVEN the schema WHEN the reference is generated THEN docs/environments.md already holds it (else run npm run docs:config)", () => {
     const readme = readFileSync(README, "utf8");
 
     expect(readme).toBe(withReference(readme, environmentSchema));
   });
 
-  test("GIVEN a README without the markers WHEN the reference is written THEN it fails naming the markers", () => {
+  test("GIVEN a page without the markers WHEN the reference is written THEN it fails naming the markers", () => {
     expect(() => withReference("# no markers here\n", environmentSchema)).toThrow(
-      /README\.md: the config reference markers are missing; put <!-- config-reference:start/,
+      /docs\/environments\.md: the config reference markers are missing; put <!-- config-reference:start/,
     );
   });
 });
