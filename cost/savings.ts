@@ -121,7 +121,9 @@ export function renderSavings(savings: readonly Saving[]): string {
     "",
     ...table,
     "",
-    "Computed by `npm run cost -- --readme` from the synthesized stacks, `cost/usage/<env>.json` (assumptions) and `cost/prices/`.",
+    // Two lines: the docs keep every line within 120 columns.
+    "Computed by `npm run cost -- --readme` from the synthesized stacks, `cost/usage/<env>.json` (assumptions)",
+    "and `cost/prices/`.",
     "",
     README_END,
   ].join("\n");
