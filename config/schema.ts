@@ -3,7 +3,7 @@
  * before any construct exists, and every message names the environment, the field and the fix.
  */
 import { z } from "zod";
-import { DYNAMODB_NAME_PATTERN } from "../tables/limits";
+import { DYNAMODB_NAME_PATTERN } from "../tables/dynamodb-limits";
 import {
   KMS_KEY_ARN_PATTERN,
   kmsKeyLocationProblems,
@@ -24,9 +24,9 @@ import {
   MIN_CAPACITY_UNITS,
   MIN_PITR_RECOVERY_DAYS,
   MIN_TARGET_UTILIZATION,
-} from "./limits";
+} from "./environment-bounds";
 import { alarmsSchema, auditArchiveSchema, checkOperations, contributorInsightsSchema } from "./operations";
-import { createdOrGiven } from "./references";
+import { createdOrGiven } from "./created-or-given";
 
 const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 

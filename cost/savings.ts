@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { CostInputError } from "./errors";
 import { dollars } from "./format";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, unitRate, type PriceTable } from "./prices";
 import { environmentNames, type EstimateOptions } from "./run";

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { withReference } from "../config/reference";
+import { withReference } from "../config/reference-markdown";
 import { environmentSchema } from "../config/schema";
 import { projectRoot } from "../stacks/project-root";
 

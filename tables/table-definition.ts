@@ -3,7 +3,7 @@
  * stream, class), never how much capacity it gets — that is per-environment config.
  */
 
-import type { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "./limits";
+import type { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "./dynamodb-limits";
 
 /** DynamoDB scalar attribute types usable in keys. */
 export type KeyAttributeType = (typeof KEY_ATTRIBUTE_TYPES)[number];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { referenceList, referenceRows, UndocumentedFieldError, withReference } from "../../config/reference";
+import { referenceList, referenceRows, UndocumentedFieldError, withReference } from "../../config/reference-markdown";
 import { environmentSchema } from "../../config/schema";
 
 const README = join(__dirname, "../../docs/environments.md");
