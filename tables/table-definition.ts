@@ -25,7 +25,7 @@ export interface GlobalIndexDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly projection: IndexProjection;
-  /** The access pattern this index serves (shown in the README and outputs' docs). */
+  /** The access pattern this index serves (shown in docs/tables.md and outputs' docs). */
   readonly servesPattern: string;
 }
 

@@ -22,7 +22,7 @@ const { dirname, join } = require("node:path");
 const { transformSync } = require("esbuild");
 const { BUNDLE_SOURCES, PACKAGE_OPTIONS, zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle");
 
-// cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
+// cdkt[fn]: the same holds for CDK Terrain (docs/cdk-terrain.md).
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
 // What decides the output besides the package: this file, the shared bundling code, esbuild's version.
 const ownSource = Buffer.concat([
