@@ -38,7 +38,7 @@ const table = (name: string, extra: Json = {}): Json => ({
   tags: { team: "shop" },
   ...extra,
 });
-const statement = (extra: Json) => ({ Effect: "Deny", Principal: "*", Resource: arn("dynamodb", "table/shop_prod_audit"), ...extra });
+const statement = (extra: Json): Json => ({ Effect: "Deny", Principal: "*", Resource: arn("dynamodb", "table/shop_prod_audit"), ...extra });
 const AUDIT_DENY = statement({
   Sid: "AppendOnly",
   Action: [
