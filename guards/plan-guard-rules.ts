@@ -237,10 +237,12 @@ function keyRole(key: Instance, model: PlanModel): string {
   );
   const data = users.filter((user) => DATA_TYPES.has(user.type)).map((user) => user.address);
   const other = users.filter((user) => !DATA_TYPES.has(user.type)).map((user) => user.address);
-  if (data.length > 0) return `the KMS key that encrypts ${[...data, ...other].join(", ")}`;
-  if (other.length > 0) return `the KMS key used by ${other.join(", ")} (no table or archive data)`;
+  if (data.length > 0) return `the KMS key that encrypts ${few([...data, ...other])}`;
+  if (other.length > 0) return `the KMS key used by ${few(other)} (no table or archive data)`;
   return "a KMS key (nothing in this plan refers to it)";
 }
+const few = (addresses: readonly string[], shown = 5) =>
+  addresses.length <= shown ? addresses.join(", ") : `${addresses.slice(0, shown).join(", ")} and ${addresses.length - shown} more`;
 const DATA_TYPES = new Set([
   "aws_dynamodb_table",
   "aws_kinesis_stream",

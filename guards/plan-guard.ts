@@ -165,7 +165,7 @@ function removal(actions: readonly string[]): { finding: string; verb: string } 
 
 function findingsFor(instance: Instance, model: PlanModel): Finding[] {
   const rule = KIND_RULES[instance.type];
-  if (!rule || instance.mode !== "managed") return [];
+  if (!rule || instance.mode !== "managed" || instance.actions.every((action) => action === "no-op" || action === "read")) return [];
   const role = rule.role(instance, model);
   if (!role) return [];
   const found: Finding[] = [];
