@@ -52,7 +52,8 @@ export interface KindRule {
   readonly dynamodbCalls?: (instance: Instance, model: PlanModel) => { table?: Instance; actions: string[] };
 }
 
-const show = (value: unknown) => (value instanceof Unknown ? String(value) : value === undefined ? "(none)" : JSON.stringify(value));
+const show = (value: unknown) =>
+  value instanceof Unknown || typeof value === "string" ? String(value) : value === undefined ? "(none)" : JSON.stringify(value);
 const differs = (a: unknown, b: unknown) => b instanceof Unknown || JSON.stringify(a) !== JSON.stringify(b);
 const wasTrue = (before: Values, after: Values, path: string) => at(before, path) === true && at(after, path) !== true;
 const name = (instance: Instance, field = "name") =>

@@ -295,9 +295,10 @@ const commonPrefix = (names: readonly string[]) =>
 
 /** The report people read (on the pull request in Atlantis) and the exit code: 0 pass, 1 refused. */
 export function formatGuardResult(result: PlanGuardResult, file: string): { text: string; exitCode: 0 | 1 } {
+  // Another environment's override is expected in a shared file: a note, so a typo in its environment still shows.
   const lines = result.overrides
-    .filter((report) => report.status !== "applied" && report.status !== "other-environment")
-    .map((report) => `WARNING: ${report.message}`);
+    .filter((report) => report.status !== "applied")
+    .map((report) => `${report.status === "other-environment" ? "note" : "WARNING"}: ${report.message}`);
   for (const found of result.overridden)
     lines.push(
       `overridden until ${found.expires}: ${found.address}${found.deposed ? ` (deposed ${found.deposed})` : ""} ${found.finding} [${found.detail}]: ${found.message} (reviewed reason: ${found.reason})`,

@@ -329,7 +329,7 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
 
   test.each([
     ["stream off", { stream_enabled: false }, "stream-disabled [stream_enabled]"],
-    ["stream view type", { stream_view_type: "KEYS_ONLY" }, 'stream-view-type-changed ["NEW_IMAGE"->"KEYS_ONLY"]'],
+    ["stream view type", { stream_view_type: "KEYS_ONLY" }, "stream-view-type-changed [NEW_IMAGE->KEYS_ONLY]"],
     ["PITR off", { point_in_time_recovery: [{ enabled: false, recovery_period_in_days: 0 }] }, "pitr-disabled [point_in_time_recovery]"],
     ["PITR window", { point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 7 }] }, "pitr-shortened [35->7]"],
     ["deletion protection", { deletion_protection_enabled: false }, "deletion-protection-off [deletion_protection_enabled]"],
@@ -581,7 +581,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     [
       "COMPLIANCE -> GOVERNANCE",
       update("aws_s3_bucket_object_lock_configuration.archive", lock(), lock({ mode: "GOVERNANCE", years: 7 })),
-      'aws_s3_bucket_object_lock_configuration.archive lock-mode-weakened [COMPLIANCE->"GOVERNANCE"]',
+      "aws_s3_bucket_object_lock_configuration.archive lock-mode-weakened [COMPLIANCE->GOVERNANCE]",
     ],
     [
       "default rule removed",
@@ -595,7 +595,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         onBucket({ versioning_configuration: [{ status: "Enabled" }] }),
         onBucket({ versioning_configuration: [{ status: "Suspended" }] }),
       ),
-      'aws_s3_bucket_versioning.archive versioning-suspended [Enabled->"Suspended"]',
+      "aws_s3_bucket_versioning.archive versioning-suspended [Enabled->Suspended]",
     ],
     [
       "public access block off",
@@ -627,7 +627,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         firehose(),
         firehose({ extended_s3_configuration: [{ bucket_arn: "arn:aws:s3:::elsewhere", role_arn: ROLE_ARN }] }),
       ),
-      `aws_kinesis_firehose_delivery_stream.archive destination-changed ["${BUCKET_ARN}"->"arn:aws:s3:::elsewhere"]`,
+      `aws_kinesis_firehose_delivery_stream.archive destination-changed [${BUCKET_ARN}->arn:aws:s3:::elsewhere]`,
     ],
     [
       "stream retention cut",
@@ -645,7 +645,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         onBucket({ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: KEY_ARN }] }] }),
         onBucket({ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "AES256", kms_master_key_id: "" }] }] }),
       ),
-      `aws_s3_bucket_server_side_encryption_configuration.archive encryption-changed ["aws:kms"/"${KEY_ARN}"->"AES256"/""]`,
+      `aws_s3_bucket_server_side_encryption_configuration.archive encryption-changed [aws:kms/${KEY_ARN}->AES256/]`,
     ],
   ])("%s is refused", (_name, change, finding) => {
     expect(refused(archive(change))).toEqual([finding]);
@@ -806,6 +806,9 @@ describe("overrides name exactly what they waive, in the plan's own environment,
   test("another environment's override does not apply: the plan's own account and table names decide", () => {
     const dev = override({ environment: { account: "111122223333", tableNamePrefix: "shop_prod_" } });
     expect(run(dropped(), [dev, override({ detail: "by-status" })]).exitCode).toBe(1);
+    expect(run(dropped(), [dev]).text).toContain(
+      `note: override aws_dynamodb_table.orders gsi-dropped [by-owner]: not for this plan (it is for account 111122223333, the plan is for ${ACCOUNT})`,
+    );
     const prefix = override({ environment: { account: ACCOUNT, tableNamePrefix: "shop_dev_" } });
     expect(guardPlan(parsePlan(JSON.stringify(dropped()), "p"), { overrides: [prefix], now: NOW }).overrides[0]).toMatchObject({
       status: "other-environment",
