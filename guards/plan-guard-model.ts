@@ -108,6 +108,7 @@ export class PlanModel {
   readonly drift: readonly Instance[];
   private readonly references = new Map<string, Set<string>>();
   private readonly stringCache = new Map<Instance, Set<string>>();
+  private readonly byType = new Map<string, Instance[]>();
 
   constructor(readonly plan: TerraformPlan) {
     const toInstance = (change: ResourceChange, source: "change" | "drift"): Instance => ({
@@ -132,7 +133,12 @@ export class PlanModel {
 
   /** Current (not deposed) managed objects of a type. */
   ofType(type: string): Instance[] {
-    return this.instances.filter((instance) => instance.type === type && instance.mode === "managed" && !instance.deposed);
+    let found = this.byType.get(type);
+    if (!found) {
+      found = this.instances.filter((instance) => instance.type === type && instance.mode === "managed" && !instance.deposed);
+      this.byType.set(type, found);
+    }
+    return found;
   }
 
   /** Values a resource has before and after (whichever exist). */
