@@ -254,14 +254,18 @@ const DATA_TYPES = new Set([
 
 // ---------------------------------------------------------------- S3 archive
 
-/** Days of default Object Lock retention (S3 counts a year as 365 days), UNKNOWN, or undefined when none. */
+/**
+ * Days of default Object Lock retention, UNKNOWN, or undefined when none. S3's API reference
+ * (DefaultRetention) does not say how long a retention year is, so a year counts as many days as
+ * calendar years can have (leap days included): the comparison errs towards refusing.
+ */
 const retentionDays = (values: Values): number | Unknown | undefined => {
   const retention = at(values, "rule[0].default_retention[0]");
   if (retention instanceof Unknown) return UNKNOWN;
   if (!isObject(retention)) return undefined;
   const [days, years] = [retention.days, retention.years];
   if (days instanceof Unknown || years instanceof Unknown) return UNKNOWN;
-  return (typeof days === "number" ? days : 0) + (typeof years === "number" ? years * 365 : 0) || undefined;
+  return (typeof days === "number" ? days : 0) + (typeof years === "number" ? years * 365 + Math.ceil(years / 4) : 0) || undefined;
 };
 
 const bucketOf = (instance: Instance, model: PlanModel) =>

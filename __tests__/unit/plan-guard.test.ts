@@ -576,7 +576,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     [
       "retention 7 years -> 1 day",
       update("aws_s3_bucket_object_lock_configuration.archive", lock(), lock({ mode: "COMPLIANCE", days: 1, years: null })),
-      "aws_s3_bucket_object_lock_configuration.archive retention-shortened [2555->1]",
+      "aws_s3_bucket_object_lock_configuration.archive retention-shortened [2557->1]",
     ],
     [
       "COMPLIANCE -> GOVERNANCE",
@@ -618,7 +618,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         onBucket({ rule: [] }),
         onBucket({ rule: [{ id: "expire", status: "Enabled", expiration: [{ days: 365 }] }] }),
       ),
-      "aws_s3_bucket_lifecycle_configuration.archive expires-before-retention [expire:365<2555]",
+      "aws_s3_bucket_lifecycle_configuration.archive expires-before-retention [expire:365<2557]",
     ],
     [
       "Firehose pointed at another bucket",
@@ -763,7 +763,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
           update(
             "aws_s3_bucket_lifecycle_configuration.archive",
             onBucket({ rule: [] }),
-            onBucket({ rule: [{ id: "expire", status: "Enabled", expiration: [{ days: 2556 }] }] }),
+            onBucket({ rule: [{ id: "expire", status: "Enabled", expiration: [{ days: 2557 }] }] }),
           ),
         ),
       ),
