@@ -128,11 +128,15 @@ export function notKept(from: readonly Statement[], to: readonly Statement[], ef
   return from.filter((s) => s.effect === effect && !to.some((t) => t.effect === effect && covers(t, s)));
 }
 
-/** A short, stable name for a document's meaning (what an override's detail names). */
-export function policyDigest(policy: Policy | "unknown"): string {
-  const meaning = policy === "unknown" ? "unknown" : JSON.stringify(policy);
-  return `sha256:${createHash("sha256").update(meaning).digest("hex").slice(0, 12)}`;
-}
+/** A short, stable name for a value (what an override's detail names). */
+export const digest = (value: unknown) =>
+  `sha256:${createHash("sha256")
+    .update(JSON.stringify(value) ?? "undefined")
+    .digest("hex")
+    .slice(0, 12)}`;
+
+/** A short, stable name for a document's meaning. */
+export const policyDigest = (policy: Policy | "unknown"): string => digest(policy === "unknown" ? "unknown" : policy);
 
 /** One line for a message: `Deny dynamodb:deleteitem,... to * on <resources>`. */
 export function describeStatement(s: Statement): string {

@@ -21,6 +21,7 @@ import {
   normalizePolicy,
   notKept,
   policyDigest,
+  digest,
 } from "./plan-guard-policy";
 
 /** A broken promise, before it is attached to an address. */
@@ -126,6 +127,12 @@ const indexNames = (values: Values): string[] | Unknown => {
   return Array.isArray(indexes) ? indexes.map((index) => String(at(index, "name"))) : [];
 };
 
+const replicaRegions = (values: Values): string[] | Unknown => {
+  const replicas = at(values, "replica");
+  if (replicas instanceof Unknown) return UNKNOWN;
+  return Array.isArray(replicas) ? replicas.map((replica) => String(at(replica, "region_name"))) : [];
+};
+
 /** The table's own protections, for a new table compared with the tables that already exist. */
 const TABLE_PROTECTIONS = [
   { id: "pitr", has: (values: Values) => at(values, "point_in_time_recovery[0].enabled") === true, what: "point-in-time recovery" },
@@ -213,6 +220,17 @@ function tableChanges(before: Values, after: Values, { created, model, instance 
         "the old key must stay enabled while DynamoDB re-encrypts and for PITR/backups: move one table per change, keep the old key",
       ),
     );
+  const [fromReplicas, toReplicas] = [replicaRegions(before), replicaRegions(after)];
+  if (!(fromReplicas instanceof Unknown))
+    for (const region of fromReplicas.filter((r) => toReplicas instanceof Unknown || !toReplicas.includes(r)))
+      found.push(
+        issue(
+          "replica-dropped",
+          region,
+          `drops the replica in ${region} (its copy of the data is deleted)`,
+          "keep the replica; add the new one first",
+        ),
+      );
   const [fromIndexes, toIndexes] = [indexNames(before), indexNames(after)];
   if (!(fromIndexes instanceof Unknown)) {
     const unknown = toIndexes instanceof Unknown;
@@ -451,7 +469,7 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
       return [...moved, ...comparePolicies(before, after, "policy", "deny", "the resource policy")];
     },
     dynamodbCalls: (policy, model) => ({
-      table: tableByArn(at(policy.before, "resource_arn"), model),
+      table: tableByArn(at(policy.before ?? policy.after, "resource_arn"), model),
       actions: [policy.actions.includes("delete") ? "dynamodb:DeleteResourcePolicy" : "dynamodb:PutResourcePolicy"],
     }),
   },
@@ -510,14 +528,21 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
               ["destination-changed", "extended_s3_configuration[0].bucket_arn", "delivers to another bucket"],
               ["source-changed", "kinesis_source_configuration[0].kinesis_stream_arn", "reads from another stream"],
               ["destination-changed", "destination", "changes the destination type"],
+              [
+                "processing-changed",
+                "extended_s3_configuration[0].processing_configuration",
+                "changes record processing (a processor can drop records)",
+              ],
             ] as const
           )
             .filter(([, path]) => differs(at(before, path), at(after, path)))
             .map(([finding, path, what]) =>
               issue(
                 finding,
-                `${show(at(before, path))}->${show(at(after, path))}`,
-                `${what}: ${show(at(before, path))} -> ${show(at(after, path))}`,
+                finding === "processing-changed"
+                  ? `${digest(at(before, path))}->${digest(at(after, path))}`
+                  : `${show(at(before, path))}->${show(at(after, path))}`,
+                finding === "processing-changed" ? what : `${what}: ${show(at(before, path))} -> ${show(at(after, path))}`,
                 "add the new path beside the old one first",
               ),
             ),
@@ -718,6 +743,21 @@ export function policyDenials(table: Instance, action: string, model: PlanModel)
           .map((statement) => ({ policy, statement })),
   );
 }
+
+/**
+ * One per resource: a second one created for the same table or bucket overwrites the one in force,
+ * so a create of these is compared with the existing one as an update would be.
+ */
+export const SINGLETON_KEYS: Readonly<Record<string, string>> = {
+  aws_dynamodb_resource_policy: "resource_arn",
+  aws_s3_bucket_policy: "bucket",
+  aws_s3_bucket_public_access_block: "bucket",
+  aws_s3_bucket_object_lock_configuration: "bucket",
+  aws_s3_bucket_versioning: "bucket",
+  aws_s3_bucket_server_side_encryption_configuration: "bucket",
+  aws_s3_bucket_lifecycle_configuration: "bucket",
+  aws_s3_bucket_replication_configuration: "bucket",
+};
 
 /**
  * Types the guard deliberately leaves alone, with why: every type of a synthesized stack is either

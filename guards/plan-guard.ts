@@ -22,7 +22,7 @@ import {
   planEnvironment,
 } from "./plan-guard-overrides";
 import { describeStatement } from "./plan-guard-policy";
-import { KIND_RULES, policyDenials } from "./plan-guard-rules";
+import { KIND_RULES, SINGLETON_KEYS, policyDenials } from "./plan-guard-rules";
 
 export { PlanGuardInputError, parseOverrides, type PlanGuardOverride } from "./plan-guard-overrides";
 export type { TerraformPlan } from "./plan-guard-model";
@@ -150,6 +150,14 @@ function changeList(value: unknown, where: string): ResourceChange[] {
   });
 }
 
+/** The existing object of a one-per-resource type (SINGLETON_KEYS) that a new one would overwrite. */
+function inForce(instance: Instance, model: PlanModel): Instance | undefined {
+  const keyField = SINGLETON_KEYS[instance.type];
+  const target = keyField ? instance.after?.[keyField] : undefined;
+  if (typeof target !== "string") return undefined;
+  return model.ofType(instance.type).find((other) => other !== instance && other.before !== null && other.before[keyField] === target);
+}
+
 /** `delete`, `replaced (delete,create)`, `forgotten`: what happens to the existing object. */
 function removal(actions: readonly string[]): { finding: string; verb: string } | undefined {
   if (actions.includes("forget"))
@@ -193,17 +201,23 @@ function findingsFor(instance: Instance, model: PlanModel): Finding[] {
     const deposed = instance.deposed ? "an earlier copy left by a failed create_before_destroy replacement, deposed; this plan " : "";
     add(removed.finding, instance.actions.join(","), `${deposed}${removed.verb}: ${rule.loss}`, rule.procedure);
   }
+  const created = instance.actions.length === 1 && instance.actions[0] === "create";
+  const existing = created ? inForce(instance, model) : undefined;
   if (!instance.deposed && rule.changed) {
-    if (instance.actions.includes("update"))
-      rule
-        .changed(instance.before, instance.after, { instance, model, created: false })
-        .forEach((i) => add(i.finding, i.detail, i.message, i.procedure));
-    else if (instance.actions.length === 1 && instance.actions[0] === "create")
-      rule
-        .changed(null, instance.after, { instance, model, created: true })
-        .forEach((i) => add(i.finding, i.detail, i.message, i.procedure));
+    // A second policy/configuration for the same table or bucket overwrites the one in force: compared with it.
+    const issues = instance.actions.includes("update")
+      ? rule.changed(instance.before, instance.after, { instance, model, created: false })
+      : existing
+        ? rule
+            .changed(existing.before, instance.after, { instance, model, created: false })
+            .map((i) => ({ ...i, message: `overwrites ${existing.address}: ${i.message}` }))
+        : created
+          ? rule.changed(null, instance.after, { instance, model, created: true })
+          : [];
+    issues.forEach((i) => add(i.finding, i.detail, i.message, i.procedure));
   }
-  if (!instance.deposed && rule.dynamodbCalls && (instance.actions.includes("update") || instance.actions.includes("delete"))) {
+  const calls = instance.actions.includes("update") || instance.actions.includes("delete") || existing !== undefined;
+  if (!instance.deposed && rule.dynamodbCalls && calls) {
     const { table, actions } = rule.dynamodbCalls(instance, model);
     for (const action of table ? actions : []) {
       for (const denial of policyDenials(table!, action, model))

@@ -338,6 +338,17 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
     expect(refused(orders(after))).toEqual([`aws_dynamodb_table.orders ${finding}`]);
   });
 
+  test("a dropped replica is refused, named by region", () => {
+    const replicas = (...regions: string[]) => ({ replica: regions.map((region_name) => ({ region_name })) });
+    expect(
+      refused(
+        plan([
+          update("aws_dynamodb_table.orders", table("orders", replicas("eu-west-1", "us-east-1")), table("orders", replicas("eu-west-1"))),
+        ]),
+      ),
+    ).toEqual(["aws_dynamodb_table.orders replica-dropped [us-east-1]"]);
+  });
+
   test("each dropped index is its own finding, named", () => {
     expect(refused(orders({ global_secondary_index: [{ name: "by-status" }] }))).toEqual([
       "aws_dynamodb_table.orders gsi-dropped [by-owner]",
@@ -454,6 +465,24 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
     expect(findings(policyChange(denial({ Action: [...(AUDIT_DENY.Action as string[]), "dynamodb:RestoreTableToPointInTime"] })))).toEqual([
       PUT,
     ]);
+  });
+
+  test("a second policy created for the same table overwrites the one in force: compared with it, and denied by it", () => {
+    const permissive = {
+      ...auditPolicy(),
+      policy: policyDocument({ Effect: "Allow", Principal: { AWS: BREAK_GLASS }, Action: "dynamodb:GetItem", Resource: "*" }),
+    };
+    const document = plan([
+      { address: "aws_dynamodb_table.audit", before: table("audit") },
+      { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
+      { address: "aws_dynamodb_resource_policy.audit_v2", actions: ["create"], after: permissive },
+    ]);
+    expect(findings(document)).toEqual([
+      "aws_dynamodb_resource_policy.audit_v2 denial-lifted [digest]",
+      "aws_dynamodb_resource_policy.audit_v2 access-granted [digest]",
+      "aws_dynamodb_resource_policy.audit_v2 denied-by-resource-policy [dynamodb:PutResourcePolicy]",
+    ]);
+    expect(run(document).text).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
   });
 
   test("a new Allow is refused as access granted", () => {
@@ -649,6 +678,28 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     ],
   ])("%s is refused", (_name, change, finding) => {
     expect(refused(archive(change))).toEqual([finding]);
+  });
+
+  test("a Firehose processing change (a processor can drop records) is refused", () => {
+    const lambda = {
+      enabled: true,
+      processors: [{ type: "Lambda", parameters: [{ parameter_name: "LambdaArn", parameter_value: "arn:aws:lambda:x" }] }],
+    };
+    const changed = firehose({
+      extended_s3_configuration: [{ bucket_arn: BUCKET_ARN, role_arn: ROLE_ARN, processing_configuration: [lambda] }],
+    });
+    expect(refused(archive(update("aws_kinesis_firehose_delivery_stream.archive", firehose(), changed)))).toEqual([
+      expect.stringMatching(/^aws_kinesis_firehose_delivery_stream\.archive processing-changed \[sha256:\w{12}->sha256:\w{12}\]$/),
+    ]);
+  });
+
+  test("a second Object Lock configuration for the locked bucket, with a shorter retention, is refused", () => {
+    const second = {
+      address: "aws_s3_bucket_object_lock_configuration.again",
+      actions: ["create"],
+      after: lock({ mode: "COMPLIANCE", days: 1 }),
+    };
+    expect(refused(archive(second))).toEqual(["aws_s3_bucket_object_lock_configuration.again retention-shortened [2557->1]"]);
   });
 
   test("a public bucket policy, or one that drops the TLS denial, is refused", () => {
