@@ -596,13 +596,14 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
             "keep the retention",
           ),
         );
-      const mode = ["rule[0].default_retention[0].mode"].map((p) => [at(before, p), at(after, p)] as const)[0];
-      if (mode[0] === "COMPLIANCE" && to !== undefined && mode[1] !== "COMPLIANCE")
+      const MODE = "rule[0].default_retention[0].mode";
+      const mode = at(after, MODE);
+      if (at(before, MODE) === "COMPLIANCE" && to !== undefined && mode !== "COMPLIANCE")
         found.push(
           issue(
             "lock-mode-weakened",
-            `COMPLIANCE->${show(mode[1])}`,
-            `switches the default retention from COMPLIANCE to ${show(mode[1])}: privileged users can shorten or remove it`,
+            `COMPLIANCE->${show(mode)}`,
+            `switches the default retention from COMPLIANCE to ${show(mode)}: privileged users can shorten or remove it`,
             "keep COMPLIANCE",
           ),
         );
