@@ -130,6 +130,9 @@ function changeList(value: unknown, where: string): ResourceChange[] {
     const named = `${at} (${change.address})`;
     if (typeof change.mode !== "string" || !MODES.has(change.mode))
       throw new PlanGuardInputError(`${named}: field mode is ${JSON.stringify(change.mode)}; terraform writes "managed" or "data"`);
+    const local = change.address.replace(/^(module\.[^.[]+(\[[^\]]*\])?\.)*/, "");
+    if (!local.startsWith(`${change.mode === "data" ? "data." : ""}${change.type}.`))
+      throw new PlanGuardInputError(`${named}: field type ${JSON.stringify(change.type)} does not match the address`);
     if (change.deposed !== undefined && typeof change.deposed !== "string")
       throw new PlanGuardInputError(`${named}: field deposed must be a string`);
     const { actions, before, after } = change.change;

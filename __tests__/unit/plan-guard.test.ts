@@ -933,6 +933,7 @@ describe("bad input fails closed: exit 2 naming the file and the field", () => {
       edited((d) => (d.resource_changes[0].mode = "Managed")),
       'Managed.json: resource_changes[0] (aws_dynamodb_table.orders): field mode is "Managed"',
     ],
+    ["type.json", edited((d) => (d.resource_changes[0].type = "terraform_data")), 'field type "terraform_data" does not match the address'],
     [
       "actions.json",
       edited((d) => ((d.resource_changes[0].change as Json).actions = ["destroy"])),
