@@ -485,6 +485,17 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
     expect(run(document).text).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
   });
 
+  test("a policy known only after apply cannot be shown to keep its denials: refused", () => {
+    const document = plan([
+      { address: "aws_dynamodb_table.audit", before: table("audit") },
+      update("aws_dynamodb_resource_policy.audit", auditPolicy(), { ...auditPolicy(), policy: undefined }, { policy: true }),
+    ]);
+    expect(refused(document)).toEqual([
+      expect.stringMatching(/^aws_dynamodb_resource_policy\.audit policy-unverifiable \[sha256:\w{12}->sha256:\w{12}\]$/),
+      PUT,
+    ]);
+  });
+
   test("a new Allow is refused as access granted", () => {
     expect(findings(policyChange(AUDIT_DENY, { Effect: "Allow", Principal: "*", Action: "dynamodb:GetItem", Resource: "*" }))).toEqual([
       "aws_dynamodb_resource_policy.audit access-granted [digest]",
