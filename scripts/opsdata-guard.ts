@@ -9,7 +9,8 @@
  *                                          the plan guard; --policy-check prints what Atlantis's custom
  *                                          policy check parses (below); overrides only from a file given
  *   profile <plan|apply> --project <stack> the AWS profile of the environment and stage (an env step)
- *   aws-config --credential-source <src>   the server's AWS config: one profile per environment and stage
+ *   aws-config --credential-source <src>   the server's AWS config: one profile per environment and stage,
+ *                                          with the environment's external id (config/environments.ts)
  *   version
  *
  * Atlantis's custom policy check (runatlantis/atlantis v0.47.1, server/events/project_command_runner.go
@@ -22,9 +23,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../config/environments";
-import { ATLANTIS_STAGES, atlantisProfile, atlantisRoleArn, type AtlantisStage } from "../config/atlantis-roles";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { CONFIG_FILE, checkTerraformConfig } from "../guards/config-check";
+import { ATLANTIS_APPLY_ROLE_NAME, ATLANTIS_PLAN_ROLE_NAME } from "../stacks/atlantis-role-policies";
 import { guardPlanFile } from "./plan-guard-file";
 
 /** Set by scripts/build-guard.js. */
@@ -37,7 +38,12 @@ declare const OPSDATA_AWS_PROVIDER_VERSION: string;
  */
 const NO_OVERRIDES = "/dev/null/no-overrides.json";
 const CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
-const EXTERNAL_ID_VARIABLE = "OPSDATA_ATLANTIS_EXTERNAL_ID";
+/** The role each stage assumes (created by the bootstrap stack, stacks/atlantis-roles-stack.ts). */
+const ROLES = { plan: ATLANTIS_PLAN_ROLE_NAME, apply: ATLANTIS_APPLY_ROLE_NAME };
+type Stage = keyof typeof ROLES;
+const STAGES = Object.keys(ROLES) as Stage[];
+/** The server's AWS profile that assumes an environment's role for a stage, e.g. opsdata-prod-plan. */
+const profileName = (environment: string, stage: Stage) => `opsdata-${environment}-${stage}`;
 const USAGE = [
   "usage: node opsdata-guard.js config <project dir> --project <stack> [--workspace <name>]",
   "       node opsdata-guard.js plan <show.json> --project <stack> [--policy-check] [--overrides <file>]",
@@ -148,24 +154,25 @@ function plan(args: Arguments): number {
 }
 
 function profile(args: Arguments): number {
-  const stage = onePositional(args, "stage (plan or apply)") as AtlantisStage;
-  if (!ATLANTIS_STAGES.includes(stage)) throw new UsageError(`stage ${stage}: use ${ATLANTIS_STAGES.join(" or ")}`);
-  console.log(atlantisProfile(environmentOf(args).environment.name, stage));
+  const stage = onePositional(args, "stage (plan or apply)") as Stage;
+  if (!STAGES.includes(stage)) throw new UsageError(`stage ${stage}: use ${STAGES.join(" or ")}`);
+  const { project, environment } = environmentOf(args);
+  if (!environment.atlantis) throw new UsageError(`${project} has no atlantis settings in config/environments.ts: no roles to assume`);
+  console.log(profileName(environment.name, stage));
   return 0;
 }
 
 function awsConfig(args: Arguments): number {
   const source = option(args, "--credential-source");
   if (!CREDENTIAL_SOURCES.includes(source)) throw new UsageError(`--credential-source ${source}: use ${CREDENTIAL_SOURCES.join(", ")}`);
-  const externalId = process.env[EXTERNAL_ID_VARIABLE];
-  if (!externalId) throw new UsageError(`${EXTERNAL_ID_VARIABLE} is not set: the external id the roles' trust policies require`);
   const lines = [`# Written by ${version()} aws-config: the Atlantis roles of each environment and stage.`];
   for (const environment of ENVIRONMENTS) {
-    for (const stage of ATLANTIS_STAGES) {
+    if (!environment.atlantis) continue;
+    for (const stage of STAGES) {
       lines.push(
-        `[profile ${atlantisProfile(environment.name, stage)}]`,
-        `role_arn = ${atlantisRoleArn(environment.aws.accountId, stage)}`,
-        `external_id = ${externalId}`,
+        `[profile ${profileName(environment.name, stage)}]`,
+        `role_arn = arn:aws:iam::${environment.aws.accountId}:role/${ROLES[stage]}`,
+        `external_id = ${environment.atlantis.externalId}`,
         `credential_source = ${source}`,
         `role_session_name = atlantis-${environment.name}-${stage}`,
         `region = ${environment.aws.region}`,

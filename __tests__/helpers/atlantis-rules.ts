@@ -14,7 +14,7 @@
 import { posix } from "node:path";
 import { Minimatch } from "minimatch";
 import { ENVIRONMENTS } from "../../config/environments";
-import { stackName } from "../../config/limits";
+import { stackName } from "../../config/environment-bounds";
 
 export interface Project {
   name: string;

@@ -60,7 +60,14 @@ function runStep(clone: string, command: string) {
   return spawnSync("sh", ["-c", command], {
     cwd: dir,
     encoding: "utf8",
-    env: { ...environment, DIR: dir, PROJECT_NAME: PROJECT, WORKSPACE: "default", SHOWFILE: showfile, PLANFILE: join(dir, `${PROJECT}-default.tfplan`) },
+    env: {
+      ...environment,
+      DIR: dir,
+      PROJECT_NAME: PROJECT,
+      WORKSPACE: "default",
+      SHOWFILE: showfile,
+      PLANFILE: join(dir, `${PROJECT}-default.tfplan`),
+    },
   });
 }
 
@@ -88,13 +95,18 @@ describe("the trusted guard file", () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`- ${DELETED_TABLE} [delete] change delete: deletes the DynamoDB table`);
     const noChanges = join(root, "__tests__/fixtures/plans/aws-prod-no-changes.plan.json");
-    const passed = spawnSync("node", [guard, "plan", noChanges, "--project", PROJECT, "--policy-check"], { cwd: tmpdir(), encoding: "utf8" });
+    const passed = spawnSync("node", [guard, "plan", noChanges, "--project", PROJECT, "--policy-check"], {
+      cwd: tmpdir(),
+      encoding: "utf8",
+    });
     expect(passed.status).toBe(0);
     expect(atlantisPolicySetPassed(passed.stdout)).toBe(true);
   });
 
   test("an unreadable plan is an error of the policy check (exit 2), which Atlantis does not let anyone approve", () => {
-    const run = spawnSync("node", [guard, "plan", join(work, "missing.json"), "--project", PROJECT, "--policy-check"], { encoding: "utf8" });
+    const run = spawnSync("node", [guard, "plan", join(work, "missing.json"), "--project", PROJECT, "--policy-check"], {
+      encoding: "utf8",
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("plan guard: cannot check:");
   });
@@ -105,16 +117,13 @@ describe("the trusted guard file", () => {
     expect(run.stderr).toContain("project dynamodb-evil is not an environment of opsdata-guard");
   });
 
-  test("the server's AWS config: the plan and apply roles of each account, with the external id", () => {
-    const run = spawnSync("node", [guard, "aws-config", "--credential-source", "EcsContainer"], {
-      encoding: "utf8",
-      env: { ...process.env, OPSDATA_ATLANTIS_EXTERNAL_ID: "ext-123" },
-    });
+  test("the server's AWS config: the plan and apply roles of each account, with its external id (config/environments.ts)", () => {
+    const run = spawnSync("node", [guard, "aws-config", "--credential-source", "EcsContainer"], { encoding: "utf8" });
     expect(run.stdout).toContain(
       [
         "[profile opsdata-prod-plan]",
         "role_arn = arn:aws:iam::333333333333:role/opsdata-atlantis-plan",
-        "external_id = ext-123",
+        "external_id = opsdata-atlantis-prod",
         "credential_source = EcsContainer",
         "role_session_name = atlantis-prod-plan",
         "region = eu-west-1",
@@ -138,7 +147,10 @@ const TAMPERINGS: Record<string, (clone: string) => void> = {
   },
   "an edited guards/plan-guard.ts that finds nothing": (clone) => {
     const file = join(clone, "guards/plan-guard.ts");
-    writeFileSync(file, `${readFileSync(file, "utf8")}\nexport const guardPlanEdited = () => ({ findings: [] });\n`.replace(/findings\.push\(/g, "void ("));
+    writeFileSync(
+      file,
+      `${readFileSync(file, "utf8")}\nexport const guardPlanEdited = () => ({ findings: [] });\n`.replace(/findings\.push\(/g, "void ("),
+    );
   },
   "edited overrides waiving the table's deletion": (clone) => {
     writeFileSync(
@@ -194,9 +206,13 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
 test("the edited overrides are a valid waiver: the same guard passes the plan when a reviewed server-side file is given", () => {
   const clone = exportBase("overrides-");
   TAMPERINGS["edited overrides waiving the table's deletion"](clone);
-  const run = spawnSync("node", [guard, "plan", DESTRUCTIVE_PLAN, "--project", PROJECT, "--overrides", join(clone, "guards/plan-guard-overrides.json")], {
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    "node",
+    [guard, "plan", DESTRUCTIVE_PLAN, "--project", PROJECT, "--overrides", join(clone, "guards/plan-guard-overrides.json")],
+    {
+      encoding: "utf8",
+    },
+  );
   expect(run.stdout).toContain(`overridden: ${DELETED_TABLE} delete`);
   expect(run.status).toBe(0);
 });

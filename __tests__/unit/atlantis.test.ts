@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ATLANTIS_ROLE_NAMES, atlantisProfile, atlantisRoleArn } from "../../config/atlantis-roles";
 import { SERVER_FLAGS, STACKS, atlantisProblems, serverProblems, type AtlantisConfig, type ServerConfig } from "../helpers/atlantis-rules";
 
 const root = join(__dirname, "../..");
@@ -209,13 +208,5 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
     ]) {
       expect(dockerfile).toContain(copied);
     }
-  });
-});
-
-describe("the Atlantis roles", () => {
-  test("role names (the bootstrap stack creates them) and the profiles that assume them", () => {
-    expect(ATLANTIS_ROLE_NAMES).toEqual({ plan: "opsdata-atlantis-plan", apply: "opsdata-atlantis-apply" });
-    expect(atlantisRoleArn("333333333333", "plan")).toBe("arn:aws:iam::333333333333:role/opsdata-atlantis-plan");
-    expect(atlantisProfile("prod", "apply")).toBe("opsdata-prod-apply");
   });
 });

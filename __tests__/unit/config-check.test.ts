@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../../config/environments";
-import { stackName } from "../../config/limits";
+import { stackName } from "../../config/environment-bounds";
 import { checkTerraformConfig, type ConfigCheckFacts } from "../../guards/config-check";
 
 const DEV: ConfigCheckFacts = {
