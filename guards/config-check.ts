@@ -35,7 +35,20 @@ export interface ConfigCheckFacts {
   readonly files?: readonly string[];
 }
 
-const TOP_LEVEL_BLOCKS = ["//", "terraform", "provider", "resource", "data", "output", "locals", "variable", "moved", "removed", "import", "check"];
+const TOP_LEVEL_BLOCKS = [
+  "//",
+  "terraform",
+  "provider",
+  "resource",
+  "data",
+  "output",
+  "locals",
+  "variable",
+  "moved",
+  "removed",
+  "import",
+  "check",
+];
 const TERRAFORM_SETTINGS = ["//", "backend", "required_providers", "required_version"];
 const BACKEND_SETTINGS = ["bucket", "key", "region", "encrypt", "use_lockfile"];
 const PROVIDER_SETTINGS = ["region", "allowed_account_ids", "default_tags"];
@@ -72,10 +85,14 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
   const refuse = (message: string) => problems.push(`${where}: ${message}`);
 
   for (const file of (facts.files ?? [CONFIG_FILE]).filter((name) => name !== CONFIG_FILE && TERRAFORM_LOADED.test(name))) {
-    problems.push(`${facts.stack}/${file}: terraform would load this file too; the project directory holds only ${CONFIG_FILE} (delete ${file})`);
+    problems.push(
+      `${facts.stack}/${file}: terraform would load this file too; the project directory holds only ${CONFIG_FILE} (delete ${file})`,
+    );
   }
   if ((facts.workspace ?? "default") !== "default") {
-    refuse(`workspace ${facts.workspace}: the environment's state is in the default workspace; remove \`workspace\` from the project in atlantis.yaml`);
+    refuse(
+      `workspace ${facts.workspace}: the environment's state is in the default workspace; remove \`workspace\` from the project in atlantis.yaml`,
+    );
   }
   if (!isObject(config)) {
     refuse("is not a JSON object; regenerate it with npm run synth:commit");
@@ -98,7 +115,8 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
   checkBackend(settings, facts, refuse);
 
   for (const [type, name, body] of labelled(config.resource)) {
-    if (!type.startsWith("aws_")) refuse(`resource ${type}.${name}: only aws_* resources are allowed (its provider would run on the server)`);
+    if (!type.startsWith("aws_"))
+      refuse(`resource ${type}.${name}: only aws_* resources are allowed (its provider would run on the server)`);
     for (const key of ["provisioner", "connection"].filter((k) => k in body)) {
       refuse(`resource ${type}.${name} has a ${key}: provisioners run commands on the Atlantis server; remove it`);
     }
@@ -145,7 +163,8 @@ function checkProviders(settings: Json[], providerBlock: unknown, facts: ConfigC
         `the provider may set only ${PROVIDER_SETTINGS.join(", ")}`,
     );
   }
-  if (provider.region !== facts.region) refuse(`provider "aws" region is ${JSON.stringify(provider.region)}; ${facts.stack} is in ${facts.region}`);
+  if (provider.region !== facts.region)
+    refuse(`provider "aws" region is ${JSON.stringify(provider.region)}; ${facts.stack} is in ${facts.region}`);
   if (JSON.stringify(provider.allowed_account_ids) !== JSON.stringify([facts.accountId])) {
     refuse(
       `provider "aws" allowed_account_ids is ${JSON.stringify(provider.allowed_account_ids ?? null)}; ` +

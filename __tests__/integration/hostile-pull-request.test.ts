@@ -56,7 +56,8 @@ function runStep(clone: string, command: string) {
   const showfile = join(dir, `${PROJECT}-default.json`);
   // What the show step wrote: terraform show -json of the plan (here, the destructive fixture).
   cpSync(DESTRUCTIVE_PLAN, showfile);
-  const { NODE_OPTIONS: _ignored, ...environment } = process.env;
+  const environment = { ...process.env };
+  delete environment.NODE_OPTIONS;
   return spawnSync("sh", ["-c", command], {
     cwd: dir,
     encoding: "utf8",
