@@ -148,9 +148,11 @@ const TAMPERINGS: Record<string, (clone: string) => void> = {
   },
   "an edited guards/plan-guard.ts that finds nothing": (clone) => {
     const file = join(clone, "guards/plan-guard.ts");
+    const source = readFileSync(file, "utf8").replace("export function guardPlan(", "function guardPlanAsReviewed(");
     writeFileSync(
       file,
-      `${readFileSync(file, "utf8")}\nexport const guardPlanEdited = () => ({ findings: [] });\n`.replace(/findings\.push\(/g, "void ("),
+      `${source}\nexport function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): PlanGuardResult {\n` +
+        "  return { ...guardPlanAsReviewed(plan, options), findings: [] };\n}\n",
     );
   },
   "edited overrides waiving the table's deletion": (clone) => {
@@ -193,6 +195,7 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
     expect(run.status).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe(`FAIL - ${PROJECT}: the plan guard refuses this plan (opsdata-guard 0.1.0+${baseCommit})`);
     expect(run.stdout).toContain(`- ${DELETED_TABLE} [delete] change delete: deletes the DynamoDB table`);
+    expect(run.stdout.endsWith("\n1 failure\n")).toBe(true);
     expect(atlantisPolicySetPassed(run.stdout)).toBe(false);
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
   });
@@ -202,6 +205,18 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
     expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
     expect(run.status).toBe(0);
   });
+});
+
+test("the tamperings are real: in the pull request's own checkout, npm run plan:guard passes the plan", () => {
+  const clone = exportBase("untrusted-");
+  symlinkSync(join(root, "node_modules"), join(clone, "node_modules"), "dir");
+  TAMPERINGS[".npmrc node-options loading a script that exits 0"](clone);
+  TAMPERINGS["an edited guards/plan-guard.ts that finds nothing"](clone);
+  const run = spawnSync("npm", ["run", "--silent", "plan:guard", "--", DESTRUCTIVE_PLAN, "--stack", PROJECT], {
+    cwd: clone,
+    encoding: "utf8",
+  });
+  expect(run.status).toBe(0);
 });
 
 test("the edited overrides are a valid waiver: the same guard passes the plan when a reviewed server-side file is given", () => {
