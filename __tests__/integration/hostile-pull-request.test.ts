@@ -207,7 +207,7 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
   });
 });
 
-test("the tamperings are real: in the pull request's own checkout, npm run plan:guard passes the plan", () => {
+test(".npmrc node-options and an edited guard are real bypasses: in the pull request's own checkout, npm run plan:guard passes the plan", () => {
   const clone = exportBase("untrusted-");
   symlinkSync(join(root, "node_modules"), join(clone, "node_modules"), "dir");
   TAMPERINGS[".npmrc node-options loading a script that exits 0"](clone);
