@@ -35,20 +35,8 @@ export interface ConfigCheckFacts {
   readonly files?: readonly string[];
 }
 
-const TOP_LEVEL_BLOCKS = [
-  "//",
-  "terraform",
-  "provider",
-  "resource",
-  "data",
-  "output",
-  "locals",
-  "variable",
-  "moved",
-  "removed",
-  "import",
-  "check",
-];
+/** Not `check` (its scoped data sources could be of any type), `module` or `ephemeral`. */
+const TOP_LEVEL_BLOCKS = ["//", "terraform", "provider", "resource", "data", "output", "locals", "variable", "moved", "removed", "import"];
 const TERRAFORM_SETTINGS = ["//", "backend", "required_providers", "required_version"];
 const BACKEND_SETTINGS = ["bucket", "key", "region", "encrypt", "use_lockfile"];
 const PROVIDER_SETTINGS = ["region", "allowed_account_ids", "default_tags"];
@@ -120,6 +108,12 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
     for (const key of ["provisioner", "connection"].filter((k) => k in body)) {
       refuse(`resource ${type}.${name} has a ${key}: provisioners run commands on the Atlantis server; remove it`);
     }
+  }
+  // A removed block may hold destroy-time provisioners (Terraform 1.9+).
+  for (const removed of bodies(config.removed).filter((body) => "provisioner" in body || "connection" in body)) {
+    refuse(
+      `removed block for ${JSON.stringify(removed.from ?? "?")} has a provisioner: provisioners run commands on the Atlantis server; remove it`,
+    );
   }
   for (const [type, name] of labelled(config.data)) {
     if (type === "external") refuse(`data.external.${name}: the external data source runs a program on the Atlantis server; remove it`);

@@ -128,6 +128,26 @@ describe("the config check", () => {
     ]);
   });
 
+  test("GIVEN a destroy-time provisioner in a removed block THEN it refuses", () => {
+    const removed = [
+      {
+        from: "aws_dynamodb_table.old",
+        lifecycle: [{ destroy: true }],
+        provisioner: [{ "local-exec": { when: "destroy", command: "env" } }],
+      },
+    ];
+    expect(problems({ ...devConfig(), removed })).toEqual([
+      'dynamodb-dev/cdk.tf.json: removed block for "aws_dynamodb_table.old" has a provisioner: provisioners run commands on the Atlantis server; remove it',
+    ]);
+  });
+
+  test("GIVEN a check block (its scoped data source could be external) THEN it refuses", () => {
+    const check = { leak: { data: { external: { x: { program: ["env"] } } }, assert: [{ condition: true, error_message: "x" }] } };
+    expect(problems({ ...devConfig(), check })).toEqual([
+      'dynamodb-dev/cdk.tf.json: unknown top-level block "check": only terraform, provider, resource, data, output, locals, variable, moved, removed, import are allowed',
+    ]);
+  });
+
   test("GIVEN a module block THEN it refuses", () => {
     expect(problems({ ...devConfig(), module: { x: { source: "git::https://example.com/x" } } })).toEqual([
       "dynamodb-dev/cdk.tf.json: module blocks are not allowed: a module is downloaded from outside the reviewed repository",
