@@ -24,7 +24,11 @@ const UNIT_CPU_BEFORE_S = 7.9;
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
 const checkout = copyProject("checkout-", checkoutFiles(), scratch);
 // Some unit tests read the project through git (git grep, git ls-files).
-for (const args of [["init", "-q"], ["add", "-A"]]) spawnSync("git", args, { cwd: checkout });
+for (const args of [
+  ["init", "-q"],
+  ["add", "-A"],
+])
+  spawnSync("git", args, { cwd: checkout });
 const cleanUp = () => rmSync(scratch, { recursive: true, force: true });
 // A measured command that fails is reported with its own output, without this script's stack trace.
 process.on("uncaughtException", (error) => {

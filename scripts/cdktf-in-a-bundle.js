@@ -6,9 +6,9 @@
 
 /**
  * cdktf captures a full stack trace for every token it creates (lib/tokens/private/stack-trace.js,
- * with Error.stackTraceLimit = MAX_SAFE_INTEGER), only to explain a token that fails to resolve:
- * formatting them was ~40% of synth's CPU and ~26% of the unit suite's. The bundle gets a stub
- * returning no frames; the synthesized JSON is byte-identical.
+ * with Error.stackTraceLimit = MAX_SAFE_INTEGER), only to explain a token that fails to resolve;
+ * formatting them dominates synth's CPU. The bundle gets a stub returning no frames; the
+ * synthesized JSON is byte-identical.
  */
 const noCreationStacks = {
   name: "cdktf-no-token-creation-stacks",

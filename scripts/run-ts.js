@@ -3,7 +3,7 @@
  * Runs a TypeScript entry point (`node scripts/run-ts.js main.ts [args]`) as one esbuild bundle of
  * the entry, the project's sources and the packages they use, cached in .build/. No type-checking
  * at run time (`npm run typecheck` does that). One file to load instead of hundreds of cdktf and
- * provider modules: docs/testing.md ("Toolchain") has the figures against tsx.
+ * provider modules (why, and the figures against tsx: docs/adr/0001-bundling.md, docs/testing.md).
  *
  * The cache is used only when it is this checkout's own build of what is there now: its manifest
  * holds the hash of every file that went into the bundle (and of this script and esbuild's
