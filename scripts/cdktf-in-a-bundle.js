@@ -13,8 +13,9 @@
 const noCreationStacks = {
   name: "cdktf-no-token-creation-stacks",
   setup(build) {
-    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: "exports.captureStackTrace = () => [];",
+    // cdktf's module, and CDK Terrain's (docs/cdk-terrain.md), which names the function captureCreationStack.
+    build.onLoad({ filter: /[\\/]cdkt[fn][\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: "exports.captureStackTrace = () => []; exports.captureCreationStack = () => [];",
       loader: "js",
     }));
   },
