@@ -47,8 +47,11 @@ const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
   ],
   [
     "a stream iterator-age threshold at or past the stream's retention",
-    (e) => (e.staging.alarms = { archiveStreamIteratorAge: { threshold: 86_400 } }),
-    /staging\.alarms\.archiveStreamIteratorAge\.threshold: \(86400 s\) is not below auditArchive\.streamRetentionHours \(168 h\)/,
+    (e) => {
+      e.staging.alarms = { archiveStreamIteratorAge: { threshold: 86_400 } };
+      e.staging.auditArchive = { enabled: true, retentionYears: 1, streamRetentionHours: 24 };
+    },
+    /staging\.alarms\.archiveStreamIteratorAge\.threshold: \(86400 s\) is not below auditArchive\.streamRetentionHours \(24 h\)/,
   ],
   [
     "a topic ARN that is not an SNS ARN",
