@@ -14,7 +14,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-replication
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html
  * The Kinesis stream (not DynamoDB Streams, 24-hour retention) keeps undelivered records for
- * `streamRetentionHours`. docs/operations.md explains costs, failure modes and the alarms.
+ * `streamRetentionHours`. docs/operations.md ("Audit archive") explains costs, failure modes and alarms.
  *
  * Encryption: both buckets use SSE-S3, decided over a dedicated KMS key: a key is one more thing
  * whose deletion, disabling or policy change makes years of COMPLIANCE data unreadable, and
