@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { synthesizeStacks } from "../stacks/app";
 import { checklistFor, describeChecklist } from "../verify/checklist";
 import { clientsFor, report, runChecks } from "../verify/run";
