@@ -40,7 +40,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { TerraformOutput, type ITerraformDependable } from "cdktf";
+import { TerraformOutput, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { AlarmSettings, AuditArchiveSettings } from "../config/operations";
 import { landingPolicy, lockedArchivePolicy } from "./archive-policies";
@@ -94,7 +94,7 @@ interface ArchiveBucket {
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
   /** Its configuration resources: the bucket policy is applied after them (it denies changing them). */
-  readonly configuration: ITerraformDependable[];
+  readonly configuration: TerraformResource[];
 }
 
 export class AuditArchive extends Construct {
@@ -323,7 +323,7 @@ export class AuditArchive extends Construct {
       versioningConfiguration: { status: "Enabled" },
       ...PROTECTED,
     });
-    const configuration: ITerraformDependable[] = [
+    const configuration: TerraformResource[] = [
       versioning,
       new S3BucketServerSideEncryptionConfigurationA(this, id("encryption"), {
         bucket: bucket.id,
@@ -337,7 +337,7 @@ export class AuditArchive extends Construct {
         ...PROTECTED,
       }),
     ];
-    for (const resource of configuration) this.address(resource as unknown as { overrideLogicalId(id: string): void }, address);
+    for (const resource of configuration) this.address(resource, address);
     return { bucket, versioning, configuration };
   }
 
