@@ -58,9 +58,14 @@ const ERROR_LOG_RETENTION_DAYS = 90;
 /** The log stream Firehose writes S3 delivery errors to (the name the Firehose console uses). */
 export const ERROR_LOG_STREAM = "DestinationDelivery";
 /**
- * Precision of ApproximateCreationDateTime in the records DynamoDB puts into Kinesis, decided once
- * (the table policy denies changing the destination later): milliseconds order entries written in
- * the same second. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_EnableKinesisStreamingDestination.html
+ * Precision of ApproximateCreationDateTime in the records DynamoDB puts into Kinesis, decided once:
+ * the table policy denies UpdateKinesisStreamingDestination, and the provider replaces the
+ * destination when the value changes (ForceNew in terraform-provider-aws
+ * internal/service/dynamodb/kinesis_streaming_destination.go), which prevent_destroy refuses.
+ * Milliseconds order entries written in the same second; AWS documents no default, so an existing
+ * destination reporting another value fails the plan (nothing is replaced): set this to the value
+ * `aws dynamodb describe-kinesis-streaming-destination` reports.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_EnableKinesisStreamingConfiguration.html
  */
 export const CREATION_TIME_PRECISION = "MILLISECOND";
 
