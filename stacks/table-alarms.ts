@@ -15,6 +15,7 @@ import { Construct } from "constructs";
 import { LATENCY_ALARM_OPERATIONS, type AlarmSettings, type AlarmWindow } from "../config/operations";
 import type { TableSettings } from "../config/schema";
 import type { TableDefinition } from "../tables";
+import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 
 type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
 type MissingData = "notBreaching" | "ignore" | "breaching";
@@ -212,8 +213,10 @@ export class TableAlarms extends Construct {
     });
 
     // Published per (TableName, Operation) for every operation a caller makes; Average over a
-    // one-minute period, as the recommended alarm.
-    for (const operation of LATENCY_ALARM_OPERATIONS) {
+    // one-minute period, as the recommended alarm. Not for operations an append-only table's policy
+    // denies: no caller's request succeeds, so such an alarm could never see data.
+    const denied: readonly string[] = definition.appendOnly ? APPEND_ONLY_DENIED_ACTIONS : [];
+    for (const operation of LATENCY_ALARM_OPERATIONS.filter((candidate) => !denied.includes(`dynamodb:${candidate}`))) {
       metricAlarm(this, {
         address: `${definition.id}_${operation}_latency`,
         alarmName: `${tableName} ${operation} latency`,
