@@ -3,8 +3,7 @@
  * it runs from (bundles in .build/, cdktf.out, lock files): each copy gets the files and a link to
  * this checkout's node_modules (shareInstall), and builds its own bundles.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { projectRoot, shareInstall } from "../../../stacks/project-root";
@@ -12,11 +11,12 @@ import { projectRoot, shareInstall } from "../../../stacks/project-root";
 // Also when bundled (npm run bench uses it).
 const root = projectRoot();
 
-/** The checkout's files as git sees them: tracked, and new ones not ignored (what a commit would hold). */
+/** What a copy leaves out: git's folder, the install (linked instead) and what scripts and tools write. */
+const NOT_COPIED = new Set([".git", "node_modules", ".build", "cdktf.out", "ci-cdktf.out", "coverage", ".dynamodb-local", "dist"]);
+
+/** The checkout's top-level files and folders, but NOT_COPIED (no git needed: some tests run jest without it on PATH). */
 export function checkoutFiles(): string[] {
-  return execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: root, encoding: "utf8" })
-    .split("\0")
-    .filter((file) => file !== "" && existsSync(join(root, file)));
+  return readdirSync(root).filter((name) => !NOT_COPIED.has(name));
 }
 
 /** Returns the copy's directory (under the run's temporary directory; the caller removes it). */
