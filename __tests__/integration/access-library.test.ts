@@ -74,7 +74,8 @@ const claimed = (result: IdempotencyClaimResult): IdempotencyClaim => {
   if (result.outcome !== "claimed") throw new Error(`expected a claim, got ${JSON.stringify(result)}`);
   return result.claim;
 };
-const raw = async (table: string, key: Record<string, unknown>) => (await documents.send(new GetCommand({ TableName: table, Key: key }))).Item;
+const raw = async (table: string, key: Record<string, unknown>) =>
+  (await documents.send(new GetCommand({ TableName: table, Key: key }))).Item;
 
 /** Fails the `nth` request of a command (counted from now) with DynamoDB's throttling error, before the SDK's retries. */
 function injectThrottle(on: DynamoDBClient, command: string, nth: number): void {
@@ -226,7 +227,9 @@ describe("idempotency", () => {
   });
 
   test("GIVEN bad claims WHEN made THEN ValidationError naming the field, nothing written", async () => {
-    await expect(access.idempotency.claim({ ...request("x"), accountId: "a#b" })).rejects.toThrow('accountId: must not contain "#" (got "a#b")');
+    await expect(access.idempotency.claim({ ...request("x"), accountId: "a#b" })).rejects.toThrow(
+      'accountId: must not contain "#" (got "a#b")',
+    );
     await expect(access.idempotency.claim({ ...request("x"), leaseSeconds: HOUR })).rejects.toThrow(
       "idempotency.claim: leaseSeconds: a whole number from 1 to windowSeconds minus the tolerated clock skew (3600 - 120) (got 3600)",
     );
@@ -271,7 +274,9 @@ describe("api keys", () => {
       expiresAt: expect.any(Date),
     });
     await create("k-expires", { expiresAt: new Date(Date.now() + 60_000) });
-    expect(await access.apiKeys.validate(hashApiKey("k-active"))).toEqual(expect.objectContaining({ outcome: "valid", accountId: "acct-k" }));
+    expect(await access.apiKeys.validate(hashApiKey("k-active"))).toEqual(
+      expect.objectContaining({ outcome: "valid", accountId: "acct-k" }),
+    );
     expect(await access.apiKeys.validate(hashApiKey("k-disabled"))).toEqual({ outcome: "invalid", reason: "disabled" });
     expect(await later(61).apiKeys.validate(hashApiKey("k-expires"))).toEqual({ outcome: "invalid", reason: "expired" });
     expect(await access.apiKeys.validate(hashApiKey("k-unknown"))).toEqual({ outcome: "invalid", reason: "unknown" });
@@ -325,13 +330,20 @@ describe("errors", () => {
     const missing = new OpsDataAccess(client, { tables: tableNamesWithPrefix("missing_") });
     const error = await missing.audit.accountTrail("a", { from: new Date(0), to: new Date() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DynamoDbError);
-    expect(error).toEqual(expect.objectContaining({ awsErrorName: "ResourceNotFoundException", retryable: false, operation: "audit.accountTrail" }));
+    expect(error).toEqual(
+      expect.objectContaining({ awsErrorName: "ResourceNotFoundException", retryable: false, operation: "audit.accountTrail" }),
+    );
     expect((error as DynamoDbError).cause).toEqual(expect.objectContaining({ name: "ResourceNotFoundException" }));
   });
 });
 
 describe("webhooks", () => {
-  const event = (id: string, accountId = "acct-w") => ({ eventId: id, accountId, endpointUrl: "https://example.test/hook", payload: { id } });
+  const event = (id: string, accountId = "acct-w") => ({
+    eventId: id,
+    accountId,
+    endpointUrl: "https://example.test/hook",
+    payload: { id },
+  });
   const leaseOf = async (on: OpsDataAccess, eventId: string, options = {}): Promise<WebhookLease> => {
     const batch = await on.webhooks.lease({ limit: 1000, ...options });
     const found = batch.leases.find((lease) => lease.eventId === eventId);
@@ -374,7 +386,9 @@ describe("webhooks", () => {
       "webhooks.recordFailure: lease: pass a lease from webhooks.lease(); a bare event id is refused",
     );
     await expect(access.webhooks.markDelivered(bare, { retentionSeconds: HOUR })).rejects.toThrow(ValidationError);
-    await expect(access.webhooks.lease({ leaseSeconds: 0 })).rejects.toThrow("webhooks.lease: leaseSeconds: a whole number of seconds from 1 to 86400 (got 0)");
+    await expect(access.webhooks.lease({ leaseSeconds: 0 })).rejects.toThrow(
+      "webhooks.lease: leaseSeconds: a whole number of seconds from 1 to 86400 (got 0)",
+    );
     await expect(access.webhooks.lease({ leaseSeconds: -5 })).rejects.toThrow(ValidationError);
     expect(() => new OpsDataAccess(client, { tables, webhooks: { leaseSeconds: 0 } })).toThrow(
       "webhook policy (options.webhooks): leaseSeconds: a whole number from 1 to 86400 (got 0)",
@@ -383,7 +397,9 @@ describe("webhooks", () => {
     await expect(access.webhooks.recordFailure(lease, { error: "x", retryAt: new Date(Date.now() * 1000) })).rejects.toThrow(
       /retryAt: between now and 30 days ahead/,
     );
-    expect(await raw(tables.webhookEvents, { event_id: "wh-bare" })).toEqual(expect.objectContaining({ status: "pending", attempt_count: 0 }));
+    expect(await raw(tables.webhookEvents, { event_id: "wh-bare" })).toEqual(
+      expect.objectContaining({ status: "pending", attempt_count: 0 }),
+    );
     await access.webhooks.markDelivered(lease, { retentionSeconds: HOUR });
   });
 
@@ -394,7 +410,9 @@ describe("webhooks", () => {
     expect(await access.webhooks.recordFailure(lease, { error: "late" })).toEqual({ outcome: "lease_lost" });
     expect(await access.webhooks.markDelivered(lease, { retentionSeconds: HOUR })).toEqual({ outcome: "lease_lost" });
     expect((await later(10 * HOUR).webhooks.listDue({ limit: 1000 })).items.map((e) => e.eventId)).not.toContain("wh-done");
-    expect(await raw(tables.webhookEvents, { event_id: "wh-done" })).toEqual(expect.objectContaining({ status: "delivered", attempt_count: 1 }));
+    expect(await raw(tables.webhookEvents, { event_id: "wh-done" })).toEqual(
+      expect.objectContaining({ status: "delivered", attempt_count: 1 }),
+    );
   });
 
   test("GIVEN 40 due events WHEN 5 workers lease 4 at a time and deliver in parallel THEN each is delivered exactly once", async () => {
@@ -471,7 +489,8 @@ describe("webhooks", () => {
     expect(others.leases.map((lease) => lease.eventId).sort()).toEqual(
       [0, 1, 2, 3, 4].map((n) => `wh-throttle-${n}`).filter((id) => !batch.leases.some((lease) => lease.eventId === id)),
     );
-    for (const lease of batch.leases) expect(await recorder.webhooks.markDelivered(lease, { retentionSeconds: HOUR })).toEqual({ outcome: "delivered" });
+    for (const lease of batch.leases)
+      expect(await recorder.webhooks.markDelivered(lease, { retentionSeconds: HOUR })).toEqual({ outcome: "delivered" });
   });
 });
 
@@ -497,7 +516,8 @@ describe("audit trail", () => {
     expect(third.cursor).toBeUndefined();
     expect([first.items[0].action, second.items[0].action, third.items[4].action]).toEqual(["action-000", "action-010", "action-024"]);
     const all: string[] = [];
-    for await (const e of access.iterate((cursor) => access.audit.actorTrail("admin:paging", { ...range, limit: 10, cursor }))) all.push(e.action);
+    for await (const e of access.iterate((cursor) => access.audit.actorTrail("admin:paging", { ...range, limit: 10, cursor })))
+      all.push(e.action);
     expect(all).toHaveLength(25);
     expect(all[24]).toBe("action-024");
     await expect(access.audit.accountTrail("acct-other", { ...range, cursor: first.cursor })).rejects.toThrow(
@@ -510,7 +530,11 @@ describe("audit trail", () => {
     // Query's Limit counts items before the expiry filter, so a DynamoDB page can come back with
     // fewer live entries than asked; the library must keep reading, not return a short page.
     const appendAt = new Date();
-    const live = (n: number) => ({ ...entry("acct-expired", n), occurredAt: new Date(appendAt.getTime() + n * 1000), retentionSeconds: n % 2 === 0 ? 60 : HOUR });
+    const live = (n: number) => ({
+      ...entry("acct-expired", n),
+      occurredAt: new Date(appendAt.getTime() + n * 1000),
+      retentionSeconds: n % 2 === 0 ? 60 : HOUR,
+    });
     await Promise.all(Array.from({ length: 12 }, (_, n) => access.audit.append(live(n))));
     const reader = later(120);
     const window = { from: appendAt, to: new Date(appendAt.getTime() + 20_000) };
@@ -518,20 +542,29 @@ describe("audit trail", () => {
     expect(first.items.map((e) => e.action)).toEqual(["action-001", "action-003", "action-005"]);
     expect(first.cursor).toBeDefined();
     const all: string[] = [];
-    for await (const e of reader.iterate((cursor) => reader.audit.accountTrail("acct-expired", { ...window, limit: 3, cursor }))) all.push(e.action);
+    for await (const e of reader.iterate((cursor) => reader.audit.accountTrail("acct-expired", { ...window, limit: 3, cursor })))
+      all.push(e.action);
     expect(all).toEqual(["action-001", "action-003", "action-005", "action-007", "action-009", "action-011"]);
   });
 
   test("GIVEN an entry id and time already appended WHEN appended again (a retry) THEN already_recorded and the first entry is unchanged", async () => {
     const first = await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7" });
-    expect(first).toEqual({ outcome: "appended", entry: expect.objectContaining({ entryId: "req-7", occurredAt: at(1), action: "action-001" }) });
-    expect(await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7", action: "rewritten" })).toEqual({ outcome: "already_recorded" });
+    expect(first).toEqual({
+      outcome: "appended",
+      entry: expect.objectContaining({ entryId: "req-7", occurredAt: at(1), action: "action-001" }),
+    });
+    expect(await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7", action: "rewritten" })).toEqual({
+      outcome: "already_recorded",
+    });
     const trail = await access.audit.accountTrail("acct-retry", range);
     expect(trail.items.map((e) => [e.entryId, e.action])).toEqual([["req-7", "action-001"]]);
   });
 
   test("GIVEN details holding a Date WHEN appended THEN stored as their JSON form", async () => {
-    const appended = await access.audit.append({ ...entry("acct-details", 2), details: { when: new Date("2026-01-01T00:00:00Z"), gone: undefined } });
+    const appended = await access.audit.append({
+      ...entry("acct-details", 2),
+      details: { when: new Date("2026-01-01T00:00:00Z"), gone: undefined },
+    });
     expect(appended.outcome === "appended" && appended.entry.details).toEqual({ when: "2026-01-01T00:00:00.000Z" });
     expect((await access.audit.accountTrail("acct-details", range)).items[0].details).toEqual({ when: "2026-01-01T00:00:00.000Z" });
   });
@@ -540,10 +573,14 @@ describe("audit trail", () => {
     await expect(access.audit.append({ ...entry("acct-bad", 1), actorId: "", retentionSeconds: 0 })).rejects.toThrow(
       "audit.append: actorId: required, a non-empty string; retentionSeconds: a whole number of seconds from 1 to 315360000 (got 0)",
     );
-    await expect(access.audit.append({ ...entry("acct-bad", 1), occurredAt: new Date("2020-01-01T00:00:00Z"), retentionSeconds: HOUR })).rejects.toThrow(
+    await expect(
+      access.audit.append({ ...entry("acct-bad", 1), occurredAt: new Date("2020-01-01T00:00:00Z"), retentionSeconds: HOUR }),
+    ).rejects.toThrow(
       "audit.append: retentionSeconds: the entry (occurredAt 2020-01-01T00:00:00.000Z) would already be past its retention",
     );
-    await expect(access.audit.append({ ...entry("acct-bad", 2), details: { blob: "x".repeat(400 * 1024) } })).rejects.toThrow(ItemTooLargeError);
+    await expect(access.audit.append({ ...entry("acct-bad", 2), details: { blob: "x".repeat(400 * 1024) } })).rejects.toThrow(
+      ItemTooLargeError,
+    );
     await expect(access.audit.accountTrail("acct-bad", { from: at(10), to: at(0) })).rejects.toThrow(
       "audit.accountTrail: from: after to (2026-06-01T00:00:10.000Z > 2026-06-01T00:00:00.000Z)",
     );

@@ -88,7 +88,9 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       expect(first.claim.idempotencyKey).toBe(`opsdata#${account}#payments#req-1`);
       expect((await access.idempotency.claim(claim)).outcome).toBe("in_progress");
       expect(await access.idempotency.complete(first.claim, { statusCode: 201 })).toEqual({ outcome: "completed" });
-      expect(await access.idempotency.claim(claim)).toEqual(expect.objectContaining({ outcome: "completed", response: { statusCode: 201 } }));
+      expect(await access.idempotency.claim(claim)).toEqual(
+        expect.objectContaining({ outcome: "completed", response: { statusCode: 201 } }),
+      );
       expect(await access.idempotency.get({ accountId: account, service: "payments", key: "req-1" })).toEqual({
         outcome: "found",
         record: expect.objectContaining({ status: "completed", response: { statusCode: 201 }, service: "payments" }),
@@ -136,9 +138,16 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
     test("webhook_events: only pending events due now come back, oldest first; delivered events leave the index", async () => {
       const now = Math.floor(Date.now() / 1000);
       for (const id of ["due-old", "due-new", "later", "delivered"]) {
-        await access.webhooks.record({ eventId: `${environmentName}-${id}`, accountId: "a", endpointUrl: "https://example.test/hook", payload: { id } });
+        await access.webhooks.record({
+          eventId: `${environmentName}-${id}`,
+          accountId: "a",
+          endpointUrl: "https://example.test/hook",
+          payload: { id },
+        });
       }
-      const leases = new Map<string, WebhookLease>((await access.webhooks.lease({ limit: 10 })).leases.map((lease) => [lease.eventId, lease]));
+      const leases = new Map<string, WebhookLease>(
+        (await access.webhooks.lease({ limit: 10 })).leases.map((lease) => [lease.eventId, lease]),
+      );
       const lease = (id: string) => leases.get(`${environmentName}-${id}`)!;
       await access.webhooks.recordFailure(lease("due-old"), { error: "HTTP 500", retryAt: new Date((now - 100) * 1000) });
       await access.webhooks.recordFailure(lease("due-new"), { error: "timeout", retryAt: new Date((now - 60) * 1000) });
@@ -147,7 +156,9 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
 
       const due = await access.webhooks.listDue();
       expect(due.items.map((event) => event.eventId)).toEqual([`${environmentName}-due-old`, `${environmentName}-due-new`]);
-      expect(due.items.find((event) => event.eventId.endsWith("due-old"))).toEqual(expect.objectContaining({ attemptCount: 1, lastError: "HTTP 500" }));
+      expect(due.items.find((event) => event.eventId.endsWith("due-old"))).toEqual(
+        expect.objectContaining({ attemptCount: 1, lastError: "HTTP 500" }),
+      );
 
       // Sparse index: the delivered event is in the table but in no status partition of the index.
       const delivered = await documents.send(

@@ -43,9 +43,7 @@ export type ApiKeyValidation =
 export type ApiKeyCreation = { readonly outcome: "created"; readonly key: ApiKey } | { readonly outcome: "already_exists" };
 
 export type ApiKeyDisabling =
-  | { readonly outcome: "disabled"; readonly expiresAt: Date }
-  | { readonly outcome: "already_disabled" }
-  | { readonly outcome: "not_found" };
+  { readonly outcome: "disabled"; readonly expiresAt: Date } | { readonly outcome: "already_disabled" } | { readonly outcome: "not_found" };
 
 const A = { hash: TABLES.apiKeys.partitionKey.name, account: INDEXES.apiKeysByAccount.partitionKey.name } as const;
 
@@ -79,7 +77,12 @@ export class ApiKeys {
     const checks = new Checks("apiKeys.validate");
     checkHash(checks, apiKeyHash);
     checks.throwIfAny();
-    const item = await this.context.get("apiKeys.validate", this.context.tables.apiKeys, { [A.hash]: apiKeyHash }, options.consistentRead ?? true);
+    const item = await this.context.get(
+      "apiKeys.validate",
+      this.context.tables.apiKeys,
+      { [A.hash]: apiKeyHash },
+      options.consistentRead ?? true,
+    );
     if (!item) return { outcome: "invalid", reason: "unknown" };
     if (item.status !== "active") return { outcome: "invalid", reason: "disabled" };
     if (this.context.expired(item.expires_at)) return { outcome: "invalid", reason: "expired" };
@@ -128,7 +131,12 @@ export class ApiKeys {
         UpdateExpression: "SET #status = :disabled, expires_at = :expires, disabled_at = :at",
         ConditionExpression: "#status = :active",
         ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":active": "active", ":disabled": "disabled", ":expires": expiresAt, ":at": this.context.clock().toISOString() },
+        ExpressionAttributeValues: {
+          ":active": "active",
+          ":disabled": "disabled",
+          ":expires": expiresAt,
+          ":at": this.context.clock().toISOString(),
+        },
       },
     });
     if (result.ok) return { outcome: "disabled", expiresAt: fromEpochSeconds(expiresAt) };

@@ -17,7 +17,8 @@ export class Checks {
   text(field: string, value: unknown, options: { maxBytes?: number; noHash?: boolean } = {}): this {
     const maxBytes = options.maxBytes ?? MAX_ID_BYTES;
     if (typeof value !== "string" || value.trim() === "") this.problems.push(`${field}: required, a non-empty string`);
-    else if (Buffer.byteLength(value) > maxBytes) this.problems.push(`${field}: at most ${maxBytes} bytes (got ${Buffer.byteLength(value)})`);
+    else if (Buffer.byteLength(value) > maxBytes)
+      this.problems.push(`${field}: at most ${maxBytes} bytes (got ${Buffer.byteLength(value)})`);
     else if (options.noHash && value.includes("#")) this.problems.push(`${field}: must not contain "#" (got "${value}")`);
     return this;
   }

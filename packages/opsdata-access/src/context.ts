@@ -80,7 +80,7 @@ export class Context {
     const checks = new Checks("OpsDataAccess options");
     checks.wholeNumber("clockSkewToleranceSeconds", this.skewSeconds, 0, MAX_CLOCK_SKEW_TOLERANCE_SECONDS);
     for (const [field, value] of Object.entries(tables ?? {})) checks.text(`tables.${field}`, value, { maxBytes: 255 });
-    if (!tables) checks.add("tables: required, e.g. tableNamesWithPrefix(\"opsdata_prod_\")");
+    if (!tables) checks.add('tables: required, e.g. tableNamesWithPrefix("opsdata_prod_")');
     checks.throwIfAny();
   }
 
@@ -141,7 +141,12 @@ export class Context {
     return new DynamoDbError(operation, error, retryable);
   }
 
-  async get(operation: string, table: string, key: Record<string, unknown>, consistentRead: boolean): Promise<Record<string, unknown> | undefined> {
+  async get(
+    operation: string,
+    table: string,
+    key: Record<string, unknown>,
+    consistentRead: boolean,
+  ): Promise<Record<string, unknown> | undefined> {
     const result = await this.send(operation, () =>
       this.documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistentRead, ReturnConsumedCapacity: "TOTAL" })),
     );

@@ -41,7 +41,8 @@ export function idempotencyKeyOf(scope: { readonly accountId: string; readonly s
   checks.text("key", scope?.key, { maxBytes: 1024 });
   checks.throwIfAny();
   const key = `${IDEMPOTENCY_KEY_NAMESPACE}#${scope.accountId}#${scope.service}#${scope.key}`;
-  if (Buffer.byteLength(key) > MAX_PARTITION_KEY_BYTES) checks.add(`key: the stored key is over DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte limit`);
+  if (Buffer.byteLength(key) > MAX_PARTITION_KEY_BYTES)
+    checks.add(`key: the stored key is over DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte limit`);
   checks.throwIfAny();
   return key;
 }
@@ -187,7 +188,11 @@ export class Idempotency {
           `attribute_not_exists(${KEY}) OR expires_at <= :lapsed OR ` +
           "(#status = :in_progress AND lease_expires_at <= :lapsed AND fingerprint = :fingerprint)",
         ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":lapsed": now - this.context.skewSeconds, ":in_progress": "in_progress", ":fingerprint": fingerprint },
+        ExpressionAttributeValues: {
+          ":lapsed": now - this.context.skewSeconds,
+          ":in_progress": "in_progress",
+          ":fingerprint": fingerprint,
+        },
       },
     });
     if (result.ok) {
@@ -208,7 +213,11 @@ export class Idempotency {
     if (!current) return { outcome: "in_progress", retryAfter: this.context.clock() };
     if (current.fingerprint !== fingerprint) return { outcome: "payload_mismatch" };
     if (current.status === "completed") {
-      return { outcome: "completed", response: JSON.parse(current.response as string), completedAt: new Date(current.completed_at as string) };
+      return {
+        outcome: "completed",
+        response: JSON.parse(current.response as string),
+        completedAt: new Date(current.completed_at as string),
+      };
     }
     return { outcome: "in_progress", retryAfter: fromEpochSeconds((current.lease_expires_at as number) + this.context.skewSeconds) };
   }
@@ -254,7 +263,8 @@ export class Idempotency {
     });
     if (this.context.now() >= claim.leaseExpiresAt.getTime() / 1000) return { outcome: "lease_expired" };
     const result = await this.holderWrite("idempotency.complete", claim, {
-      UpdateExpression: "SET #status = :completed, #response = :response, completed_at = :completed_at REMOVE lease_token, lease_expires_at",
+      UpdateExpression:
+        "SET #status = :completed, #response = :response, completed_at = :completed_at REMOVE lease_token, lease_expires_at",
       ExpressionAttributeNames: { "#response": "response" },
       ExpressionAttributeValues: { ":completed": "completed", ":response": stored, ":completed_at": completedAt },
     });
@@ -333,7 +343,11 @@ export class Idempotency {
   private holderWrite(
     operation: string,
     claim: IdempotencyClaim,
-    update: { UpdateExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
+    update: {
+      UpdateExpression: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
   ) {
     return this.context.conditional(operation, {
       update: {

@@ -87,7 +87,8 @@ export type FailureRecording =
   | { readonly outcome: "retry_scheduled"; readonly nextRetryAt: Date; readonly attemptCount: number }
   | { readonly outcome: "dead"; readonly attemptCount: number }
   | LeaseRefusal;
-export type Requeue = { readonly outcome: "requeued" } | { readonly outcome: "not_found" } | { readonly outcome: "not_dead"; readonly status: WebhookStatus };
+export type Requeue =
+  { readonly outcome: "requeued" } | { readonly outcome: "not_found" } | { readonly outcome: "not_dead"; readonly status: WebhookStatus };
 
 const KEY = TABLES.webhookEvents.partitionKey.name;
 const DUE = INDEXES.webhookEventsDue;
@@ -233,7 +234,10 @@ export class Webhooks {
     });
     if (!result.ok) return { outcome: "lease_lost" };
     const leaseExpiresAt = fromEpochSeconds(until);
-    return { outcome: "renewed", lease: { ...lease, leaseExpiresAt, event: { ...lease.event, nextRetryAt: fromEpochSeconds(until + this.context.skewSeconds) } } };
+    return {
+      outcome: "renewed",
+      lease: { ...lease, leaseExpiresAt, event: { ...lease.event, nextRetryAt: fromEpochSeconds(until + this.context.skewSeconds) } },
+    };
   }
 
   /** Gives the event back without an attempt (e.g. the worker shuts down): due again at once, attempts unchanged. */
@@ -337,7 +341,12 @@ export class Webhooks {
       },
     });
     if (!result.ok) return undefined;
-    return { eventId: event.eventId, token, leaseExpiresAt: fromEpochSeconds(until), event: { ...event, nextRetryAt: fromEpochSeconds(hiddenUntil) } };
+    return {
+      eventId: event.eventId,
+      token,
+      leaseExpiresAt: fromEpochSeconds(until),
+      event: { ...event, nextRetryAt: fromEpochSeconds(hiddenUntil) },
+    };
   }
 
   private holderWrite(
