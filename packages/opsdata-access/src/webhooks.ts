@@ -203,7 +203,9 @@ export class Webhooks {
     );
     const leases: WebhookLease[] = [];
     const attempts: LeaseAttempt[] = [];
-    for (const item of shuffled(candidates.items)) {
+    // At most 2 × limit writes: under contention a worker returns a smaller batch sooner instead
+    // of paying a lost race (1 WCU each) for every candidate.
+    for (const item of shuffled(candidates.items).slice(0, 2 * limit)) {
       if (leases.length === limit) break;
       const event = toEvent(item);
       try {
