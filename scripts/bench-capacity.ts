@@ -9,7 +9,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ENVIRONMENTS } from "../config/environments";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { startDynamoDbLocal } from "../local/dynamodb-local";
 import { createTablesFromStack } from "../local/tables-from-terraform";
 import { OpsDataAccess, hashApiKey, tableNamesWithPrefix, type IdempotencyClaim, type WebhookLease } from "../packages/opsdata-access/src";
@@ -26,7 +26,11 @@ export interface CapacityPerCall {
 export async function measureCapacityPerCall(): Promise<CapacityPerCall[]> {
   const dev = ENVIRONMENTS.find((environment) => environment.name === "dev")!;
   const local = await startDynamoDbLocal();
-  const client = new DynamoDBClient({ endpoint: local.endpoint, region: "eu-west-1", credentials: { accessKeyId: "bench", secretAccessKey: "x" } });
+  const client = new DynamoDBClient({
+    endpoint: local.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "bench", secretAccessKey: "x" },
+  });
   try {
     await createTablesFromStack(client, synthesizeStacks()[stackName(dev)]);
     let units = 0;
@@ -61,13 +65,20 @@ export async function measureCapacityPerCall(): Promise<CapacityPerCall[]> {
     await measure("idempotency.claim", "duplicate in progress (condition failed)", () => access.idempotency.claim(request));
     const renewed = await measure("idempotency.renew", "renewed", () => access.idempotency.renew(claim));
     const current = (renewed as { claim: IdempotencyClaim }).claim;
-    await measure("idempotency.complete", "completed, 1 KB response", () => access.idempotency.complete(current, { body: "x".repeat(1000) }));
+    await measure("idempotency.complete", "completed, 1 KB response", () =>
+      access.idempotency.complete(current, { body: "x".repeat(1000) }),
+    );
     await measure("idempotency.get", "found, strongly consistent", () => access.idempotency.get(request));
     await measure("idempotency.listForAccount", "1 request", () => access.idempotency.listForAccount(accountId));
     const second = await access.idempotency.claim({ ...request, key: "req-2" });
     await measure("idempotency.release", "released", () => access.idempotency.release((second as { claim: IdempotencyClaim }).claim));
 
-    const event = (eventId: string) => ({ eventId, accountId, endpointUrl: "https://example.test/hook", payload: { type: "order.created" } });
+    const event = (eventId: string) => ({
+      eventId,
+      accountId,
+      endpointUrl: "https://example.test/hook",
+      payload: { type: "order.created" },
+    });
     await measure("webhooks.record", "recorded", () => access.webhooks.record(event("evt-1")));
     await measure("webhooks.listDue", "1 due event", () => access.webhooks.listDue());
     const batch = await measure("webhooks.lease", "1 due event, limit 1", () => access.webhooks.lease({ limit: 1 }));
@@ -86,7 +97,14 @@ export async function measureCapacityPerCall(): Promise<CapacityPerCall[]> {
     await measure("webhookOperator.listDead", "1 dead event", () => access.webhookOperator.listDead());
     await measure("webhookOperator.requeueDead", "requeued", () => access.webhookOperator.requeueDead("evt-3"));
 
-    const entry = { accountId, actorId: "user:bench", action: "order.create", resourceType: "order", resourceId: "o-1", retentionSeconds: 86_400 };
+    const entry = {
+      accountId,
+      actorId: "user:bench",
+      action: "order.create",
+      resourceType: "order",
+      resourceId: "o-1",
+      retentionSeconds: 86_400,
+    };
     await measure("audit.append", "appended, small details", () => access.audit.append({ ...entry, details: { amount: 100 } }));
     for (let n = 0; n < 9; n++) await access.audit.append(entry);
     const range = { from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000) };
