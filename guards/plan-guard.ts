@@ -304,7 +304,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
         : undefined;
     },
     procedure:
-      "queries on the index fail once it is gone: move every reader off the index (access-patterns/) in an earlier release, then apply with an override",
+      "queries on the index fail once it is gone: move every reader off the index (packages/opsdata-access/) in an earlier release, then apply with an override",
   },
   {
     id: "ttl-denied-by-policy",

@@ -14,6 +14,8 @@ import { shippedStacks } from "../helpers/synth";
 import { suiteDynamoDb } from "./support/dynamodb";
 
 const root = join(__dirname, "../..");
+/** This process's environment without what `npm test` sets for its own run (npm_config_*, npm_lifecycle_*, ...). */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 let scratch: string;
 
@@ -44,6 +46,7 @@ test("GIVEN the packed tarball installed with only its peer dependencies WHEN th
       cwd: join(source, "packages/opsdata-access"),
       encoding: "utf8",
       stdio: "pipe",
+      env: cleanEnv,
     }),
   ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = packed[0].files.map((file) => file.path);
@@ -63,6 +66,7 @@ test("GIVEN the packed tarball installed with only its peer dependencies WHEN th
     cwd: consumer,
     encoding: "utf8",
     stdio: "pipe",
+    env: cleanEnv,
   });
   const installed = readdirSync(join(consumer, "node_modules"));
   expect(installed).not.toContain("cdktf");
