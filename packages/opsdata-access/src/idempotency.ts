@@ -20,6 +20,7 @@ import { Checks, MAX_PARTITION_KEY_BYTES, MAX_RETENTION_SECONDS, assertObject } 
 import type { Context } from "./context";
 import { assertItemFits } from "./item-size";
 import { jsonText } from "./json-value";
+import { leaseEnded, type LeaseRefusal } from "./lease";
 import { pageOptions, type Page, type PageOptions } from "./paging";
 import { INDEXES, TABLES, indexKeyAttributes } from "./tables";
 import { fromEpochSeconds } from "./time";
@@ -100,9 +101,6 @@ export type IdempotencyClaimResult =
   | { readonly outcome: "in_progress"; readonly retryAfter: Date }
   /** The key was used with other request parameters: answer with an error, never with the stored response. */
   | { readonly outcome: "payload_mismatch" };
-
-/** A holder's call was not done: its lease expired by its own clock (nothing sent), or another caller holds the key now. */
-export type LeaseRefusal = { readonly outcome: "lease_expired" } | { readonly outcome: "lease_lost" };
 
 export type IdempotencyCompletion = { readonly outcome: "completed" } | LeaseRefusal;
 export type IdempotencyRenewal = { readonly outcome: "renewed"; readonly claim: IdempotencyClaim } | LeaseRefusal;
@@ -231,7 +229,7 @@ export class Idempotency {
     const leaseSeconds = options.leaseSeconds ?? claim.leaseSeconds;
     new Checks("idempotency.renew").wholeNumber("leaseSeconds", leaseSeconds, 1, MAX_RETENTION_SECONDS).throwIfAny();
     const now = this.context.now();
-    if (now >= claim.leaseExpiresAt.getTime() / 1000) return { outcome: "lease_expired" };
+    if (leaseEnded(now, claim.leaseExpiresAt)) return { outcome: "lease_expired" };
     const until = Math.min(now + leaseSeconds, claim.windowEndsAt.getTime() / 1000 - this.context.skewSeconds);
     const result = await this.holderWrite("idempotency.renew", claim, {
       UpdateExpression: "SET lease_expires_at = :until",
@@ -261,7 +259,7 @@ export class Idempotency {
       lease_expires_at: 0,
       response: stored,
     });
-    if (this.context.now() >= claim.leaseExpiresAt.getTime() / 1000) return { outcome: "lease_expired" };
+    if (leaseEnded(this.context.now(), claim.leaseExpiresAt)) return { outcome: "lease_expired" };
     const result = await this.holderWrite("idempotency.complete", claim, {
       UpdateExpression:
         "SET #status = :completed, #response = :response, completed_at = :completed_at REMOVE lease_token, lease_expires_at",
@@ -274,7 +272,7 @@ export class Idempotency {
   /** Gives the key up (the request failed and may be retried at once): a conditional DeleteItem. */
   async release(claim: IdempotencyClaim): Promise<IdempotencyRelease> {
     this.checkHolder("idempotency.release", claim);
-    if (this.context.now() >= claim.leaseExpiresAt.getTime() / 1000) return { outcome: "lease_expired" };
+    if (leaseEnded(this.context.now(), claim.leaseExpiresAt)) return { outcome: "lease_expired" };
     const result = await this.context.conditional("idempotency.release", {
       delete: {
         TableName: this.context.tables.idempotencyKeys,

@@ -19,6 +19,7 @@ export * from "./api-keys";
 export * from "./audit";
 export * from "./errors";
 export * from "./idempotency";
+export type { LeaseRefusal } from "./lease";
 export * from "./webhook-state-machine";
 export * from "./webhooks";
 export type { ContextOptions } from "./context";

@@ -10,21 +10,23 @@
  * caller's clock. A worker that crashes loses nothing: the event is due again after that.
  */
 import { randomUUID } from "node:crypto";
-import { Checks, MAX_ID_BYTES, MAX_RETENTION_SECONDS, assertObject } from "./checks";
+import { Checks, MAX_RETENTION_SECONDS, assertObject } from "./checks";
 import type { Context } from "./context";
 import { OpsDataError } from "./errors";
 import { assertItemFits } from "./item-size";
 import { jsonText } from "./json-value";
+import { leaseEnded, type LeaseRefusal } from "./lease";
 import { pageOptions, MAX_PAGE_LIMIT, type Page, type PageOptions } from "./paging";
 import { INDEXES, TABLES, indexKeyAttributes } from "./tables";
 import { epochSeconds, fromEpochSeconds } from "./time";
 import { MAX_WEBHOOK_POLICY_VALUE, nextWebhookState, type WebhookPolicy, type WebhookStatus } from "./webhook-state-machine";
-import type { LeaseRefusal } from "./idempotency";
 
 /** A caller-chosen retry time may be at most this far ahead (30 days). */
 export const MAX_RETRY_DELAY_SECONDS = 30 * 24 * 3600;
 /** The last error kept with an event is cut to this many characters. */
 export const MAX_LAST_ERROR_CHARACTERS = 1000;
+/** Event ids: at most this many UTF-8 bytes. */
+export const MAX_EVENT_ID_BYTES = 1024;
 /** A lease batch reads up to this many due candidates per lease it wants (spreads workers apart), at most 100. */
 export const LEASE_CANDIDATES_PER_LEASE = 3;
 
@@ -153,7 +155,9 @@ export class Webhooks {
   async record(event: NewWebhookEvent): Promise<WebhookRecording> {
     const operation = "webhooks.record";
     assertObject(operation, "event", event);
-    const checks = new Checks(operation).text("eventId", event.eventId, { maxBytes: 1024 }).text("accountId", event.accountId);
+    const checks = new Checks(operation)
+      .text("eventId", event.eventId, { maxBytes: MAX_EVENT_ID_BYTES })
+      .text("accountId", event.accountId);
     checks.text("endpointUrl", event.endpointUrl, { maxBytes: 2048 });
     if (typeof event.endpointUrl === "string" && !/^https?:\/\/[^\s/]+/.test(event.endpointUrl)) checks.add("endpointUrl: an http(s) URL");
     checks.throwIfAny();
@@ -228,7 +232,7 @@ export class Webhooks {
     const leaseSeconds = options.leaseSeconds ?? this.policy.leaseSeconds;
     new Checks(operation).wholeNumber("leaseSeconds", leaseSeconds, 1, MAX_WEBHOOK_POLICY_VALUE).throwIfAny();
     const now = this.context.now();
-    if (now >= epochSeconds(lease.leaseExpiresAt)) return { outcome: "lease_expired" };
+    if (leaseEnded(now, lease.leaseExpiresAt)) return { outcome: "lease_expired" };
     const until = now + leaseSeconds;
     const result = await this.holderWrite(operation, lease, {
       UpdateExpression: "SET next_retry_at = :hidden_until, lease_expires_at = :until",
@@ -247,7 +251,7 @@ export class Webhooks {
     const operation = "webhooks.release";
     checkLease(operation, lease);
     const now = this.context.now();
-    if (now >= epochSeconds(lease.leaseExpiresAt)) return { outcome: "lease_expired" };
+    if (leaseEnded(now, lease.leaseExpiresAt)) return { outcome: "lease_expired" };
     const result = await this.holderWrite(operation, lease, {
       UpdateExpression: "SET next_retry_at = :now REMOVE lease_token, lease_expires_at",
       ExpressionAttributeValues: { ":now": now },
@@ -261,7 +265,7 @@ export class Webhooks {
     checkLease(operation, lease);
     new Checks(operation).wholeNumber("retentionSeconds", options?.retentionSeconds, 1, MAX_RETENTION_SECONDS).throwIfAny();
     const now = this.context.now();
-    if (now >= epochSeconds(lease.leaseExpiresAt)) return { outcome: "lease_expired" };
+    if (leaseEnded(now, lease.leaseExpiresAt)) return { outcome: "lease_expired" };
     const transition = nextWebhookState(lease.event.attemptCount, "delivered", this.policy, now);
     const result = await this.holderWrite(operation, lease, {
       UpdateExpression:
@@ -297,7 +301,7 @@ export class Webhooks {
       }
     }
     checks.throwIfAny();
-    if (now >= epochSeconds(lease.leaseExpiresAt)) return { outcome: "lease_expired" };
+    if (leaseEnded(now, lease.leaseExpiresAt)) return { outcome: "lease_expired" };
     const transition = nextWebhookState(lease.event.attemptCount, "failed", this.policy, now);
     const dead = transition.to === "dead";
     const nextRetryAt = transition.to === "pending" ? (failure.retryAt ? epochSeconds(failure.retryAt) : transition.nextRetryAt) : now;
@@ -383,7 +387,7 @@ export class WebhookOperator {
   /** dead -> pending, attempts reset, due now (e.g. after the endpoint was fixed). Only a dead event is requeued. */
   async requeueDead(eventId: string): Promise<Requeue> {
     const operation = "webhookOperator.requeueDead";
-    new Checks(operation).text("eventId", eventId, { maxBytes: MAX_ID_BYTES * 2 }).throwIfAny();
+    new Checks(operation).text("eventId", eventId, { maxBytes: MAX_EVENT_ID_BYTES }).throwIfAny();
     const result = await this.context.conditional(operation, {
       update: {
         TableName: this.context.tables.webhookEvents,
