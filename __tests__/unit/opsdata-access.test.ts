@@ -18,6 +18,11 @@ import {
   type WebhookLease,
 } from "../../packages/opsdata-access/src";
 import { Context } from "../../packages/opsdata-access/src/context";
+import { TABLE_DEFINITIONS } from "../../tables";
+import { apiKeys } from "../../tables/api-keys";
+import { auditLogs } from "../../tables/audit-logs";
+import { idempotencyKeys } from "../../tables/idempotency-keys";
+import { webhookEvents } from "../../tables/webhook-events";
 import { itemBytes } from "../../packages/opsdata-access/src/item-size";
 import { jsonText } from "../../packages/opsdata-access/src/json-value";
 import { decodeCursor, encodeCursor, type CursorScope } from "../../packages/opsdata-access/src/paging";
@@ -288,4 +293,16 @@ describe("input checks: refused before any request", () => {
       "OpsDataAccess options: tables.auditLogs: required",
     );
   });
+});
+
+test("GIVEN the table contract WHEN the library reads and writes THEN the TTL and projected attributes it uses are those of tables/", () => {
+  // The library writes `expires_at` and reads these projections (what listForAccount and actorTrail return):
+  // renaming one in tables/ must come with the library's change.
+  expect(TABLE_DEFINITIONS.map((table) => table.timeToLiveAttribute)).toEqual(["expires_at", "expires_at", "expires_at", "expires_at"]);
+  expect(idempotencyKeys.globalIndexes[0].projection).toEqual({ type: "INCLUDE", nonKeyAttributes: ["status", "service", "expires_at"] });
+  expect(auditLogs.globalIndexes[0].projection).toEqual({
+    type: "INCLUDE",
+    nonKeyAttributes: ["action", "resource_type", "resource_id", "expires_at"],
+  });
+  expect([apiKeys.globalIndexes[0].projection, webhookEvents.globalIndexes[0].projection]).toEqual([{ type: "ALL" }, { type: "ALL" }]);
 });
