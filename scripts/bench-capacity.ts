@@ -25,7 +25,8 @@ export interface CapacityPerCall {
 
 export async function measureCapacityPerCall(): Promise<CapacityPerCall[]> {
   const dev = ENVIRONMENTS.find((environment) => environment.name === "dev")!;
-  const local = await startDynamoDbLocal();
+  // No class data archive: the bench leaves caches as it found them.
+  const local = await startDynamoDbLocal({ classDataCache: false });
   const client = new DynamoDBClient({
     endpoint: local.endpoint,
     region: "eu-west-1",

@@ -178,7 +178,7 @@ describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment.t
       expect(inIndex.Items).toEqual([]);
     });
 
-    test("audit_logs: appends never overwrite; account and actor trails come back in time order for a range", async () => {
+    test("audit_logs: account and actor trails come back in time order for a range (overwrites: access-library.test.ts)", async () => {
       const account = `acct-${environmentName}-audit`;
       const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 12, minute));
       const base = { accountId: account, resourceType: "api_key", resourceId: "k1", retentionSeconds: 5 * 365 * 24 * HOUR };
