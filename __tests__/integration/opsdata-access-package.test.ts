@@ -73,6 +73,18 @@ test("GIVEN the packed tarball installed with only its peer dependencies WHEN th
   expect(installed).not.toContain("@cdktf");
   expect(readdirSync(join(consumer, "node_modules/@opsdata"))).toEqual(["access"]);
 
+  // An ES module service imports the same names (Node reads the CommonJS build's exports).
+  const esm = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      'import { OpsDataAccess, ThrottledError, hashApiKey } from "@opsdata/access"; console.log(typeof OpsDataAccess, typeof ThrottledError, hashApiKey("abc"));',
+    ],
+    { cwd: consumer, encoding: "utf8" },
+  );
+  expect(esm.stdout).toBe("function function ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+
   // 3. The README's example, type-checked against the installed package's types (its `exports`), then run.
   writeFileSync(join(consumer, "example.ts"), readmeExample());
   writeFileSync(
