@@ -1,7 +1,9 @@
 /**
  * Usage as data: `cost/usage/<env>.json`, what the config cannot say (item counts and sizes, requests
- * per month). Every value is an assumption until its path is listed under `measured`; the estimate
- * prints which values it relied on unmeasured.
+ * per month). Everything the config and these numbers determine is derived, not asked for (archive
+ * records from writes and TTL expiries, S3 objects from Firehose's buffer, stored bytes from record
+ * counts), so the file cannot contradict the model. Every value is an assumption until its path is
+ * listed under `measured`; the estimate prints which values it relied on unmeasured.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -55,6 +57,16 @@ const tableUsage = z.strictObject(
     writesPerMonth: count,
     /** GetRecords calls by non-Lambda consumers of the table's stream (Lambda triggers are free). @default 0 */
     streamReadRequestsPerMonth: count.default(0),
+    /**
+     * Average size of one change record as Kinesis receives it from the table's Kinesis streaming
+     * destination (item image as DynamoDB JSON plus metadata; CloudWatch IncomingBytes / IncomingRecords).
+     * Required when the table streams to Kinesis.
+     */
+    changeRecordBytes: z
+      .number({ error: "must be a number of bytes" })
+      .positive("must be above 0 bytes")
+      .max(1024 * 1024, "must be at most 1048576 bytes (Kinesis's record size limit)")
+      .optional(),
     /** Per GSI, by index name. */
     indexes: z.record(z.string(), indexUsage).default({}),
   },
@@ -71,10 +83,10 @@ const usageFile = z.strictObject(
     archive: z
       .strictObject(
         {
-          s3StoredGB: count.optional(),
-          s3PutRequestsPerMonth: count.optional(),
-          kinesisDataInGBPerMonth: count.optional(),
-          firehoseIngestedGBPerMonth: count.optional(),
+          /** Compressed size / raw size of what Firehose writes to S3 (GZIP on JSON lines is typically 0.1-0.2). */
+          compressionRatio: share.optional(),
+          /** Months of entries the bucket holds now (no expiration: it grows); decides the lifecycle tiers' sizes. */
+          monthsArchived: count.optional(),
           pipeRequestsPerMonth: count.optional(),
         },
         unknownFields,
