@@ -204,10 +204,10 @@ class Estimator {
       : `${money(entry.usd)}/${entry.per === 1 ? "" : `${units(entry.per)} `}${entry.unit.split(" (")[0]}`;
   }
 
-  /** quantity x price with its basis, as a line whose floor and ceiling are the same. */
-  fixed(component: string, quantity: number, key: PriceKey, what: string): CostLine {
+  /** quantity x price, as a line whose floor and ceiling are the same; `derivation` says where the quantity comes from. */
+  fixed(component: string, quantity: number, key: PriceKey, what: string, derivation?: string): CostLine {
     const amount = this.price(quantity, key);
-    return line(component, amount, amount, `${units(quantity)} ${what} x ${this.rateText(key)}`);
+    return line(component, amount, amount, `${derivation ? `${derivation}: ` : ""}${units(quantity)} ${what} x ${this.rateText(key)}`);
   }
 }
 
@@ -512,7 +512,7 @@ interface ArchiveFlows {
   readonly bucketSources: Map<string, string[]>;
 }
 
-function estimateKinesisStream(estimator: Estimator, name: string, stream: Resource, archive: ArchiveFlows): Array<[string, CostLine]> {
+function estimateKinesisStream(estimator: Estimator, name: string, stream: Resource, archive: ArchiveFlows): CostLine[] {
   const flows = archive.streams.get(name) ?? [];
   const retentionHours = Number(stream.retention_period ?? KINESIS_INCLUDED_RETENTION_HOURS);
   const details = (stream.stream_mode_details ?? {}) as Resource;
@@ -521,48 +521,47 @@ function estimateKinesisStream(estimator: Estimator, name: string, stream: Resou
     const consumers = [...archive.firehoseSource.values()].filter((source) => source === name).length;
     const retention = kinesisRetentionGBMonths(dataIn, retentionHours);
     return [
-      ["stream-hours", estimator.fixed("stream-hours", HOURS_PER_MONTH, "kinesis.onDemand.streamHour", "stream-hours")],
-      ["data in", estimator.fixed(`data in (${flowText(flows)}, 1 KB rounding)`, dataIn, "kinesis.onDemand.dataInGB", "GB")],
-      [
+      estimator.fixed("stream-hours (on-demand)", HOURS_PER_MONTH, "kinesis.onDemand.streamHour", "stream-hours"),
+      estimator.fixed("data in", dataIn, "kinesis.onDemand.dataInGB", "GB", `${flowText(flows)}, each rounded up to 1 KB`),
+      estimator.fixed(
         "data retrievals",
-        estimator.fixed(`data retrievals (${consumers} Firehose reader(s))`, dataIn * consumers, "kinesis.onDemand.dataRetrievalGB", "GB"),
-      ],
-      [
+        dataIn * consumers,
+        "kinesis.onDemand.dataRetrievalGB",
+        "GB",
+        `data in x ${consumers} Firehose reader(s)`,
+      ),
+      estimator.fixed(
         "extended retention",
-        estimator.fixed(
-          `retention ${retentionHours} h: 24..${Math.min(retentionHours, 168)} h extended`,
-          retention.extended,
-          "kinesis.onDemand.extendedRetentionGBMonth",
-          "GB-months",
-        ),
-      ],
+        retention.extended,
+        "kinesis.onDemand.extendedRetentionGBMonth",
+        "GB-months",
+        `retention ${retentionHours} h: data in / ${HOURS_PER_MONTH} h x ${Math.max(0, Math.min(retentionHours, 168) - 24)} h beyond the included 24 h`,
+      ),
       ...(retention.longTerm > 0
         ? [
-            [
+            estimator.fixed(
               "long-term retention",
-              estimator.fixed(`retention beyond 168 h`, retention.longTerm, "kinesis.onDemand.longTermRetentionGBMonth", "GB-months"),
-            ] as [string, CostLine],
+              retention.longTerm,
+              "kinesis.onDemand.longTermRetentionGBMonth",
+              "GB-months",
+              `data in / ${HOURS_PER_MONTH} h x ${retentionHours - 168} h beyond 7 days`,
+            ),
           ]
         : []),
     ];
   }
   const shards = Number(stream.shard_count ?? 1);
   return [
-    [
-      "shard-hours",
-      estimator.fixed(`shard-hours (${shards} shards)`, shards * HOURS_PER_MONTH, "kinesis.provisioned.shardHour", "shard-hours"),
-    ],
+    estimator.fixed("shard-hours", shards * HOURS_PER_MONTH, "kinesis.provisioned.shardHour", "shard-hours", `${shards} shard(s)`),
     ...(retentionHours > KINESIS_INCLUDED_RETENTION_HOURS
       ? [
-          [
+          estimator.fixed(
             "extended retention",
-            estimator.fixed(
-              `extended retention (${retentionHours} h; beyond 168 h not modelled)`,
-              shards * HOURS_PER_MONTH,
-              "kinesis.provisioned.extendedRetentionShardHour",
-              "shard-hours",
-            ),
-          ] as [string, CostLine],
+            shards * HOURS_PER_MONTH,
+            "kinesis.provisioned.extendedRetentionShardHour",
+            "shard-hours",
+            `retention ${retentionHours} h (beyond 7 days not modelled)`,
+          ),
         ]
       : []),
   ];
@@ -583,7 +582,7 @@ const STORAGE_PRICES: Record<StorageClass, { storage: PriceKey; transitions?: Pr
   DEEP_ARCHIVE: { storage: "s3.deepArchive.gbMonth", transitions: "s3.deepArchive.transitionRequests", label: "Glacier Deep Archive" },
 };
 
-/** A bucket's enabled lifecycle transitions (current versions); classes the model has no price for are warned about. */
+/** A bucket's enabled lifecycle transitions; classes the model has no price for are warned about. */
 function lifecycleTransitions(estimator: Estimator, bucket: string, resources: Resources): Transition[] {
   const transitions: Transition[] = [];
   for (const [name, configuration] of Object.entries(resources.aws_s3_bucket_lifecycle_configuration ?? {})) {
@@ -604,20 +603,23 @@ function lifecycleTransitions(estimator: Estimator, bucket: string, resources: R
   return transitions;
 }
 
-function estimateBucket(estimator: Estimator, name: string, resources: Resources, archive: ArchiveFlows): Array<[string, CostLine]> {
+function estimateBucket(estimator: Estimator, name: string, resources: Resources, archive: ArchiveFlows): CostLine[] {
   const address = `aws_s3_bucket.${name}`;
   const sources = archive.bucketSources.get(name) ?? [];
   if (sources.length === 0) {
     estimator.warnings.push(`${address}: nothing in the stack delivers to it; its storage and requests are not modelled ($0 here)`);
-    return [["storage", line("storage (nothing delivers to it)", { usd: 0 }, { usd: 0 }, "not modelled")]];
+    return [line("storage (nothing delivers to it)", { usd: 0 }, { usd: 0 }, "not modelled")];
   }
   let rawBytes = 0;
   let objects = 0;
+  const buffers: string[] = [];
   for (const firehose of sources) {
     const flows = archive.streams.get(archive.firehoseSource.get(firehose) ?? "") ?? [];
     const bytes = sumOf(flows, (f) => f.records * f.recordBytes);
+    const buffer = firehoseBuffer(resources.aws_kinesis_firehose_delivery_stream[firehose]);
     rawBytes += bytes;
-    objects += firehoseObjectsPerMonth(bytes, firehoseBuffer(resources.aws_kinesis_firehose_delivery_stream[firehose]));
+    objects += firehoseObjectsPerMonth(bytes, buffer);
+    buffers.push(`${firehose}: ${units(bytes / GIB)} GB raw, buffer ${buffer.intervalSeconds} s or ${buffer.sizeMiB} MiB`);
   }
   const ratio = requiredUsage(estimator, "archive", "compressionRatio", address);
   const months = requiredUsage(estimator, "archive", "monthsArchived", address);
@@ -628,23 +630,21 @@ function estimateBucket(estimator: Estimator, name: string, resources: Resources
     monthsArchived: months,
     transitions: lifecycleTransitions(estimator, name, resources),
   });
-  const lines: Array<[string, CostLine]> = [
-    [
-      "PUTs",
-      estimator.fixed(`PUTs: Firehose objects (${units(gbPerMonth)} GB/month compressed)`, objects, "s3.standard.putRequests", "objects"),
-    ],
+  const lines = [
+    estimator.fixed(
+      "PUTs (Firehose deliveries)",
+      objects,
+      "s3.standard.putRequests",
+      "objects",
+      `one object per flush (${buffers.join("; ")})`,
+    ),
   ];
   for (const tier of tiers) {
     const prices = STORAGE_PRICES[tier.storageClass];
-    lines.push([
-      `${prices.label} storage`,
-      estimator.fixed(`${prices.label} after ${units(months)} months`, tier.gb, prices.storage, `GB (${units(tier.objects)} objects)`),
-    ]);
+    const derivation = `${units(gbPerMonth)} GB/month (raw x ${ratio} compression) held ${units(months)} months, ${units(tier.objects)} objects in this class`;
+    lines.push(estimator.fixed(`${prices.label} storage`, tier.gb, prices.storage, "GB", derivation));
     if (prices.transitions && tier.transitionsPerMonth > 0) {
-      lines.push([
-        `transitions to ${prices.label}`,
-        estimator.fixed(`lifecycle transitions to ${prices.label}`, tier.transitionsPerMonth, prices.transitions, "objects"),
-      ]);
+      lines.push(estimator.fixed(`transitions to ${prices.label}`, tier.transitionsPerMonth, prices.transitions, "objects/month"));
     }
   }
   return lines;
@@ -656,22 +656,19 @@ function estimateResource(
   name: string,
   resource: Resource,
   archive: ArchiveFlows,
-): Array<[string, CostLine]> | undefined {
+): CostLine[] | undefined {
   const address = `${type}.${name}`;
   switch (type) {
     case "aws_kms_key": {
       const key = estimator.price(1, "kms.keyMonth");
       const rotations = resource.enable_key_rotation === true ? estimator.price(2, "kms.rotatedKeyVersionMonth") : { usd: 0 };
       return [
-        [
-          "key",
-          line(
-            "KMS key",
-            key,
-            sum(key, rotations),
-            `1 key x ${estimator.rateText("kms.keyMonth")}${resource.enable_key_rotation === true ? "; ceiling + 2 charged rotations" : ""} (requests not modelled)`,
-          ),
-        ],
+        line(
+          "KMS key",
+          key,
+          sum(key, rotations),
+          `1 key x ${estimator.rateText("kms.keyMonth")}${resource.enable_key_rotation === true ? "; ceiling + 2 charged rotations" : ""} (requests not modelled)`,
+        ),
       ];
     }
     case "aws_cloudwatch_metric_alarm": {
@@ -679,38 +676,32 @@ function estimateResource(
       const metrics = Math.max(1, queries.filter((query) => query.metric !== undefined).length);
       const highResolution = Number(resource.period ?? 60) < 60;
       const key: PriceKey = highResolution ? "cloudwatch.alarm.highResolution" : "cloudwatch.alarm.standardResolution";
-      return [["alarm", estimator.fixed("CloudWatch alarm", metrics, key, "alarm metric(s)")]];
+      return [estimator.fixed("CloudWatch alarm", metrics, key, "alarm metric(s)")];
     }
     case "aws_sns_topic":
       return [
-        [
+        estimator.fixed(
+          "SNS topic",
+          requiredUsage(estimator, "notifications", "snsPublishesPerMonth", address),
+          "sns.publishRequests",
           "publishes",
-          estimator.fixed(
-            "SNS topic",
-            requiredUsage(estimator, "notifications", "snsPublishesPerMonth", address),
-            "sns.publishRequests",
-            "publishes",
-          ),
-        ],
+        ),
       ];
     case "aws_kinesis_stream":
       return estimateKinesisStream(estimator, name, resource, archive);
     case "aws_kinesis_firehose_delivery_stream": {
       const flows = archive.streams.get(archive.firehoseSource.get(name) ?? "") ?? [];
       const gb = sumOf(flows, (f) => firehoseBilledGB(f.records, f.recordBytes));
-      return [["ingestion", estimator.fixed(`ingestion (${flowText(flows)}, 5 KB increments)`, gb, "firehose.ingestedGB", "GB")]];
+      return [estimator.fixed("ingestion", gb, "firehose.ingestedGB", "GB", `${flowText(flows)}, each rounded up to 5 KB`)];
     }
     case "aws_pipes_pipe":
       return [
-        [
+        estimator.fixed(
+          "EventBridge pipe",
+          requiredUsage(estimator, "archive", "pipeRequestsPerMonth", address),
+          "pipes.requests",
           "requests",
-          estimator.fixed(
-            "EventBridge pipe",
-            requiredUsage(estimator, "archive", "pipeRequestsPerMonth", address),
-            "pipes.requests",
-            "requests",
-          ),
-        ],
+        ),
       ];
     default:
       return undefined;
@@ -816,7 +807,7 @@ export function estimateEnvironment(stackName: string, stack: StackJson, usage: 
         type === "aws_s3_bucket"
           ? estimateBucket(estimator, name, resources, archive)
           : estimateResource(estimator, type, name, resources[type][name], archive);
-      if (priced) for (const [, l] of priced) resourceLines.push({ address, group: groupOf(type, name), ...l });
+      if (priced) for (const l of priced) resourceLines.push({ address, group: groupOf(type, name), ...l });
       else unpriced.push({ address, type });
     }
   }

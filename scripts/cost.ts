@@ -1,10 +1,11 @@
 /**
- * npm run cost [-- --env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]
+ * npm run cost [-- --env <env>] [--detail] [--diff <git ref>] [--format table|json|markdown] [--readme]
  *               [--usage <dir>] [--prices <dir>] [--prices-override <file>]
  *
- * The monthly cost of every environment (floor and ceiling, per table and component), estimated from
- * the synthesized stacks and cost/usage/<env>.json; with --diff, the change against another commit;
- * with --readme, rewrites README.md's "What this design saves" section. See README, Cost estimate.
+ * The monthly cost of every environment (floor and ceiling; one line per table and shared component, or
+ * with --detail every component and how it was computed), estimated from the synthesized stacks and
+ * cost/usage/<env>.json; with --diff, the change against another commit; with --readme, rewrites the
+ * "What this design saves" section (SAVINGS_PAGE). See docs/cost.md.
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
@@ -24,6 +25,7 @@ function main(argv: string[]): string {
       args: argv,
       options: {
         env: { type: "string" },
+        detail: { type: "boolean", default: false },
         diff: { type: "string" },
         format: { type: "string", default: "table" },
         readme: { type: "boolean", default: false },
@@ -36,7 +38,7 @@ function main(argv: string[]): string {
     }));
   } catch (error) {
     throw new CostInputError(
-      `${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]`,
+      `${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--detail] [--diff <git ref>] [--format table|json|markdown] [--readme]`,
     );
   }
   const format = values.format as Format;
@@ -66,6 +68,7 @@ function main(argv: string[]): string {
   }
   return formatEstimates(after, format, {
     usageFile: (environment) => relative(root, usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY)),
+    detail: values.detail,
   });
 }
 
