@@ -26,7 +26,14 @@ const STACK: StackJson = {
         read_capacity: 5,
         write_capacity: 25,
         global_secondary_index: [
-          { name: "by_account", hash_key: "account", range_key: "created", projection_type: "INCLUDE", read_capacity: 5, write_capacity: 25 },
+          {
+            name: "by_account",
+            hash_key: "account",
+            range_key: "created",
+            projection_type: "INCLUDE",
+            read_capacity: 5,
+            write_capacity: 25,
+          },
         ],
       },
       audit: {
@@ -131,7 +138,8 @@ function prices(): PriceTable {
   return { ...fixture, prices: { ...fixture.prices, "firehose.ingestedGB": firehose } };
 }
 
-const estimate = (monthsArchived = 12): EnvironmentEstimate => estimateEnvironment("dynamodb-rules", STACK, usage(monthsArchived), prices());
+const estimate = (monthsArchived = 12): EnvironmentEstimate =>
+  estimateEnvironment("dynamodb-rules", STACK, usage(monthsArchived), prices());
 const tableLine = (e: EnvironmentEstimate, table: string, component: string): CostLine =>
   e.tables.find((t) => t.table === table)!.lines.find((l) => l.component === component)!;
 const resourceLine = (e: EnvironmentEstimate, address: string, component: string): CostLine =>
