@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CostInputError } from "./errors";
-import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/limits";
+import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/environment-bounds";
 import { estimateEnvironment, stackRegion, usageGaps, type EnvironmentEstimate, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { loadUsage, USAGE_DIRECTORY } from "./usage";

@@ -5,7 +5,7 @@
  * The monthly cost of every environment (floor and ceiling; one line per table and shared component, or
  * with --detail every component and how it was computed), estimated from the synthesized stacks and
  * cost/usage/<env>.json; with --diff, the change against another commit; with --readme, rewrites the
- * "What this design saves" section (SAVINGS_PAGE). See docs/cost.md.
+ * docs/cost.md's "What this design saves" section. See docs/cost.md.
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
@@ -57,7 +57,7 @@ function main(argv: string[]): string {
   const stacks = synthesizeStacks();
 
   if (values.readme) {
-    const readme = join(root, "README.md");
+    const readme = join(root, "docs/cost.md");
     const updated = writeSavingsSection(readme, renderSavings(computeSavings(stacks, options)));
     return updated ? `${readme}: "What this design saves" updated` : `${readme}: "What this design saves" already up to date`;
   }

@@ -1,7 +1,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ENVIRONMENT_NAMES, environmentInput, parse, resourcesOf, synthEnvironment } from "../helpers/synth";
 
-/** The README's key contract, written out independently of tables/. */
+/** The key contract of docs/tables.md, written out independently of tables/. */
 const CONTRACT = {
   api_keys: {
     hash_key: "api_key_hash",
