@@ -88,4 +88,30 @@ describe("the shipped configuration", () => {
       expect([key, hosts.length > 0 || price.offer !== undefined]).toEqual([key, true]);
     }
   });
+
+  it("GIVEN a GSI added to prod's idempotency_keys that the usage file does not describe WHEN estimated THEN it is priced with defaults and a warning", () => {
+    const changed = structuredClone(stacks) as Record<string, { resource: Record<string, Record<string, Record<string, unknown>>> }>;
+    const resource = changed["dynamodb-prod"].resource;
+    const table = resource.aws_dynamodb_table.idempotency_keys;
+    table.global_secondary_index = [
+      ...(table.global_secondary_index as object[]),
+      { name: "service-index", hash_key: "service", projection_type: "KEYS_ONLY", read_capacity: 25, write_capacity: 25 },
+    ];
+    // autoscaled like every GSI of a provisioned table
+    for (const dimension of ["Read", "Write"]) {
+      resource.aws_appautoscaling_target[`idempotency_keys_service-index_${dimension}`] = {
+        min_capacity: 25,
+        max_capacity: 2000,
+        resource_id: "table/${aws_dynamodb_table.idempotency_keys.name}/index/service-index",
+        scalable_dimension: `dynamodb:index:${dimension}CapacityUnits`,
+        service_namespace: "dynamodb",
+      };
+    }
+    const prod = estimateStacks(changed, { environment: "prod" })[0];
+    const lines = prod.tables.find((t) => t.table === "idempotency_keys")!.lines.map((l) => l.component);
+    expect(lines).toContain("GSI service-index (default usage) write capacity");
+    expect(prod.warnings).toEqual([
+      `${join(projectRoot(), "cost", "usage", "prod.json")}: tables.idempotency_keys.indexes.service-index: not described; priced as holding and written with every item at 1500 B, no reads (default): add itemShare, writeShare, averageProjectedBytes, readsPerMonth`,
+    ]);
+  });
 });
