@@ -4,11 +4,11 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { CostInputError } from "../../cost/errors";
 import { loadPrices } from "../../cost/prices";
-import { estimateStacks } from "../../cost/run";
-import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
+import { estimateStacks, usageWarnings } from "../../cost/run";
+import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp, fixtureStack } from "../helpers/cost-fixtures";
 
 // Bad input is, by definition, not what the types allow.
 type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -139,5 +139,35 @@ describe("cost bad input: price files", () => {
     const overrides = join(scratch, "overrides.json");
     writeFileSync(overrides, JSON.stringify({ "eu-west-1": { "kms.keyMonth": { usd: 1, read: "2026-11-01" } } }));
     expect(() => loadPrices("eu-west-1", join(scratch, "p"), overrides)).toThrow(`${overrides}: eu-west-1.kms.keyMonth.source:`);
+  });
+});
+
+describe("synth's one-line warning about what the usage files do not describe", () => {
+  function synthesized(): { stack: string; directory: string } {
+    const directory = join(scratch, "stacks", "dynamodb-fixture");
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, "cdk.tf.json"), JSON.stringify(fixtureStack("before")));
+    return { stack: "dynamodb-fixture", directory };
+  }
+
+  it("GIVEN a usage file without a table and an index WHEN synth warns THEN one line names the file, the table and the index", () => {
+    const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as AnyRecord;
+    delete usage.tables.archive;
+    delete usage.tables.events.indexes.pending;
+    mkdirSync(join(scratch, "usage"));
+    writeFileSync(join(scratch, "usage", "fixture.json"), JSON.stringify(usage));
+    expect(usageWarnings([synthesized(), { stack: "state-bucket", directory: scratch }], join(scratch, "usage"))).toEqual([
+      `${relative(process.cwd(), join(scratch, "usage", "fixture.json"))} does not describe table archive, index events.pending: npm run cost prices them with default usage`,
+    ]);
+  });
+
+  it("GIVEN a usage file that describes everything WHEN synth warns THEN nothing", () => {
+    expect(usageWarnings([synthesized()], FIXTURE_USAGE)).toEqual([]);
+  });
+
+  it("GIVEN no usage file WHEN synth warns THEN one line, not a failure", () => {
+    expect(usageWarnings([synthesized()], join(scratch, "none"))).toEqual([
+      `npm run cost cannot price fixture: ${join(scratch, "none", "fixture.json")}: no usage file for environment fixture; copy cost/usage/dev.json and fill in its numbers`,
+    ]);
   });
 });
