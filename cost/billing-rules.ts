@@ -109,12 +109,18 @@ export function contributorInsightsRules(mode: ContributorInsightsMode, hasSortK
 }
 
 /**
- * Contributor Insights events: every read and write of the table or index, or in THROTTLED_KEYS mode
- * only throttled ones (so its floor is none, its ceiling every request).
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/contributorinsights_HowItWorks.html
+ * Contributor Insights events: every item read or written in the table or index, two per item when it
+ * has a sort key; in THROTTLED_KEYS mode only throttled ones (so its floor is none, its ceiling every request).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-understanding-billing.html (CloudWatch
+ * Contributor Insights) ; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/contributorinsights_HowItWorks.html
  */
-export function contributorInsightsEvents(mode: ContributorInsightsMode, requests: number): { floor: number; ceiling: number } {
-  return mode === "THROTTLED_KEYS" ? { floor: 0, ceiling: requests } : { floor: requests, ceiling: requests };
+export function contributorInsightsEvents(
+  mode: ContributorInsightsMode,
+  requests: number,
+  hasSortKey: boolean,
+): { floor: number; ceiling: number } {
+  const events = requests * (hasSortKey ? 2 : 1);
+  return mode === "THROTTLED_KEYS" ? { floor: 0, ceiling: events } : { floor: events, ceiling: events };
 }
 
 // --- Kinesis Data Streams -----------------------------------------------------------------------------------------

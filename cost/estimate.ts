@@ -468,11 +468,12 @@ function estimateTable(
   for (const [name, insights] of attached("aws_dynamodb_contributor_insights")) {
     const index = insights.index_name ? indexes.find((i) => i.name === insights.index_name) : undefined;
     const mode: ContributorInsightsMode = insights.mode === "THROTTLED_KEYS" ? "THROTTLED_KEYS" : "ACCESSED_AND_THROTTLED_KEYS";
-    const rules = contributorInsightsRules(mode, Boolean(index ? index.resource.range_key : table.range_key));
+    const hasSortKey = Boolean(index ? index.resource.range_key : table.range_key);
+    const rules = contributorInsightsRules(mode, hasSortKey);
     const requests = index
       ? useIndex(index, "readsPerMonth") + use("writesPerMonth") * useIndex(index, "writeShare")
       : use("readsPerMonth") + use("writesPerMonth");
-    const events = contributorInsightsEvents(mode, requests);
+    const events = contributorInsightsEvents(mode, requests, hasSortKey);
     const ruleCost = estimator.price(rules, "dynamodb.contributorInsights.ruleMonth");
     const withEvents = (count: number) => sum(ruleCost, estimator.price(count, "dynamodb.contributorInsights.events"));
     lines.push(

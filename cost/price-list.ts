@@ -30,40 +30,49 @@ interface PriceSource {
   readonly offerCode: string;
   /** The usage type after the region prefix. */
   readonly usageType: string;
+  /** Other product attributes that must match, where several products share a usage type. */
+  readonly attributes?: Readonly<Record<string, string>>;
   /** Offer price dimension units accepted, each with the factor from one offer unit to one of the key's units. */
   readonly units: Readonly<Record<string, number>>;
 }
 
 const PER_GB_MONTH = { "GB-Mo": 1 };
 const PER_GB = { GB: 1 };
-const PER_HOUR = { Hrs: 1 };
+const PER_HOUR = { Hrs: 1, StreamHr: 1 };
 
 /**
  * Where each price key is in the Price List. Offers read: AmazonDynamoDB, AmazonKinesis,
  * AmazonKinesisFirehose, AmazonS3, awskms, AmazonCloudWatch (EventBridge Pipes and SNS are not
- * imported: their prices stay approximations). Usage types as AWS names them in its Cost and Usage
- * Reports; check them against the first real offer imported (a wrong one is reported as missing).
+ * imported: their prices stay approximations). Usage types as AWS's usage reports name them:
+ * DynamoDB's (REG-Streams-Requests, REG-ChangeDataCaptureUnits-Kinesis, and Contributor Insights' under
+ * AmazonCloudWatch: REG-CW:ContributorRulesManaged, REG-CW:ContributorEventsManaged) in
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-understanding-billing.html,
+ * S3's (Requests-Tier3 / Requests-Tier4: lifecycle transitions, told apart by `operation`; TimedStorage-GIR-ByteHrs,
+ * TimedStorage-GDA-ByteHrs) in https://docs.aws.amazon.com/AmazonS3/latest/userguide/aws-usage-report-understand.html.
+ * The Kinesis retention usage types, the units' spelling in offer files and the attribute names (alarm type,
+ * operation) are not confirmed against a real offer file yet: a wrong one is reported as MISSING, never imported as
+ * a wrong price.
  */
 export const PRICE_SOURCES: Readonly<Partial<Record<PriceKey, PriceSource>>> = {
   "dynamodb.provisioned.standard.writeCapacityUnitHour": {
     offerCode: "AmazonDynamoDB",
     usageType: "WriteCapacityUnit-Hrs",
-    units: { "WriteCapacityUnit-Hrs": 1 },
+    units: { "WriteCapacityUnit-Hrs": 1, "WCU-hours": 1 },
   },
   "dynamodb.provisioned.standard.readCapacityUnitHour": {
     offerCode: "AmazonDynamoDB",
     usageType: "ReadCapacityUnit-Hrs",
-    units: { "ReadCapacityUnit-Hrs": 1 },
+    units: { "ReadCapacityUnit-Hrs": 1, "RCU-hours": 1 },
   },
   "dynamodb.provisioned.standardIA.writeCapacityUnitHour": {
     offerCode: "AmazonDynamoDB",
     usageType: "IA-WriteCapacityUnit-Hrs",
-    units: { "WriteCapacityUnit-Hrs": 1 },
+    units: { "WriteCapacityUnit-Hrs": 1, "WCU-hours": 1 },
   },
   "dynamodb.provisioned.standardIA.readCapacityUnitHour": {
     offerCode: "AmazonDynamoDB",
     usageType: "IA-ReadCapacityUnit-Hrs",
-    units: { "ReadCapacityUnit-Hrs": 1 },
+    units: { "ReadCapacityUnit-Hrs": 1, "RCU-hours": 1 },
   },
   "dynamodb.onDemand.standard.writeRequestUnits": {
     offerCode: "AmazonDynamoDB",
@@ -88,15 +97,23 @@ export const PRICE_SOURCES: Readonly<Partial<Record<PriceKey, PriceSource>>> = {
   "dynamodb.storage.standard.gbMonth": { offerCode: "AmazonDynamoDB", usageType: "TimedStorage-ByteHrs", units: PER_GB_MONTH },
   "dynamodb.storage.standardIA.gbMonth": { offerCode: "AmazonDynamoDB", usageType: "IA-TimedStorage-ByteHrs", units: PER_GB_MONTH },
   "dynamodb.pitr.gbMonth": { offerCode: "AmazonDynamoDB", usageType: "TimedPITRStorage-ByteHrs", units: PER_GB_MONTH },
-  "dynamodb.streams.readRequestUnits": { offerCode: "AmazonDynamoDB", usageType: "Streams-Requests", units: { Requests: 1 } },
+  "dynamodb.streams.readRequestUnits": { offerCode: "AmazonDynamoDB", usageType: "Streams-Requests", units: { Requests: 1, Count: 1 } },
   "dynamodb.kinesisStreaming.changeDataCaptureUnits": {
     offerCode: "AmazonDynamoDB",
     usageType: "ChangeDataCaptureUnits-Kinesis",
-    units: { ChangeDataCaptureUnits: 1 },
+    units: { ChangeDataCaptureUnits: 1, "CDC Units": 1 },
   },
-  "dynamodb.contributorInsights.ruleMonth": { offerCode: "AmazonCloudWatch", usageType: "CW:ContributorInsightRules", units: { Rules: 1 } },
-  "dynamodb.contributorInsights.events": { offerCode: "AmazonCloudWatch", usageType: "CW:ContributorInsightEvents", units: { Events: 1 } },
-  "kinesis.onDemand.streamHour": { offerCode: "AmazonKinesis", usageType: "OnDemand-StreamHr", units: PER_HOUR },
+  "dynamodb.contributorInsights.ruleMonth": {
+    offerCode: "AmazonCloudWatch",
+    usageType: "CW:ContributorRulesManaged",
+    units: { Rules: 1, "Rule count": 1 },
+  },
+  "dynamodb.contributorInsights.events": {
+    offerCode: "AmazonCloudWatch",
+    usageType: "CW:ContributorEventsManaged",
+    units: { Events: 1, "Events processed": 1 },
+  },
+  "kinesis.onDemand.streamHour": { offerCode: "AmazonKinesis", usageType: "OnDemand-StreamHour", units: PER_HOUR },
   "kinesis.onDemand.dataInGB": { offerCode: "AmazonKinesis", usageType: "OnDemand-BilledIncomingBytes", units: PER_GB },
   "kinesis.onDemand.dataRetrievalGB": { offerCode: "AmazonKinesis", usageType: "OnDemand-BilledOutgoingBytes", units: PER_GB },
   "kinesis.onDemand.extendedRetentionGBMonth": {
@@ -119,11 +136,31 @@ export const PRICE_SOURCES: Readonly<Partial<Record<PriceKey, PriceSource>>> = {
   "s3.standard.gbMonth": { offerCode: "AmazonS3", usageType: "TimedStorage-ByteHrs", units: PER_GB_MONTH },
   "s3.standard.putRequests": { offerCode: "AmazonS3", usageType: "Requests-Tier1", units: { Requests: 1 } },
   "s3.glacierIR.gbMonth": { offerCode: "AmazonS3", usageType: "TimedStorage-GIR-ByteHrs", units: PER_GB_MONTH },
-  "s3.glacierIR.transitionRequests": { offerCode: "AmazonS3", usageType: "Requests-GIR-Tier1", units: { Requests: 1 } },
+  "s3.glacierIR.transitionRequests": {
+    offerCode: "AmazonS3",
+    usageType: "Requests-Tier4",
+    attributes: { operation: "S3-GIRTransition" },
+    units: { Requests: 1 },
+  },
   "s3.deepArchive.gbMonth": { offerCode: "AmazonS3", usageType: "TimedStorage-GDA-ByteHrs", units: PER_GB_MONTH },
-  "s3.deepArchive.transitionRequests": { offerCode: "AmazonS3", usageType: "Requests-GDA-Tier1", units: { Requests: 1 } },
-  "cloudwatch.alarm.standardResolution": { offerCode: "AmazonCloudWatch", usageType: "CW:AlarmMonitorUsage", units: { Alarms: 1 } },
-  "cloudwatch.alarm.highResolution": { offerCode: "AmazonCloudWatch", usageType: "CW:HighResAlarmMonitorUsage", units: { Alarms: 1 } },
+  "s3.deepArchive.transitionRequests": {
+    offerCode: "AmazonS3",
+    usageType: "Requests-Tier3",
+    attributes: { operation: "S3-GDATransition" },
+    units: { Requests: 1 },
+  },
+  "cloudwatch.alarm.standardResolution": {
+    offerCode: "AmazonCloudWatch",
+    usageType: "CW:AlarmMonitorUsage",
+    attributes: { alarmType: "Standard" },
+    units: { Alarms: 1 },
+  },
+  "cloudwatch.alarm.highResolution": {
+    offerCode: "AmazonCloudWatch",
+    usageType: "CW:AlarmMonitorUsage",
+    attributes: { alarmType: "High Resolution" },
+    units: { Alarms: 1 },
+  },
   "kms.keyMonth": { offerCode: "awskms", usageType: "KMS-Keys", units: { Keys: 1 } },
   "kms.rotatedKeyVersionMonth": { offerCode: "awskms", usageType: "KMS-Keys", units: { Keys: 1 } },
 };
@@ -214,23 +251,30 @@ export function importOffers(region: string, current: PriceFile, offers: Readonl
     }
     const { file, offer } = read;
     const usageType = `${prefix}${source.usageType}`;
-    const products = Object.values(offer.products).filter(
-      (p) => p.attributes.regionCode === region && p.attributes.usagetype === usageType,
+    const wanted: Record<string, string> = { regionCode: region, usagetype: usageType, ...source.attributes };
+    const products = Object.values(offer.products).filter((p) =>
+      Object.entries(wanted).every(([name, value]) => p.attributes[name] === value),
     );
+    const matching = Object.entries(wanted)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(", ");
     if (products.length !== 1) {
       missing.push({
         key,
-        reason: `${file}: ${products.length === 0 ? "no SKU" : `${products.length} SKUs (${products.map((p) => p.sku).join(", ")})`} with regionCode ${region} and usagetype ${usageType}`,
+        reason: `${file}: ${products.length === 0 ? "no SKU" : `${products.length} SKUs (${products.map((p) => p.sku).join(", ")})`} with ${matching}`,
       });
       continue;
     }
     const { sku } = products[0];
     const terms = Object.values(offer.terms.OnDemand[sku] ?? {});
-    // A tiered price (S3 storage, Firehose ingestion) is taken at its first tier, where our volumes are.
-    const dimensions = terms.flatMap((term) => Object.values(term.priceDimensions));
-    const dimension = dimensions.length === 1 ? dimensions[0] : dimensions.find((d) => Number(d.beginRange ?? "0") === 0);
+    // Free tiers are price-0 dimensions of their own and are not applied here; a tiered price (S3
+    // storage, Firehose ingestion) is taken at its first paid tier, where our volumes are.
+    const dimensions = terms
+      .flatMap((term) => Object.values(term.priceDimensions))
+      .sort((a, b) => Number(a.beginRange ?? "0") - Number(b.beginRange ?? "0"));
+    const dimension = dimensions.find((d) => Number(d.pricePerUnit.USD) > 0) ?? dimensions[0];
     if (!dimension) {
-      missing.push({ key, reason: `${file}: terms.OnDemand.${sku}: no price dimension (or no first tier) for SKU ${sku}` });
+      missing.push({ key, reason: `${file}: terms.OnDemand.${sku}: no OnDemand price dimension for SKU ${sku}` });
       continue;
     }
     const factor = source.units[dimension.unit];

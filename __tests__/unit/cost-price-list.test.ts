@@ -63,11 +63,24 @@ describe("cost:prices: importing offer files", () => {
     expect(run().prices.prices["s3.standard.gbMonth"].usd).toBe(0.025);
   });
 
+  it("GIVEN a free tier before the paid one WHEN imported THEN the first paid tier is taken (free tiers are not applied)", () => {
+    // DynamoDB Streams: $0 for 0..2,500,000 requests, then $0.0000002 per request x 100,000 = $0.02 per 100,000
+    expect(run().prices.prices["dynamodb.streams.readRequestUnits"]).toEqual(
+      expect.objectContaining({ usd: 0.02, per: 100_000, status: "sourced" }),
+    );
+  });
+
+  it("GIVEN products sharing a usage type WHEN imported THEN the key's other attribute picks one (lifecycle transitions by operation)", () => {
+    // EU-Requests-Tier4 holds transitions to Standard-IA ($0.00001) and to Glacier IR ($0.00002): x 1,000 = $0.02 per 1,000
+    const price = run().prices.prices["s3.glacierIR.transitionRequests"];
+    expect([price.usd, price.per, price.offer?.sku]).toEqual([0.02, 1000, "FXS3GIRTRANS00001"]);
+  });
+
   it("GIVEN an offer without a key's SKU WHEN imported THEN it is reported missing and the entry kept", () => {
     const result = run();
     expect(result.missing).toContainEqual({
       key: "dynamodb.storage.standardIA.gbMonth",
-      reason: `${DYNAMODB}: no SKU with regionCode eu-west-1 and usagetype EU-IA-TimedStorage-ByteHrs`,
+      reason: `${DYNAMODB}: no SKU with regionCode eu-west-1, usagetype EU-IA-TimedStorage-ByteHrs`,
     });
     expect(result.prices.prices["dynamodb.storage.standardIA.gbMonth"]).toEqual(
       readPriceFile("eu-west-1", FIXTURE_PRICES).data.prices["dynamodb.storage.standardIA.gbMonth"],
@@ -90,8 +103,10 @@ describe("cost:prices: importing offer files", () => {
       "dynamodb.provisioned.standard.readCapacityUnitHour",
       "dynamodb.onDemand.standard.writeRequestUnits",
       "dynamodb.storage.standard.gbMonth",
+      "dynamodb.streams.readRequestUnits",
       "s3.standard.gbMonth",
       "s3.standard.putRequests",
+      "s3.glacierIR.transitionRequests",
     ]);
   });
 });
