@@ -63,7 +63,8 @@ function main(argv: string[]): string {
   }
   const after = estimateStacks(stacks, options);
   if (values.diff !== undefined) {
-    const { commit, estimates } = estimateAtRef(root, values.diff, options);
+    const { commit, estimates, note } = estimateAtRef(root, values.diff, options);
+    if (note) console.error(`note: ${note}`);
     return formatDiff(diffEstimates(estimates, after, { ref: values.diff, commit }), format);
   }
   return formatEstimates(after, format, {
