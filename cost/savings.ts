@@ -52,13 +52,18 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
       });
     }
 
-    // TTL: without it, every item created stays; after the horizon the table holds that many more.
+    // TTL: without it, every item created stays (after the horizon the table holds that many more), and
+    // no expiry emits a change record downstream (net of what TTL's deletes cost in the archive path).
     const kept = structuredClone(usage);
     for (const table of Object.values(kept.tables)) table.itemCount += TTL_HORIZON_MONTHS * table.newItemsPerMonth;
+    const withoutTtl = structuredClone(stack) as { resource: Resources };
+    for (const table of Object.values(withoutTtl.resource.aws_dynamodb_table ?? {})) {
+      if (table.ttl) table.ttl = { ...(table.ttl as object), enabled: false };
+    }
     savings.push({
       choice: `TTL: expired items deleted, not kept (after ${TTL_HORIZON_MONTHS} months)`,
       environment,
-      savedUsd: floorOf(stackId, stack, kept, prices) - design,
+      savedUsd: floorOf(stackId, withoutTtl, kept, prices) - design,
     });
 
     // Sparse indexes (only items carrying the index keys are written to and stored in the index),
