@@ -6,10 +6,10 @@
  *
  * Data flows the stack declares are followed, not asked for: a table's Kinesis streaming destination
  * carries its writes and TTL expiries into the stream, a Firehose stream reading that stream carries
- * them to its S3 bucket, and the bucket's lifecycle rules decide where the bytes sit.
+ * them to its S3 bucket, and the bucket's lifecycle rules decide where the bytes sit (archive-path.ts).
+ * The shared plumbing (a priced line, the Estimator) is in estimator.ts.
  */
 import type { PriceKey, PriceTable } from "./prices";
-import { unitRate } from "./prices";
 import { ENVIRONMENT_STACK_PREFIX } from "../config/environment-bounds";
 import { CostInputError } from "./errors";
 import type { IndexUsage, TableUsage, Usage } from "./usage";
@@ -18,48 +18,33 @@ import {
   contributorInsightsEvents,
   contributorInsightsRules,
   dynamoDbStoredGB,
-  FIREHOSE_DEFAULT_BUFFER,
-  firehoseBilledGB,
-  firehoseObjectsPerMonth,
   HOURS_PER_MONTH,
   itemChangesPerMonth,
-  KINESIS_INCLUDED_RETENTION_HOURS,
-  kinesisBilledGB,
-  kinesisRetentionGBMonths,
   provisionedFloorUnits,
   readRequestUnits,
-  s3StorageTiers,
   SECONDS_PER_MONTH,
   writeRequestUnits,
-  GIB,
   type ContributorInsightsMode,
-  type StorageClass,
-  type Transition,
 } from "./billing-rules";
+import { archiveFlows, estimateBucket, estimateFirehose, estimateKinesisStream, type ArchiveFlows, type ChangeFlow } from "./archive-path";
+import {
+  Estimator,
+  line,
+  referenced,
+  referencedTable,
+  requiredUsage,
+  sum,
+  totals,
+  UNBOUNDED,
+  units,
+  type CostLine,
+  type Resource,
+  type Resources,
+  type Totals,
+} from "./estimator";
 
 export { HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./billing-rules";
-
-/** One priced component. A null amount is unknown (its price could not be sourced) or unbounded. */
-export interface CostLine {
-  readonly component: string;
-  readonly floorUsd: number | null;
-  readonly ceilingUsd: number | null;
-  /** How it was computed, e.g. "5..100 RCU x 730 h x $0.000147". */
-  readonly basis: string;
-  /** Why an amount is null. */
-  readonly note?: string;
-}
-
-export interface Totals {
-  /** Sum of the known floors. */
-  readonly floorUsd: number;
-  /** Sum of the known ceilings. */
-  readonly ceilingUsd: number;
-  /** Components whose floor or ceiling price is unknown: the totals leave them out. */
-  readonly unknownComponents: number;
-  /** A component has no ceiling (on-demand without a cap). */
-  readonly ceilingUnbounded: boolean;
-}
+export { isUnbounded, type CostLine, type Totals } from "./estimator";
 
 export interface TableEstimate extends Totals {
   readonly table: string;
@@ -125,10 +110,6 @@ const FREE_TYPES: Record<string, string> = {
   terraform_data: "not an AWS resource",
 };
 
-type Resource = Record<string, unknown>;
-type Resources = Record<string, Record<string, Resource>>;
-type Amount = { usd: number | null; note?: string };
-
 /**
  * What the usage file's silence means for a table the stack has: no items and no traffic, so a
  * provisioned table costs its configured minimum; labelled in the output and warned about.
@@ -150,90 +131,6 @@ const defaultIndexUsage = (itemBytes: number): IndexUsage => ({
   readsPerMonth: 0,
 });
 
-const REFERENCE = /\$\{(aws_[\w]+)\.([\w-]+)\.[\w]+\}/;
-
-/** The `type.name` a `${type.name.attribute}` reference points at. */
-function referenced(value: unknown, type: string): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = REFERENCE.exec(value);
-  return match && match[1] === type ? match[2] : undefined;
-}
-
-/** Which table a resource's attribute points at: a `${aws_dynamodb_table.<id>.name}` reference or a literal name. */
-function referencedTable(value: unknown, tables: Record<string, Resource>): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const reference = referenced(value, "aws_dynamodb_table");
-  if (reference) return reference;
-  return Object.keys(tables).find((id) => tables[id].name === value || value.endsWith(`/${String(tables[id].name)}`));
-}
-
-const money = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(3) : usd.toFixed(usd < 1 ? 4 : 2)}`;
-// One formatter: toLocaleString with options builds a new Intl.NumberFormat on every call.
-const UNITS_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
-const units = (value: number) => (value > 0 && value < 1 ? value.toPrecision(2) : UNITS_FORMAT.format(value));
-
-class Estimator {
-  readonly assumptions = new Set<string>();
-  readonly caveats = new Set<PriceKey>();
-  readonly warnings: string[] = [];
-
-  constructor(
-    readonly prices: PriceTable,
-    readonly usage: Usage,
-  ) {}
-
-  /** Reads a usage value, remembering it as an assumption unless measured. */
-  use<T>(path: string, value: T): T {
-    if (!this.usage.measured.includes(path)) this.assumptions.add(path);
-    return value;
-  }
-
-  /** quantity x price; unknown (null) when the price is unknown and the quantity is not zero. */
-  price(quantity: number, key: PriceKey): Amount {
-    const entry = this.prices.prices[key];
-    if (entry.status !== "sourced" || entry.overridden) this.caveats.add(key);
-    if (quantity === 0) return { usd: 0 };
-    const rate = unitRate(this.prices, key);
-    return rate === undefined ? { usd: null, note: `price unknown: ${key} (${this.prices.region})` } : { usd: quantity * rate };
-  }
-
-  rateText(key: PriceKey): string {
-    const entry = this.prices.prices[key];
-    return entry.usd === null
-      ? "unknown"
-      : `${money(entry.usd)}/${entry.per === 1 ? "" : `${units(entry.per)} `}${entry.unit.split(" (")[0]}`;
-  }
-
-  /** quantity x price, as a line whose floor and ceiling are the same; `derivation` says where the quantity comes from. */
-  fixed(component: string, quantity: number, key: PriceKey, what: string, derivation?: string): CostLine {
-    const amount = this.price(quantity, key);
-    return line(component, amount, amount, `${derivation ? `${derivation}: ` : ""}${units(quantity)} ${what} x ${this.rateText(key)}`);
-  }
-}
-
-const sum = (...amounts: Amount[]): Amount =>
-  amounts.some((a) => a.usd === null)
-    ? { usd: null, note: amounts.find((a) => a.note)?.note }
-    : { usd: amounts.reduce((total, a) => total + (a.usd ?? 0), 0) };
-
-const UNBOUNDED = "unbounded";
-/** A component with no ceiling (on demand without a cap): its null ceiling is not an unknown price. */
-export const isUnbounded = (l: CostLine) => l.ceilingUsd === null && l.note?.startsWith(UNBOUNDED) === true;
-
-function line(component: string, floor: Amount, ceiling: Amount, basis: string): CostLine {
-  const note = floor.note ?? ceiling.note;
-  return { component, floorUsd: floor.usd, ceilingUsd: ceiling.usd, basis, ...(note ? { note } : {}) };
-}
-
-function totals(lines: readonly CostLine[]): Totals {
-  return {
-    floorUsd: lines.reduce((total, l) => total + (l.floorUsd ?? 0), 0),
-    ceilingUsd: lines.reduce((total, l) => total + (l.ceilingUsd ?? 0), 0),
-    unknownComponents: lines.filter((l) => l.floorUsd === null || (l.ceilingUsd === null && !isUnbounded(l))).length,
-    ceilingUnbounded: lines.some(isUnbounded),
-  };
-}
-
 interface IndexShape {
   readonly name: string;
   readonly projection: string;
@@ -251,13 +148,6 @@ interface ResolvedTable {
   readonly resource: Resource;
   readonly usage: TableUsage;
   readonly defaultUsage: boolean;
-}
-
-/** Change records one table sends into a Kinesis stream per month, at one record size. */
-interface ChangeFlow {
-  readonly table: string;
-  readonly records: number;
-  readonly recordBytes: number;
 }
 
 function estimateTable(
@@ -489,168 +379,6 @@ function estimateTable(
   return { table: id, billingMode, tableClass, defaultUsage, lines, ...totals(lines) };
 }
 
-/** Reads a required usage number of a shared section, naming the resource that needs it. */
-function requiredUsage(estimator: Estimator, section: "archive" | "notifications", field: string, address: string): number {
-  const { usage } = estimator;
-  const value = (usage[section] as Record<string, number | undefined>)[field];
-  if (value === undefined) {
-    throw new CostInputError(`${usage.file}: ${section}.${field}: required because the stack has ${address}; add the expected number`);
-  }
-  return estimator.use(`${section}.${field}`, value);
-}
-
-const sumOf = (flows: readonly ChangeFlow[], measure: (flow: ChangeFlow) => number) => flows.reduce((t, f) => t + measure(f), 0);
-const flowText = (flows: readonly ChangeFlow[]) =>
-  flows.length === 0
-    ? "no table streams into it"
-    : flows.map((f) => `${units(f.records)} records of ${units(f.recordBytes)} B (${f.table})`).join(" + ");
-
-interface ArchiveFlows {
-  /** Change records per Kinesis stream, by stream name. */
-  readonly streams: Map<string, ChangeFlow[]>;
-  /** Streams per Firehose delivery stream, and Firehose streams per bucket, by name. */
-  readonly firehoseSource: Map<string, string>;
-  readonly bucketSources: Map<string, string[]>;
-}
-
-function estimateKinesisStream(estimator: Estimator, name: string, stream: Resource, archive: ArchiveFlows): CostLine[] {
-  const flows = archive.streams.get(name) ?? [];
-  const retentionHours = Number(stream.retention_period ?? KINESIS_INCLUDED_RETENTION_HOURS);
-  const details = (stream.stream_mode_details ?? {}) as Resource;
-  if (details.stream_mode === "ON_DEMAND") {
-    const dataIn = sumOf(flows, (f) => kinesisBilledGB(f.records, f.recordBytes));
-    const consumers = [...archive.firehoseSource.values()].filter((source) => source === name).length;
-    const retention = kinesisRetentionGBMonths(dataIn, retentionHours);
-    return [
-      estimator.fixed("stream-hours (on-demand)", HOURS_PER_MONTH, "kinesis.onDemand.streamHour", "stream-hours"),
-      estimator.fixed("data in", dataIn, "kinesis.onDemand.dataInGB", "GB", `${flowText(flows)}, each rounded up to 1 KB`),
-      estimator.fixed(
-        "data retrievals",
-        dataIn * consumers,
-        "kinesis.onDemand.dataRetrievalGB",
-        "GB",
-        `data in x ${consumers} Firehose reader(s)`,
-      ),
-      estimator.fixed(
-        "extended retention",
-        retention.extended,
-        "kinesis.onDemand.extendedRetentionGBMonth",
-        "GB-months",
-        `retention ${retentionHours} h: data in / ${HOURS_PER_MONTH} h x ${Math.max(0, Math.min(retentionHours, 168) - 24)} h beyond the included 24 h`,
-      ),
-      ...(retention.longTerm > 0
-        ? [
-            estimator.fixed(
-              "long-term retention",
-              retention.longTerm,
-              "kinesis.onDemand.longTermRetentionGBMonth",
-              "GB-months",
-              `data in / ${HOURS_PER_MONTH} h x ${retentionHours - 168} h beyond 7 days`,
-            ),
-          ]
-        : []),
-    ];
-  }
-  const shards = Number(stream.shard_count ?? 1);
-  return [
-    estimator.fixed("shard-hours", shards * HOURS_PER_MONTH, "kinesis.provisioned.shardHour", "shard-hours", `${shards} shard(s)`),
-    ...(retentionHours > KINESIS_INCLUDED_RETENTION_HOURS
-      ? [
-          estimator.fixed(
-            "extended retention",
-            shards * HOURS_PER_MONTH,
-            "kinesis.provisioned.extendedRetentionShardHour",
-            "shard-hours",
-            `retention ${retentionHours} h (beyond 7 days not modelled)`,
-          ),
-        ]
-      : []),
-  ];
-}
-
-/** Firehose's S3 buffering hints (extended_s3_configuration), with AWS's defaults. */
-function firehoseBuffer(firehose: Resource) {
-  const s3 = (firehose.extended_s3_configuration ?? {}) as Resource;
-  return {
-    intervalSeconds: Number(s3.buffering_interval ?? FIREHOSE_DEFAULT_BUFFER.intervalSeconds),
-    sizeMiB: Number(s3.buffering_size ?? FIREHOSE_DEFAULT_BUFFER.sizeMiB),
-  };
-}
-
-const STORAGE_PRICES: Record<StorageClass, { storage: PriceKey; transitions?: PriceKey; label: string }> = {
-  STANDARD: { storage: "s3.standard.gbMonth", label: "S3 Standard" },
-  GLACIER_IR: { storage: "s3.glacierIR.gbMonth", transitions: "s3.glacierIR.transitionRequests", label: "Glacier Instant Retrieval" },
-  DEEP_ARCHIVE: { storage: "s3.deepArchive.gbMonth", transitions: "s3.deepArchive.transitionRequests", label: "Glacier Deep Archive" },
-};
-
-/** A bucket's enabled lifecycle transitions; classes the model has no price for are warned about. */
-function lifecycleTransitions(estimator: Estimator, bucket: string, resources: Resources): Transition[] {
-  const transitions: Transition[] = [];
-  for (const [name, configuration] of Object.entries(resources.aws_s3_bucket_lifecycle_configuration ?? {})) {
-    if (referenced(configuration.bucket, "aws_s3_bucket") !== bucket) continue;
-    for (const rule of (configuration.rule ?? []) as Resource[]) {
-      if (rule.status !== "Enabled") continue;
-      for (const transition of (rule.transition ?? []) as Resource[]) {
-        const storageClass = String(transition.storage_class);
-        if (storageClass in STORAGE_PRICES)
-          transitions.push({ days: Number(transition.days ?? 0), storageClass: storageClass as StorageClass });
-        else
-          estimator.warnings.push(
-            `aws_s3_bucket_lifecycle_configuration.${name}: transitions to ${storageClass} are not modelled; those bytes are priced in the class before`,
-          );
-      }
-    }
-  }
-  return transitions;
-}
-
-function estimateBucket(estimator: Estimator, name: string, resources: Resources, archive: ArchiveFlows): CostLine[] {
-  const address = `aws_s3_bucket.${name}`;
-  const sources = archive.bucketSources.get(name) ?? [];
-  if (sources.length === 0) {
-    estimator.warnings.push(`${address}: nothing in the stack delivers to it; its storage and requests are not modelled ($0 here)`);
-    return [line("storage (nothing delivers to it)", { usd: 0 }, { usd: 0 }, "not modelled")];
-  }
-  let rawBytes = 0;
-  let objects = 0;
-  const buffers: string[] = [];
-  for (const firehose of sources) {
-    const flows = archive.streams.get(archive.firehoseSource.get(firehose) ?? "") ?? [];
-    const bytes = sumOf(flows, (f) => f.records * f.recordBytes);
-    const buffer = firehoseBuffer(resources.aws_kinesis_firehose_delivery_stream[firehose]);
-    rawBytes += bytes;
-    objects += firehoseObjectsPerMonth(bytes, buffer);
-    buffers.push(`${firehose}: ${units(bytes / GIB)} GB raw, buffer ${buffer.intervalSeconds} s or ${buffer.sizeMiB} MiB`);
-  }
-  const ratio = requiredUsage(estimator, "archive", "compressionRatio", address);
-  const months = requiredUsage(estimator, "archive", "monthsArchived", address);
-  const gbPerMonth = (rawBytes * ratio) / GIB;
-  const tiers = s3StorageTiers({
-    gbPerMonth,
-    objectsPerMonth: objects,
-    monthsArchived: months,
-    transitions: lifecycleTransitions(estimator, name, resources),
-  });
-  const lines = [
-    estimator.fixed(
-      "PUTs (Firehose deliveries)",
-      objects,
-      "s3.standard.putRequests",
-      "objects",
-      `one object per flush (${buffers.join("; ")})`,
-    ),
-  ];
-  for (const tier of tiers) {
-    const prices = STORAGE_PRICES[tier.storageClass];
-    const derivation = `${units(gbPerMonth)} GB/month (raw x ${ratio} compression) held ${units(months)} months, ${units(tier.objects)} objects in this class`;
-    lines.push(estimator.fixed(`${prices.label} storage`, tier.gb, prices.storage, "GB", derivation));
-    if (prices.transitions && tier.transitionsPerMonth > 0) {
-      lines.push(estimator.fixed(`transitions to ${prices.label}`, tier.transitionsPerMonth, prices.transitions, "objects/month"));
-    }
-  }
-  return lines;
-}
-
 function estimateResource(
   estimator: Estimator,
   type: string,
@@ -690,11 +418,8 @@ function estimateResource(
       ];
     case "aws_kinesis_stream":
       return estimateKinesisStream(estimator, name, resource, archive);
-    case "aws_kinesis_firehose_delivery_stream": {
-      const flows = archive.streams.get(archive.firehoseSource.get(name) ?? "") ?? [];
-      const gb = sumOf(flows, (f) => firehoseBilledGB(f.records, f.recordBytes));
-      return [estimator.fixed("ingestion", gb, "firehose.ingestedGB", "GB", `${flowText(flows)}, each rounded up to 5 KB`)];
-    }
+    case "aws_kinesis_firehose_delivery_stream":
+      return estimateFirehose(estimator, name, archive);
     case "aws_pipes_pipe":
       return [
         estimator.fixed(
@@ -784,13 +509,7 @@ export function estimateEnvironment(stackName: string, stack: StackJson, usage: 
       return estimateTable(estimator, resolved, resources, tables, flows);
     });
 
-  const archive: ArchiveFlows = { streams: flows, firehoseSource: new Map(), bucketSources: new Map() };
-  for (const [name, firehose] of Object.entries(resources.aws_kinesis_firehose_delivery_stream ?? {})) {
-    const source = referenced((firehose.kinesis_source_configuration as Resource | undefined)?.kinesis_stream_arn, "aws_kinesis_stream");
-    if (source) archive.firehoseSource.set(name, source);
-    const bucket = referenced((firehose.extended_s3_configuration as Resource | undefined)?.bucket_arn, "aws_s3_bucket");
-    if (bucket) archive.bucketSources.set(bucket, [...(archive.bucketSources.get(bucket) ?? []), name]);
-  }
+  const archive = archiveFlows(resources, flows);
 
   const resourceLines: ResourceLine[] = [];
   const free: Array<{ address: string; reason: string }> = [];
