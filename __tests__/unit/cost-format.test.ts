@@ -105,3 +105,11 @@ describe("cost output: Markdown", () => {
     expect(markdown).toContain("| **total** | **$18.74** | **$244.48** |");
   });
 });
+
+describe("cost output: Markdown with --detail", () => {
+  it("GIVEN --detail WHEN printed as Markdown THEN the summary table is followed by a collapsed breakdown with each basis", () => {
+    const markdown = formatEstimates(estimates(), "markdown", { usageFile: () => "cost/usage/fixture.json", detail: true });
+    expect(markdown).toContain("<details><summary>Breakdown</summary>");
+    expect(markdown).toContain("| `orders` table write capacity | $3.65 | $36.50 | floor max(min 5, ");
+  });
+});
