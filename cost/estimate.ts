@@ -342,8 +342,9 @@ function estimateTable(
       ),
     );
     const stream = referenced(destination.stream_arn, "aws_kinesis_stream");
-    if (stream) {
-      const recordBytes = defaultUsage ? undefined : tableUsage.changeRecordBytes;
+    // A table with no changes (e.g. priced with default usage) sends nothing: no record size needed.
+    if (stream && changes > 0) {
+      const recordBytes = tableUsage.changeRecordBytes;
       if (recordBytes === undefined) {
         throw new CostInputError(
           `${usage.file}: ${path}.changeRecordBytes: required because aws_dynamodb_kinesis_streaming_destination.${name} streams the table to aws_kinesis_stream.${stream}; add the average change record size (CloudWatch IncomingBytes / IncomingRecords)`,

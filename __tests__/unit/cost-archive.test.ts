@@ -123,4 +123,19 @@ describe("cost estimate: the archive path", () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it("GIVEN the streamed table missing from the usage file WHEN estimated THEN it is priced with default usage (no changes), not a failure", () => {
+    const directory = mkdtempSync(join(tmpdir(), "cost-archive-"));
+    try {
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as { tables: Record<string, unknown> };
+      delete usage.tables.archive;
+      writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
+      const result = estimate(withArchive(), directory);
+      expect(result.tables.find((t) => t.table === "archive")!.defaultUsage).toBe(true);
+      // nothing streams into the stream: only its stream-hours, 730 h x $0.04
+      expect(result.resources.filter((r) => r.address === "aws_kinesis_stream.audit").map((r) => r.floorUsd)).toEqual([29.2, 0, 0, 0]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
