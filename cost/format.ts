@@ -7,6 +7,7 @@
  */
 import type { CostLine, EnvironmentEstimate, ResourceLine, TableEstimate, Totals } from "./estimate";
 import { HOURS_PER_MONTH, isUnbounded } from "./estimate";
+import { totals } from "./estimator";
 import type { Change, CostDiff } from "./diff";
 
 export const FORMATS = ["table", "json", "markdown"] as const;
@@ -98,17 +99,8 @@ export function groupResources(estimate: EnvironmentEstimate): Array<{ label: st
   for (const r of estimate.resources) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   return [...groups.entries()].map(([group, lines]) => {
     const resources = new Set(lines.map((l) => l.address)).size;
-    return { label: resources > 1 ? `${group} (${resources})` : group, lines, ...sumLines(lines) };
+    return { label: resources > 1 ? `${group} (${resources})` : group, lines, ...totals(lines) };
   });
-}
-
-function sumLines(lines: readonly CostLine[]): Totals {
-  return {
-    floorUsd: lines.reduce((t, l) => t + (l.floorUsd ?? 0), 0),
-    ceilingUsd: lines.reduce((t, l) => t + (l.ceilingUsd ?? 0), 0),
-    unknownComponents: lines.filter((l) => l.floorUsd === null || (l.ceilingUsd === null && !isUnbounded(l))).length,
-    ceilingUnbounded: lines.some(isUnbounded),
-  };
 }
 
 const heading = (e: EnvironmentEstimate) =>
