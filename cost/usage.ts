@@ -30,6 +30,9 @@ const unknownFields = {
     issue.code === "unrecognized_keys" ? `unknown field(s) ${(issue.keys ?? []).join(", ")}; remove them or fix the name` : undefined,
 };
 
+/** Archive numbers earlier usage files gave and the estimate now derives (S3 PUTs, stored bytes, Kinesis and Firehose volumes). */
+const DERIVED_ARCHIVE_FIELDS = ["s3StoredGB", "s3PutRequestsPerMonth", "kinesisDataInGBPerMonth", "firehoseIngestedGBPerMonth"];
+
 const indexUsage = z.strictObject(
   {
     /** Fraction of the table's items that carry the index keys (so are in the index). 1 for a full index. */
@@ -49,7 +52,7 @@ const tableUsage = z.strictObject(
     /** Items in the table at steady state (TTL keeps it there). */
     itemCount: count,
     averageItemBytes: bytes,
-    /** Items created per month: what TTL later deletes; without TTL they would accumulate. */
+    /** Items created per month: what TTL later deletes (each expiry a change record billed downstream). */
     newItemsPerMonth: count,
     /** Strongly consistent item reads per month. */
     readsPerMonth: count,
@@ -89,7 +92,15 @@ const usageFile = z.strictObject(
           monthsArchived: count.optional(),
           pipeRequestsPerMonth: count.optional(),
         },
-        unknownFields,
+        {
+          error: (issue: { code?: string; keys?: string[] }) => {
+            if (issue.code !== "unrecognized_keys") return undefined;
+            const derived = (issue.keys ?? []).filter((key) => DERIVED_ARCHIVE_FIELDS.includes(key));
+            return derived.length > 0
+              ? `${derived.join(", ")}: no longer asked for, derived from the stack and the tables' usage (docs/cost.md); remove them`
+              : unknownFields.error(issue);
+          },
+        },
       )
       .default({}),
     notifications: z.strictObject({ snsPublishesPerMonth: count.optional() }, unknownFields).default({}),

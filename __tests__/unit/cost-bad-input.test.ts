@@ -80,6 +80,12 @@ describe("cost bad input: usage file", () => {
     );
   });
 
+  it("GIVEN an archive volume the estimate now derives WHEN estimated THEN it fails saying it is derived, not a typo", () => {
+    expect(estimateWithUsage((u) => (u.archive.s3PutRequestsPerMonth = 50_000_000))).toThrow(
+      `${file()}: archive: s3PutRequestsPerMonth: no longer asked for, derived from the stack and the tables' usage (docs/cost.md); remove them`,
+    );
+  });
+
   it("GIVEN an environment without a usage file WHEN estimated THEN it fails naming the file to create", () => {
     expect(() => estimateStacks(fixtureApp("before"), { usageDirectory: scratch, pricesDirectory: FIXTURE_PRICES })).toThrow(
       `${join(scratch, "fixture.json")}: no usage file for environment fixture; copy cost/usage/dev.json and fill in its numbers`,
