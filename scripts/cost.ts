@@ -13,7 +13,7 @@ import { synthesizeStacks } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
 import { CostInputError } from "../cost/errors";
 import { diffEstimates, estimateAtRef } from "../cost/diff";
-import { FORMATS, formatDiff, formatEstimates, type Format } from "../cost/format";
+import { FORMATS, formatDiff, formatEstimates, wrap, type Format } from "../cost/format";
 import { estimateStacks, type EstimateOptions } from "../cost/run";
 import { computeSavings, renderSavings, writeSavingsSection } from "../cost/savings";
 import { USAGE_DIRECTORY, usageFilePath } from "../cost/usage";
@@ -64,7 +64,7 @@ function main(argv: string[]): string {
   const after = estimateStacks(stacks, options);
   if (values.diff !== undefined) {
     const { commit, estimates, note } = estimateAtRef(root, values.diff, options);
-    if (note) console.error(`note: ${note}`);
+    if (note) for (const line of wrap(`note: ${note}`)) console.error(line);
     return formatDiff(diffEstimates(estimates, after, { ref: values.diff, commit }), format);
   }
   return formatEstimates(after, format, {
