@@ -49,9 +49,10 @@ const PER_HOUR = { Hrs: 1, StreamHr: 1 };
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-understanding-billing.html,
  * S3's (Requests-Tier3 / Requests-Tier4: lifecycle transitions, told apart by `operation`; TimedStorage-GIR-ByteHrs,
  * TimedStorage-GDA-ByteHrs) in https://docs.aws.amazon.com/AmazonS3/latest/userguide/aws-usage-report-understand.html.
- * The Kinesis retention usage types, the units' spelling in offer files and the attribute names (alarm type,
- * operation) are not confirmed against a real offer file yet: a wrong one is reported as MISSING, never imported as
- * a wrong price.
+ * Kinesis's (OnDemand-StreamHour, -BilledIncomingBytes, -BilledOutgoingBytes, -ExtendedRetention-ByteHrs,
+ * -LongTermRetention-ByteHrs, Storage-ShardHour, Extended-ShardHour) cross-checked against infracost's Price List
+ * filters (internal/resources/aws/kinesis_stream.go). The units' spelling in offer files and the `alarmType` attribute
+ * are not confirmed against a real offer file yet: a wrong one is reported as MISSING, never imported as a wrong price.
  */
 export const PRICE_SOURCES: Readonly<Partial<Record<PriceKey, PriceSource>>> = {
   "dynamodb.provisioned.standard.writeCapacityUnitHour": {
