@@ -40,6 +40,8 @@ export interface ArchiveFlows {
   /** Streams per Firehose delivery stream, and Firehose streams per bucket, by name. */
   readonly firehoseSource: Map<string, string>;
   readonly bucketSources: Map<string, string[]>;
+  /** Buckets replicating into each bucket (S3 Replication rules), by name. */
+  readonly replicationSources: Map<string, string[]>;
 }
 
 export function estimateKinesisStream(estimator: Estimator, name: string, stream: Resource, archive: ArchiveFlows): CostLine[] {
@@ -113,8 +115,14 @@ const STORAGE_PRICES: Record<StorageClass, { storage: PriceKey; transitions?: Pr
 };
 
 /** A bucket's enabled lifecycle transitions; classes the model has no price for are warned about. */
-function lifecycleTransitions(estimator: Estimator, bucket: string, resources: Resources): Transition[] {
+/** A bucket's enabled lifecycle transitions and expiration; classes the model has no price for are warned about. */
+function lifecycleRules(
+  estimator: Estimator,
+  bucket: string,
+  resources: Resources,
+): { transitions: Transition[]; expirationDays?: number } {
   const transitions: Transition[] = [];
+  let expirationDays: number | undefined;
   for (const [name, configuration] of Object.entries(resources.aws_s3_bucket_lifecycle_configuration ?? {})) {
     if (referenced(configuration.bucket, "aws_s3_bucket") !== bucket) continue;
     for (const rule of (configuration.rule ?? []) as Resource[]) {
@@ -128,50 +136,77 @@ function lifecycleTransitions(estimator: Estimator, bucket: string, resources: R
             `aws_s3_bucket_lifecycle_configuration.${name}: transitions to ${storageClass} are not modelled; those bytes are priced in the class before`,
           );
       }
+      for (const expiration of (rule.expiration ?? []) as Resource[]) {
+        if (expiration.days !== undefined) expirationDays = Math.min(expirationDays ?? Infinity, Number(expiration.days));
+      }
     }
   }
-  return transitions;
+  return { transitions, expirationDays };
 }
 
-export function estimateBucket(estimator: Estimator, name: string, resources: Resources, archive: ArchiveFlows): CostLine[] {
-  const address = `aws_s3_bucket.${name}`;
-  const sources = archive.bucketSources.get(name) ?? [];
-  if (sources.length === 0) {
-    estimator.warnings.push(`${address}: nothing in the stack delivers to it; its storage and requests are not modelled ($0 here)`);
-    return [line("storage (nothing delivers to it)", { usd: 0 }, { usd: 0 }, "not modelled")];
-  }
+/** What lands in a bucket per month (raw, before compression), and how. */
+interface BucketFeed {
+  readonly rawBytes: number;
+  readonly objects: number;
+  /** Where the objects come from, for the basis. */
+  readonly from: string;
+}
+
+/**
+ * A bucket's feed: one object per Firehose flush, or, for a replication destination, every object of
+ * its source bucket (S3 Replication copies each new object; a replicated object is billed as a PUT at
+ * the destination's storage class, https://aws.amazon.com/s3/pricing/ (Replication) ;
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html).
+ */
+function bucketFeed(
+  name: string,
+  resources: Resources,
+  archive: ArchiveFlows,
+  seen: ReadonlySet<string> = new Set(),
+): BucketFeed | undefined {
+  const deliveries = archive.bucketSources.get(name) ?? [];
+  const replicas = (archive.replicationSources.get(name) ?? []).filter((source) => !seen.has(source));
+  if (deliveries.length === 0 && replicas.length === 0) return undefined;
   let rawBytes = 0;
   let objects = 0;
-  const buffers: string[] = [];
-  for (const firehose of sources) {
+  const from: string[] = [];
+  for (const firehose of deliveries) {
     const flows = archive.streams.get(archive.firehoseSource.get(firehose) ?? "") ?? [];
     const bytes = sumOf(flows, (f) => f.records * f.recordBytes);
     const buffer = firehoseBuffer(resources.aws_kinesis_firehose_delivery_stream[firehose]);
     rawBytes += bytes;
     objects += firehoseObjectsPerMonth(bytes, buffer);
-    buffers.push(`${firehose}: ${units(bytes / GIB)} GB raw, buffer ${buffer.intervalSeconds} s or ${buffer.sizeMiB} MiB`);
+    from.push(
+      `Firehose ${firehose}: one object per flush, ${units(bytes / GIB)} GB raw, buffer ${buffer.intervalSeconds} s or ${buffer.sizeMiB} MiB`,
+    );
+  }
+  for (const source of replicas) {
+    const feed = bucketFeed(source, resources, archive, new Set([...seen, name]));
+    if (!feed) continue;
+    rawBytes += feed.rawBytes;
+    objects += feed.objects;
+    from.push(`replicated from ${source}`);
+  }
+  return { rawBytes, objects, from: from.join("; ") };
+}
+
+export function estimateBucket(estimator: Estimator, name: string, resources: Resources, archive: ArchiveFlows): CostLine[] {
+  const address = `aws_s3_bucket.${name}`;
+  const feed = bucketFeed(name, resources, archive);
+  if (!feed) {
+    estimator.warnings.push(`${address}: nothing in the stack delivers to it; its storage and requests are not modelled ($0 here)`);
+    return [line("storage (nothing delivers to it)", { usd: 0 }, { usd: 0 }, "not modelled")];
   }
   const ratio = requiredUsage(estimator, "archive", "compressionRatio", address);
   const months = requiredUsage(estimator, "archive", "monthsArchived", address);
-  const gbPerMonth = (rawBytes * ratio) / GIB;
-  const tiers = s3StorageTiers({
-    gbPerMonth,
-    objectsPerMonth: objects,
-    monthsArchived: months,
-    transitions: lifecycleTransitions(estimator, name, resources),
-  });
-  const lines = [
-    estimator.fixed(
-      "PUTs (Firehose deliveries)",
-      objects,
-      "s3.standard.putRequests",
-      "objects",
-      `one object per flush (${buffers.join("; ")})`,
-    ),
-  ];
+  const gbPerMonth = (feed.rawBytes * ratio) / GIB;
+  const { transitions, expirationDays } = lifecycleRules(estimator, name, resources);
+  const tiers = s3StorageTiers({ gbPerMonth, objectsPerMonth: feed.objects, monthsArchived: months, transitions, expirationDays });
+  const lines = [estimator.fixed("PUTs", feed.objects, "s3.standard.putRequests", "objects", feed.from)];
+  const held = expirationDays === undefined ? `${units(months)} months` : `${units(months)} months, expired after ${expirationDays} days`;
   for (const tier of tiers) {
     const prices = STORAGE_PRICES[tier.storageClass];
-    const derivation = `${units(gbPerMonth)} GB/month (raw x ${ratio} compression) held ${units(months)} months, ${units(tier.objects)} objects in this class`;
+    const derivation = `${units(gbPerMonth)} GB/month (raw x ${ratio} compression) held ${held}, ${units(tier.objects)} objects in this class`;
     lines.push(estimator.fixed(`${prices.label} storage`, tier.gb, prices.storage, "GB", derivation));
     if (prices.transitions && tier.transitionsPerMonth > 0) {
       lines.push(estimator.fixed(`transitions to ${prices.label}`, tier.transitionsPerMonth, prices.transitions, "objects/month"));
@@ -187,14 +222,23 @@ export function estimateFirehose(estimator: Estimator, name: string, archive: Ar
   return [estimator.fixed("ingestion", gb, "firehose.ingestedGB", "GB", `${flowText(flows)}, each rounded up to 5 KB`)];
 }
 
-/** Which stream each Firehose stream reads and which Firehose streams deliver to each bucket. */
+/** Which stream each Firehose stream reads, which Firehose streams deliver to each bucket, which buckets replicate into it. */
 export function archiveFlows(resources: Resources, streams: Map<string, ChangeFlow[]>): ArchiveFlows {
-  const archive: ArchiveFlows = { streams, firehoseSource: new Map(), bucketSources: new Map() };
+  const archive: ArchiveFlows = { streams, firehoseSource: new Map(), bucketSources: new Map(), replicationSources: new Map() };
   for (const [name, firehose] of Object.entries(resources.aws_kinesis_firehose_delivery_stream ?? {})) {
     const source = referenced((firehose.kinesis_source_configuration as Resource | undefined)?.kinesis_stream_arn, "aws_kinesis_stream");
     if (source) archive.firehoseSource.set(name, source);
     const bucket = referenced((firehose.extended_s3_configuration as Resource | undefined)?.bucket_arn, "aws_s3_bucket");
     if (bucket) archive.bucketSources.set(bucket, [...(archive.bucketSources.get(bucket) ?? []), name]);
+  }
+  for (const replication of Object.values(resources.aws_s3_bucket_replication_configuration ?? {})) {
+    const source = referenced(replication.bucket, "aws_s3_bucket");
+    for (const rule of (replication.rule ?? []) as Resource[]) {
+      const destination = referenced((rule.destination as Resource | undefined)?.bucket, "aws_s3_bucket");
+      if (source && destination && rule.status === "Enabled") {
+        archive.replicationSources.set(destination, [...(archive.replicationSources.get(destination) ?? []), source]);
+      }
+    }
   }
   return archive;
 }

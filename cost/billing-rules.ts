@@ -198,10 +198,11 @@ export interface StorageTier {
 }
 
 /**
- * What a bucket written at a steady rate and never expired holds after `monthsArchived` months, per
- * storage class of its lifecycle transitions: each class holds the objects whose age falls in its
- * window, billed at its own rate with its minimum billable object size and per-object overhead; every
- * object that reaches a transition's age is one transition request, billed at the target class's rate.
+ * What a bucket written at a steady rate holds after `monthsArchived` months, per storage class of its
+ * lifecycle transitions: objects older than the expiration are gone (expiration requests are free), each
+ * class holds the objects whose age falls in its window, billed at its own rate with its minimum
+ * billable object size and per-object overhead; every object that reaches a transition's age is one
+ * transition request, billed at the target class's rate.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html ;
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html ;
  * https://aws.amazon.com/s3/pricing/ (Storage, Requests: Lifecycle Transition requests into)
@@ -211,8 +212,10 @@ export function s3StorageTiers(options: {
   readonly objectsPerMonth: number;
   readonly monthsArchived: number;
   readonly transitions: readonly Transition[];
+  /** Days after which the lifecycle expires objects. @default never */
+  readonly expirationDays?: number;
 }): StorageTier[] {
-  const ageDays = options.monthsArchived * DAYS_PER_MONTH;
+  const ageDays = Math.min(options.monthsArchived * DAYS_PER_MONTH, options.expirationDays ?? Infinity);
   const windows = [{ days: 0, storageClass: "STANDARD" as StorageClass }, ...[...options.transitions].sort((a, b) => a.days - b.days)];
   const objectBytes = options.objectsPerMonth === 0 ? 0 : (options.gbPerMonth * GIB) / options.objectsPerMonth;
   const tiers = windows.map((window, i) => {

@@ -88,7 +88,10 @@ const usageFile = z.strictObject(
         {
           /** Compressed size / raw size of what Firehose writes to S3 (GZIP on JSON lines is typically 0.1-0.2). */
           compressionRatio: share.optional(),
-          /** Months of entries the bucket holds now (no expiration: it grows); decides the lifecycle tiers' sizes. */
+          /**
+           * Months the archive has been written: a bucket holds that much, or less when its lifecycle
+           * expires objects sooner; decides the storage tiers' sizes.
+           */
           monthsArchived: count.optional(),
           pipeRequestsPerMonth: count.optional(),
         },

@@ -64,7 +64,7 @@ describe("cost estimate: the archive path", () => {
     // 800,000 x 1,500 B x 0.25 = 0.279397 GB a month, kept 12 months, no lifecycle: 3.352761 GB x $0.023
     expect(component("aws_s3_bucket.audit_archive", "S3 Standard storage").floorUsd).toBeCloseTo(0.07711350917816162, 12);
     // Firehose's default buffer (300 s, 5 MiB): 1.2 GB / 5 MiB = 229 flushes < 8,760 intervals; 8,760 x $0.005/1,000
-    expect(component("aws_s3_bucket.audit_archive", "PUTs (Firehose deliveries)").floorUsd).toBeCloseTo(0.0438, 12);
+    expect(component("aws_s3_bucket.audit_archive", "PUTs").floorUsd).toBeCloseTo(0.0438, 12);
   });
 
   it("GIVEN a pipe and a topic WHEN estimated THEN requests and publishes are priced", () => {

@@ -83,11 +83,19 @@ const STACK: StackJson = {
     aws_kinesis_firehose_delivery_stream: {
       audit: {
         kinesis_source_configuration: { kinesis_stream_arn: "${aws_kinesis_stream.audit.arn}" },
-        extended_s3_configuration: { bucket_arn: "${aws_s3_bucket.audit.arn}", buffering_interval: 300, buffering_size: 64 },
+        extended_s3_configuration: { bucket_arn: "${aws_s3_bucket.landing.arn}", buffering_interval: 300, buffering_size: 64 },
       },
     },
-    aws_s3_bucket: { audit: { bucket: "rules-audit" } },
+    // Firehose writes a landing bucket that expires objects after 30 days and replicates them into the archive.
+    aws_s3_bucket: { landing: { bucket: "rules-landing" }, audit: { bucket: "rules-audit" } },
+    aws_s3_bucket_replication_configuration: {
+      landing: {
+        bucket: "${aws_s3_bucket.landing.id}",
+        rule: [{ status: "Enabled", destination: { bucket: "${aws_s3_bucket.audit.arn}", storage_class: "STANDARD" } }],
+      },
+    },
     aws_s3_bucket_lifecycle_configuration: {
+      landing: { bucket: "${aws_s3_bucket.landing.id}", rule: [{ status: "Enabled", expiration: [{ days: 30 }] }] },
       audit: {
         bucket: "${aws_s3_bucket.audit.id}",
         rule: [
@@ -207,10 +215,12 @@ describe("billing rule: Firehose ingestion in 5 KB increments per record", () =>
   });
 });
 
-describe("billing rule: S3 PUTs from Firehose's buffer settings", () => {
+describe("billing rule: S3 PUTs from Firehose's buffer settings, and again for each replicated object", () => {
   it("GIVEN 2.79 GB a month raw with a 300 s / 64 MiB buffer WHEN estimated THEN one object per 300 s flush", () => {
     // by interval 2,628,000 s / 300 s = 8,760 objects; by size 2.79 GB / 64 MiB = 44.7; the larger: 8,760 x $0.005/1,000 = $0.0438
-    expect(resourceLine(estimate(), "aws_s3_bucket.audit", "PUTs (Firehose deliveries)").floorUsd).toBeCloseTo(0.0438, 12);
+    expect(resourceLine(estimate(), "aws_s3_bucket.landing", "PUTs").floorUsd).toBeCloseTo(0.0438, 12);
+    // replication copies each object into the archive: 8,760 PUTs at the destination's (Standard) rate
+    expect(resourceLine(estimate(), "aws_s3_bucket.audit", "PUTs").floorUsd).toBeCloseTo(0.0438, 12);
     // 900 s / 1 MiB: 3 GB fills 3,000,000,000 / 1,048,576 = 2,861 buffers, fewer than 2,628,000 / 900 = 2,920 intervals;
     // 30 GB fills 28,610.2 -> 28,611 buffers, more than the intervals
     expect(firehoseObjectsPerMonth(3_000_000_000, { intervalSeconds: 900, sizeMiB: 1 })).toBe(2920);
@@ -219,6 +229,11 @@ describe("billing rule: S3 PUTs from Firehose's buffer settings", () => {
 });
 
 describe("billing rule: S3 lifecycle tiers at their own rates, with transitions, minimum size and overhead", () => {
+  it("GIVEN a 30-day expiration WHEN estimated THEN the bucket holds 30 days of objects, whatever its age", () => {
+    // 0.698492 GB a month x 30 days / 30.416667 days a month = 0.688924 GB x $0.023 = $0.015845 (8,640 objects)
+    expect(resourceLine(estimate(36), "aws_s3_bucket.landing", "S3 Standard storage").floorUsd).toBeCloseTo(0.015845241611951017, 12);
+  });
+
   it("GIVEN 12 months archived and a move to Glacier IR at 90 days WHEN estimated THEN each tier holds its ages", () => {
     const e = estimate(12);
     // 2,000,000 x 1,500 B x 0.25 = 0.698492 GB a month; 90 days = 2.958904 months in Standard: 2.066771 GB x $0.023
