@@ -316,12 +316,21 @@ const ofProtectedBucket = (what: string) => (instance: Instance, model: PlanMode
 
 /** Locked buckets a replication configuration's rules copy into (destination.bucket is the bucket ARN). */
 function lockedDestinations(replication: Instance, model: PlanModel): Instance[] {
-  const destinations = PlanModel.states(replication).flatMap((state) =>
-    (Array.isArray(state.rule) ? state.rule : []).map((rule: unknown) => at(rule, "destination[0].bucket")),
-  );
+  const destinations = PlanModel.states(replication).flatMap((state) => {
+    const rules = at(state, "rule");
+    return rules instanceof Unknown
+      ? [rules]
+      : (Array.isArray(rules) ? rules : []).map((rule: unknown) => at(rule, "destination[0].bucket"));
+  });
+  // Rules or a destination known only after apply (a first apply: the bucket's ARN) match by reference.
+  const unknown = destinations.some((destination) => destination instanceof Unknown);
   return model
     .ofType("aws_s3_bucket")
-    .filter((bucket) => isLocked(bucket, model) && PlanModel.states(bucket).some((state) => destinations.includes(state.arn)));
+    .filter(
+      (bucket) =>
+        isLocked(bucket, model) &&
+        (PlanModel.states(bucket).some((state) => destinations.includes(state.arn)) || (unknown && model.refersTo(replication, bucket))),
+    );
 }
 function replicationRole(replication: Instance, model: PlanModel): string | undefined {
   const destinations = lockedDestinations(replication, model);

@@ -32,11 +32,6 @@ import { guardPlanFile } from "./plan-guard-file";
 declare const OPSDATA_GUARD_VERSION: string;
 declare const OPSDATA_AWS_PROVIDER_VERSION: string;
 
-/**
- * Where overrides are read from when no --overrides is given: a path that cannot exist (/dev/null is
- * not a directory), so the guard never falls back to a file next to it or in the pull request.
- */
-const NO_OVERRIDES = "/dev/null/no-overrides.json";
 const CREDENTIAL_SOURCES = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 /** The role each stage assumes (created by the bootstrap stack, stacks/atlantis-roles-stack.ts). */
 const ROLES = { plan: ATLANTIS_PLAN_ROLE_NAME, apply: ATLANTIS_APPLY_ROLE_NAME };
@@ -126,7 +121,8 @@ function config(args: Arguments): number {
 function plan(args: Arguments): number {
   const planPath = onePositional(args, "plan file (terraform show -json)");
   const { project } = environmentOf(args);
-  const overridesPath = typeof args.options.get("--overrides") === "string" ? option(args, "--overrides") : NO_OVERRIDES;
+  // Without --overrides, none at all: never a file beside the guard or in the pull request.
+  const overridesPath = typeof args.options.get("--overrides") === "string" ? option(args, "--overrides") : null;
   const { text, exitCode } = guardPlanFile(planPath, { stack: project, overridesPath });
   if (!args.options.has("--policy-check") || exitCode === 2) {
     (exitCode === 0 ? console.log : console.error)(`${text}\n(${version()})`);

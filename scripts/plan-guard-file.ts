@@ -18,8 +18,11 @@ export interface PlanGuardRun {
 }
 
 export interface PlanGuardFileOptions {
-  /** @default guards/plan-guard-overrides.json of this checkout (a missing file means no overrides) */
-  readonly overridesPath?: string;
+  /**
+   * The overrides file; null for none at all (the Atlantis guard: waiving is the policy owners' call).
+   * @default guards/plan-guard-overrides.json of this checkout (a missing file means no overrides)
+   */
+  readonly overridesPath?: string | null;
   /** Decides which overrides have expired. @default now */
   readonly now?: Date;
   /**
@@ -30,14 +33,15 @@ export interface PlanGuardFileOptions {
 }
 
 export function guardPlanFile(planPath: string, options: PlanGuardFileOptions = {}): PlanGuardRun {
-  const overridesPath = options.overridesPath ?? join(projectRoot(), PLAN_GUARD_OVERRIDES_FILE);
+  const { overridesPath = join(projectRoot(), PLAN_GUARD_OVERRIDES_FILE) } = options;
   try {
     if (!existsSync(planPath))
       throw new PlanGuardInputError(`${planPath}: no such file; write it with: terraform show -json <planfile> > ${planPath}`);
     const plan = parsePlan(readFileSync(planPath, "utf8"), planPath);
-    if (options.overridesPath !== undefined && !existsSync(overridesPath))
+    if (overridesPath !== null && options.overridesPath !== undefined && !existsSync(overridesPath))
       throw new PlanGuardInputError(`${overridesPath}: no such overrides file (give a JSON array, [] for none)`);
-    const overrides = existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
+    const overrides =
+      overridesPath !== null && existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
     return formatGuardResult(guardPlan(plan, { overrides, now: options.now }), planPath);
   } catch (error) {
     if (error instanceof PlanGuardInputError) return { text: `plan guard: cannot check: ${error.message}`, exitCode: 2 };

@@ -94,7 +94,7 @@ describe("the trusted guard file", () => {
   test("refuses the destructive plan fixture (exit 1, the address), and passes the no-change plan", () => {
     const refused = spawnSync("node", [guard, "plan", DESTRUCTIVE_PLAN, "--project", PROJECT], { cwd: tmpdir(), encoding: "utf8" });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`- ${DELETED_TABLE} [delete] change delete: deletes the DynamoDB table`);
+    expect(refused.stderr).toContain(`- ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs: deletes it`);
     const noChanges = join(root, "__tests__/fixtures/plans/aws-prod-no-changes.plan.json");
     const passed = spawnSync("node", [guard, "plan", noChanges, "--project", PROJECT, "--policy-check"], {
       cwd: tmpdir(),
@@ -158,7 +158,21 @@ const TAMPERINGS: Record<string, (clone: string) => void> = {
   "edited overrides waiving the table's deletion": (clone) => {
     writeFileSync(
       join(clone, "guards/plan-guard-overrides.json"),
-      JSON.stringify([{ stack: PROJECT, address: DELETED_TABLE, change: "delete", reason: "trust me" }], null, 2),
+      JSON.stringify(
+        [
+          ["destroyed", "delete"],
+          ["denied-by-resource-policy", "dynamodb:DeleteTable"],
+        ].map(([finding, detail]) => ({
+          environment: { account: "333333333333", tableNamePrefix: "opsdata_prod_" },
+          address: DELETED_TABLE,
+          finding,
+          detail,
+          reason: "trust me",
+          expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+        })),
+        null,
+        2,
+      ),
     );
   },
   "edited package.json scripts": (clone) => {
@@ -194,7 +208,7 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
     const run = runStep(clone, POLICY_CHECK());
     expect(run.status).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe(`FAIL - ${PROJECT}: the plan guard refuses this plan (opsdata-guard 0.1.0+${baseCommit})`);
-    expect(run.stdout).toContain(`- ${DELETED_TABLE} [delete] change delete: deletes the DynamoDB table`);
+    expect(run.stdout).toContain(`- ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs: deletes it`);
     expect(run.stdout.endsWith("\n1 failure\n")).toBe(true);
     expect(atlantisPolicySetPassed(run.stdout)).toBe(false);
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
@@ -229,7 +243,8 @@ test("the edited overrides are a valid waiver: the same guard passes the plan wh
       encoding: "utf8",
     },
   );
-  expect(run.stdout).toContain(`overridden: ${DELETED_TABLE} delete`);
+  expect(run.stdout).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
+  expect(run.stdout).toMatch(/^overridden until \d{4}-\d{2}-\d{2}: aws_dynamodb_table\.audit_logs destroyed \[delete\]/m);
   expect(run.status).toBe(0);
 });
 
