@@ -3,9 +3,13 @@
  * Run by `npm run synth`, `cdktf synth` and `cdktf deploy <stack>`.
  */
 import { synthesize } from "./stacks/app";
+import { usageWarnings } from "./cost/run";
 
 try {
-  for (const { stack, directory } of synthesize()) console.log(`synthesized ${stack} -> ${directory}/cdk.tf.json`);
+  const synthesized = synthesize();
+  for (const { stack, directory } of synthesized) console.log(`synthesized ${stack} -> ${directory}/cdk.tf.json`);
+  // Tables or indexes the cost usage files do not describe are priced with defaults: say so at synth.
+  for (const warning of usageWarnings(synthesized)) console.error(`warning: ${warning}`);
 } catch (error) {
   // Config and schema errors are written for people: print the message, not a stack trace.
   console.error(error instanceof Error ? error.message : error);

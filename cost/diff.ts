@@ -144,9 +144,15 @@ function git(root: string, args: string[]) {
 
 /**
  * Synthesizes `ref` in a temporary worktree and estimates its environments. Throws a CostInputError
- * when the ref is not a commit, or when that commit does not synthesize.
+ * when the ref is not a commit, or when that commit does not synthesize. When the commit's usage files
+ * do not fit today's model (an older format), its stacks are priced with the current ones and `note`
+ * says so.
  */
-export function estimateAtRef(root: string, ref: string, options: EstimateOptions): { commit: string; estimates: EnvironmentEstimate[] } {
+export function estimateAtRef(
+  root: string,
+  ref: string,
+  options: EstimateOptions,
+): { commit: string; estimates: EnvironmentEstimate[]; note?: string } {
   const resolved = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   if (resolved.status !== 0) {
     throw new CostInputError(
@@ -182,8 +188,20 @@ export function estimateAtRef(root: string, ref: string, options: EstimateOption
     // An environment the other commit does not have yet is "added": nothing to estimate on that side.
     if (options.environment !== undefined && !environmentNames(stacks).includes(options.environment)) return { commit, estimates: [] };
     const ownUsage = join(tree, "cost", "usage");
-    const estimates = estimateStacks(stacks, { ...options, usageDirectory: existsSync(ownUsage) ? ownUsage : options.usageDirectory });
-    return { commit, estimates };
+    if (existsSync(ownUsage)) {
+      try {
+        return { commit, estimates: estimateStacks(stacks, { ...options, usageDirectory: ownUsage }) };
+      } catch (error) {
+        if (!(error instanceof CostInputError)) throw error;
+        const reason = error.message.split("\n")[0].replace(`${tree}/`, "");
+        return {
+          commit,
+          estimates: estimateStacks(stacks, options),
+          note: `${ref}'s usage files do not fit the current model (${reason}); its stacks were priced with the current usage files`,
+        };
+      }
+    }
+    return { commit, estimates: estimateStacks(stacks, options) };
   } finally {
     git(root, ["worktree", "remove", "--force", tree]);
     rmSync(scratch, { recursive: true, force: true });

@@ -1,10 +1,13 @@
 /**
- * Output: a text table for people, Markdown for pull requests, JSON for tools. The JSON shape is
- * versioned (`schemaVersion`) and documented in docs/cost.md; amounts are USD per month rounded to
- * 4 decimal places, null when unknown (price not sourced) or unbounded (no cap).
+ * Output: for people one screen per environment (a line per table and per shared component, alarms
+ * summed; `--detail` for every component and its basis), Markdown for pull requests, JSON for tools.
+ * Text fits OUTPUT_WIDTH columns. The JSON shape is versioned (`schemaVersion`) and documented in
+ * docs/cost.md; amounts are USD per month rounded to 4 decimal places, null when unknown (price not
+ * sourced) or unbounded (no cap).
  */
-import type { CostLine, EnvironmentEstimate, Totals } from "./estimate";
+import type { CostLine, EnvironmentEstimate, ResourceLine, TableEstimate, Totals } from "./estimate";
 import { HOURS_PER_MONTH, isUnbounded } from "./estimate";
+import { totals } from "./estimator";
 import type { Change, CostDiff } from "./diff";
 
 export const FORMATS = ["table", "json", "markdown"] as const;
@@ -28,15 +31,13 @@ function incomplete(totals: Totals): string {
   return totals.unknownComponents > 0 ? ` (+ ${totals.unknownComponents} unknown)` : "";
 }
 
-/** Text columns: amounts (the middle columns) right-aligned, the first and a trailing "basis" column left-aligned. */
-function columns(rows: string[][], leftAlignedLast = false): string {
+/** Text columns: the first left-aligned, the amounts right-aligned. */
+function columns(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const last = rows[0].length - 1;
-  const left = (i: number) => i === 0 || (leftAlignedLast && i === last);
   return rows
     .map((row) =>
       row
-        .map((cell, i) => (left(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
         .join("  ")
         .trimEnd(),
     )
@@ -51,36 +52,113 @@ function markdownTable(header: string[], rows: string[][]): string {
   ].join("\n");
 }
 
-function footnotes(estimate: EnvironmentEstimate, usageFile: string): string[] {
+/** Output width: every line of the text formats fits (GUIDE: outputs fit 120 columns). */
+export const OUTPUT_WIDTH = 120;
+
+/** Wraps `text` at spaces to `width`, continuation lines indented; a word longer than a line stays whole. */
+export function wrap(text: string, width = OUTPUT_WIDTH, indent = "  "): string[] {
+  const lines: string[] = [];
+  const lead = /^ */.exec(text)![0];
+  let current = lead;
+  for (const word of text.trimStart().split(" ")) {
+    const candidate = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
+    if (candidate.length > width && current.trim() !== "") {
+      lines.push(current);
+      current = `${indent}${word}`;
+    } else current = candidate;
+  }
+  lines.push(current);
+  return lines;
+}
+
+function caveatSummary(estimate: EnvironmentEstimate, usageFile: string): string {
+  const count = (status: string) => estimate.priceCaveats.filter((c) => c.status === status).length;
+  const parts = ["approximation", "unknown", "overridden"]
+    .filter((status) => count(status) > 0)
+    .map((status) => `${count(status)} ${status}${count(status) === 1 ? "" : "s"}`);
+  const prices =
+    parts.length > 0 ? `prices used: ${parts.join(", ")} (cost/prices/${estimate.region}.json)` : "every price used is from an AWS offer";
+  return `${prices}; ${estimate.assumptions.length} usage value(s) are assumptions, not measurements (${usageFile})`;
+}
+
+/** Notes under an environment: left out, warnings, then the caveats (each price's basis only in detail). */
+function footnotes(estimate: EnvironmentEstimate, usageFile: string, detail: boolean): string[] {
   return [
     ...(estimate.unpriced.length > 0 ? [`NOT PRICED (left out of the totals): ${estimate.unpriced.map((u) => u.address).join(", ")}`] : []),
     ...estimate.warnings.map((w) => `warning: ${w}`),
-    ...estimate.priceCaveats.map((c) => `price ${c.status}: ${c.key}: ${c.source}`),
-    `${estimate.assumptions.length} usage value(s) are assumptions, not measurements (${usageFile})`,
+    ...(detail ? estimate.priceCaveats.map((c) => `price ${c.status}: ${c.key}: ${c.source}`) : []),
+    caveatSummary(estimate, usageFile),
   ];
 }
 
-function estimateTable(estimate: EnvironmentEstimate): string {
-  const rows: string[][] = [["", "floor/month", "ceiling/month", "basis"]];
-  for (const table of estimate.tables) {
-    rows.push([
-      `${table.table} (${table.billingMode}, ${table.tableClass})`,
-      usd(table.floorUsd) + incomplete(table),
-      ceilingText(table),
-      "",
-    ]);
-    for (const l of table.lines)
-      rows.push([`  ${l.component}`, usd(l.floorUsd), lineCeiling(l), l.note ? `${l.basis} [${l.note}]` : l.basis]);
+const tableLabel = (t: TableEstimate) => `${t.table} (${t.billingMode}, ${t.tableClass})${t.defaultUsage ? " [default usage]" : ""}`;
+
+/** Shared components: the resource lines summed per group ("CloudWatch alarms (42)"), in first-seen order. */
+export function groupResources(estimate: EnvironmentEstimate): Array<{ label: string; lines: ResourceLine[] } & Totals> {
+  const groups = new Map<string, ResourceLine[]>();
+  for (const r of estimate.resources) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  return [...groups.entries()].map(([group, lines]) => {
+    const resources = new Set(lines.map((l) => l.address)).size;
+    return { label: resources > 1 ? `${group} (${resources})` : group, lines, ...totals(lines) };
+  });
+}
+
+const heading = (e: EnvironmentEstimate) =>
+  `== ${e.environment} (${e.stack}, ${e.region}): floor ${usd(e.floorUsd)}${incomplete(e)}, ceiling ${ceilingText(e)} per month (${HOURS_PER_MONTH} h)`;
+
+/** One screen: a line per table and per shared component, the total, then the notes. */
+function summaryText(e: EnvironmentEstimate, usageFile: string): string {
+  const rows: string[][] = [["", "floor/month", "ceiling/month"]];
+  for (const t of e.tables) rows.push([tableLabel(t), usd(t.floorUsd) + incomplete(t), ceilingText(t)]);
+  for (const g of groupResources(e)) rows.push([g.label, usd(g.floorUsd) + incomplete(g), ceilingText(g)]);
+  rows.push([`TOTAL ${e.environment}`, usd(e.floorUsd) + incomplete(e), ceilingText(e)]);
+  return [
+    heading(e),
+    columns(rows),
+    ...footnotes(e, usageFile, false).flatMap((f) => wrap(f)),
+    "(npm run cost -- --detail: every component and how it was computed)",
+  ].join("\n");
+}
+
+const AMOUNT_WIDTH = 15;
+
+/** Today's breakdown: every component with its basis on the lines below it, within OUTPUT_WIDTH. */
+function detailText(e: EnvironmentEstimate, usageFile: string): string {
+  const rows: Array<{ label: string; floor: string; ceiling: string; basis?: string }> = [];
+  const component = (l: CostLine, label = l.component) => ({
+    label: `  ${label}`,
+    floor: usd(l.floorUsd),
+    ceiling: lineCeiling(l),
+    basis: l.note ? `${l.basis} [${l.note}]` : l.basis,
+  });
+  for (const t of e.tables) {
+    rows.push({ label: tableLabel(t), floor: usd(t.floorUsd) + incomplete(t), ceiling: ceilingText(t) });
+    for (const l of t.lines) rows.push(component(l));
   }
-  for (const r of estimate.resources)
-    rows.push([`${r.component} (${r.address})`, usd(r.floorUsd), lineCeiling(r), r.note ? `${r.basis} [${r.note}]` : r.basis]);
-  rows.push([`TOTAL ${estimate.environment}`, usd(estimate.floorUsd) + incomplete(estimate), ceilingText(estimate), ""]);
-  return columns(rows, true);
+  for (const g of groupResources(e)) {
+    rows.push({ label: g.label, floor: usd(g.floorUsd) + incomplete(g), ceiling: ceilingText(g) });
+    const several = new Set(g.lines.map((l) => l.address)).size > 1;
+    for (const l of g.lines) rows.push(component(l, several ? `${l.component} ${l.address.split(".")[1]}` : l.component));
+  }
+  rows.push({ label: `TOTAL ${e.environment}`, floor: usd(e.floorUsd) + incomplete(e), ceiling: ceilingText(e) });
+  // A label too long for its column gets a line of its own, the amounts on the next.
+  const labelWidth = Math.min(Math.max(...rows.map((r) => r.label.length)), OUTPUT_WIDTH - 2 * AMOUNT_WIDTH);
+  const amounts = (floor: string, ceiling: string) => `${floor.padStart(AMOUNT_WIDTH)}${ceiling.padStart(AMOUNT_WIDTH)}`;
+  const out = [heading(e), `${"".padEnd(labelWidth)}${amounts("floor/month", "ceiling/month")}`];
+  for (const row of rows) {
+    if (row.label.length > labelWidth) out.push(row.label, `${"".padEnd(labelWidth)}${amounts(row.floor, row.ceiling)}`);
+    else out.push(`${row.label.padEnd(labelWidth)}${amounts(row.floor, row.ceiling)}`);
+    if (row.basis) out.push(...wrap(`      ${row.basis}`, OUTPUT_WIDTH, "        "));
+  }
+  out.push(...footnotes(e, usageFile, true).flatMap((f) => wrap(f)));
+  return out.join("\n");
 }
 
 export interface RenderContext {
   /** Usage file per environment, for the assumption footnote. */
   readonly usageFile: (environment: string) => string;
+  /** Every component with its basis instead of one line per table and shared component. @default false */
+  readonly detail?: boolean;
 }
 
 export function formatEstimates(estimates: readonly EnvironmentEstimate[], format: Format, context: RenderContext): string {
@@ -101,12 +179,13 @@ export function formatEstimates(estimates: readonly EnvironmentEstimate[], forma
             table: t.table,
             billingMode: t.billingMode,
             tableClass: t.tableClass,
+            defaultUsage: t.defaultUsage,
             floorUsd: round(t.floorUsd),
             ceilingUsd: t.ceilingUnbounded ? null : round(t.ceilingUsd),
             unknownComponents: t.unknownComponents,
             components: t.lines.map(jsonLine),
           })),
-          resources: e.resources.map((r) => ({ address: r.address, ...jsonLine(r) })),
+          resources: e.resources.map((r) => ({ address: r.address, group: r.group, ...jsonLine(r) })),
           free: e.free,
           unpriced: e.unpriced,
           warnings: e.warnings,
@@ -122,28 +201,40 @@ export function formatEstimates(estimates: readonly EnvironmentEstimate[], forma
     return estimates
       .map((e) => {
         const rows = [
-          ...e.tables.map((t) => [`\`${t.table}\` (${t.billingMode}, ${t.tableClass})`, usd(t.floorUsd) + incomplete(t), ceilingText(t)]),
-          ...e.resources.map((r) => [`${r.component} (\`${r.address}\`)`, usd(r.floorUsd), lineCeiling(r)]),
+          ...e.tables.map((t) => [
+            `\`${t.table}\` (${t.billingMode}, ${t.tableClass})${t.defaultUsage ? " **default usage**" : ""}`,
+            usd(t.floorUsd) + incomplete(t),
+            ceilingText(t),
+          ]),
+          ...groupResources(e).map((g) => [g.label, usd(g.floorUsd) + incomplete(g), ceilingText(g)]),
           [`**total**`, `**${usd(e.floorUsd)}**${incomplete(e)}`, `**${ceilingText(e)}**`],
         ];
+        const components = [
+          ...e.tables.flatMap((t) => t.lines.map((l) => [`\`${t.table}\` ${l.component}`, usd(l.floorUsd), lineCeiling(l), l.basis])),
+          ...e.resources.map((r) => [`${r.component} (\`${r.address}\`)`, usd(r.floorUsd), lineCeiling(r), r.basis]),
+        ];
         return [
-          `### ${e.environment} (${e.region})`,
+          `### ${e.environment} (${e.region}): floor ${usd(e.floorUsd)}, ceiling ${ceilingText(e)} per month`,
           "",
           markdownTable(["", "floor/month", "ceiling/month"], rows),
           "",
-          ...footnotes(e, context.usageFile(e.environment)).map((f) => `- ${f}`),
+          ...footnotes(e, context.usageFile(e.environment), false).map((f) => `- ${f}`),
+          ...(context.detail
+            ? [
+                "",
+                "<details><summary>Breakdown</summary>",
+                "",
+                markdownTable(["component", "floor", "ceiling", "basis"], components),
+                "",
+                "</details>",
+              ]
+            : []),
         ].join("\n");
       })
       .join("\n\n");
   }
   return estimates
-    .map((e) =>
-      [
-        `== ${e.environment} (${e.stack}, ${e.region}), USD per month (${HOURS_PER_MONTH} h)`,
-        estimateTable(e),
-        ...footnotes(e, context.usageFile(e.environment)),
-      ].join("\n"),
-    )
+    .map((e) => (context.detail ? detailText(e, context.usageFile(e.environment)) : summaryText(e, context.usageFile(e.environment))))
     .join("\n\n");
 }
 

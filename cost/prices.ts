@@ -1,7 +1,9 @@
 /**
- * Prices as data: `cost/prices/<region>.json`, one entry per billing dimension, each with its public
- * source and the date it was read. A price nobody could source is `usd: null` (status "unknown") and
- * every cost that needs it is reported as unknown, never as zero.
+ * Prices as data: `cost/prices/<region>.json`, one entry per billing dimension. A "sourced" price was
+ * read from an AWS Price List offer file by `npm run cost:prices` and carries the offer's SKU, usage
+ * type, version and publication date (`offer`); an "approximation" names its AWS basis; a price nobody
+ * could source is `usd: null` (status "unknown") and every cost that needs it is reported as unknown,
+ * never as zero.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,11 +30,19 @@ export const PRICE_KEYS = [
   "dynamodb.contributorInsights.events",
   "kinesis.onDemand.streamHour",
   "kinesis.onDemand.dataInGB",
+  "kinesis.onDemand.dataRetrievalGB",
+  "kinesis.onDemand.extendedRetentionGBMonth",
+  "kinesis.onDemand.longTermRetentionGBMonth",
   "kinesis.provisioned.shardHour",
+  "kinesis.provisioned.extendedRetentionShardHour",
   "firehose.ingestedGB",
   "pipes.requests",
   "s3.standard.gbMonth",
   "s3.standard.putRequests",
+  "s3.glacierIR.gbMonth",
+  "s3.glacierIR.transitionRequests",
+  "s3.deepArchive.gbMonth",
+  "s3.deepArchive.transitionRequests",
   "cloudwatch.alarm.standardResolution",
   "cloudwatch.alarm.highResolution",
   "sns.publishRequests",
@@ -42,6 +52,19 @@ export const PRICE_KEYS = [
 export type PriceKey = (typeof PRICE_KEYS)[number];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Where a "sourced" price was read: one SKU's OnDemand price dimension in an AWS Price List offer file. */
+const offerReference = z.strictObject({
+  offerCode: z.string().min(1),
+  /** The offer file's `version`. */
+  version: z.string().min(1),
+  /** The offer file's `publicationDate` (ISO 8601). */
+  publicationDate: z.string().min(1),
+  sku: z.string().min(1),
+  usageType: z.string().min(1),
+  rateCode: z.string().min(1),
+});
+export type OfferReference = z.infer<typeof offerReference>;
 
 const price = z
   .strictObject({
@@ -55,6 +78,8 @@ const price = z
     source: z.string().min(1, "required: the public source"),
     /** The date it was read (YYYY-MM-DD). */
     read: z.string().regex(ISO_DATE, "must be the date it was read, YYYY-MM-DD"),
+    /** The offer file, SKU and usage type a sourced price was imported from (`npm run cost:prices`). */
+    offer: offerReference.optional(),
   })
   .superRefine((entry, ctx) => {
     if ((entry.usd === null) !== (entry.status === "unknown")) {
@@ -86,7 +111,7 @@ function issuesMessage(file: string, error: z.ZodError): string {
   return error.issues.map((issue) => `${file}: ${issue.path.map(String).join(".") || "(file)"}: ${issue.message}`).join("\n");
 }
 
-function readJson(file: string): unknown {
+export function readJson(file: string): unknown {
   if (!existsSync(file)) throw new CostInputError(`${file}: not found`);
   try {
     return JSON.parse(readFileSync(file, "utf8"));
@@ -95,11 +120,10 @@ function readJson(file: string): unknown {
   }
 }
 
-/**
- * The prices for `region` from `<directory>/<region>.json`, with the overrides for that region applied.
- * Throws naming the file and field when the region has no file, a price is missing or malformed.
- */
-export function loadPrices(region: string, directory = PRICES_DIRECTORY, overridesFile?: string): PriceTable {
+export type PriceFile = z.infer<typeof priceFile>;
+
+/** `<directory>/<region>.json`, validated: every price key present, no others, the right region. */
+export function readPriceFile(region: string, directory = PRICES_DIRECTORY): { file: string; data: PriceFile } {
   const file = join(directory, `${region}.json`);
   if (!existsSync(file)) {
     throw new CostInputError(
@@ -121,6 +145,15 @@ export function loadPrices(region: string, directory = PRICES_DIRECTORY, overrid
   if (unknownKeys.length > 0) {
     throw new CostInputError(unknownKeys.map((key) => `${file}: prices.${key}: not a price the estimate uses; remove it`).join("\n"));
   }
+  return { file, data: parsed.data };
+}
+
+/**
+ * The prices for `region` from `<directory>/<region>.json`, with the overrides for that region applied.
+ * Throws naming the file and field when the region has no file, a price is missing or malformed.
+ */
+export function loadPrices(region: string, directory = PRICES_DIRECTORY, overridesFile?: string): PriceTable {
+  const parsed = readPriceFile(region, directory);
   const prices = { ...parsed.data.prices } as Record<PriceKey, Price & { overridden?: true }>;
   if (overridesFile) {
     const overrides = overrideFile.safeParse(readJson(overridesFile));
@@ -129,7 +162,8 @@ export function loadPrices(region: string, directory = PRICES_DIRECTORY, overrid
       if (!(PRICE_KEYS as readonly string[]).includes(key)) {
         throw new CostInputError(`${overridesFile}: ${region}.${key}: not a price the estimate uses; one of ${PRICE_KEYS.join(", ")}`);
       }
-      const base = prices[key as PriceKey];
+      // The override replaces the price and its provenance: the base's offer no longer describes it.
+      const { offer: _replaced, ...base } = prices[key as PriceKey]; // eslint-disable-line @typescript-eslint/no-unused-vars
       prices[key as PriceKey] = { ...base, ...override, status: "sourced", overridden: true };
     }
   }

@@ -1,7 +1,9 @@
 /** Estimates every environment stack of a synthesized app. */
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { CostInputError } from "./errors";
 import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/environment-bounds";
-import { estimateEnvironment, stackRegion, type EnvironmentEstimate, type StackJson } from "./estimate";
+import { estimateEnvironment, stackRegion, usageGaps, type EnvironmentEstimate, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { loadUsage, USAGE_DIRECTORY } from "./usage";
 
@@ -39,4 +41,31 @@ export function estimateStacks(stacks: Record<string, StackJson>, options: Estim
       const usage = loadUsage(name, options.usageDirectory ?? USAGE_DIRECTORY);
       return estimateEnvironment(stackId, stack, usage, prices.get(region)!);
     });
+}
+
+/**
+ * One line per synthesized environment stack whose usage file does not describe all its tables and
+ * indexes (`npm run cost` prices those with labelled defaults). For synth to print; never throws.
+ */
+export function usageWarnings(
+  synthesized: ReadonlyArray<{ stack: string; directory: string }>,
+  usageDirectory = USAGE_DIRECTORY,
+): string[] {
+  const warnings: string[] = [];
+  for (const { stack, directory } of synthesized.filter((s) => s.stack.startsWith(ENVIRONMENT_STACK_PREFIX))) {
+    const environment = stack.slice(ENVIRONMENT_STACK_PREFIX.length);
+    try {
+      const usage = loadUsage(environment, usageDirectory);
+      const gaps = usageGaps(JSON.parse(readFileSync(join(directory, "cdk.tf.json"), "utf8")) as StackJson, usage);
+      const missing = [...gaps.tables.map((t) => `table ${t}`), ...gaps.indexes.map((i) => `index ${i}`)];
+      if (missing.length > 0) {
+        warnings.push(
+          `${relative(process.cwd(), usage.file)} does not describe ${missing.join(", ")}: npm run cost prices ${missing.length > 1 ? "them" : "it"} with default usage`,
+        );
+      }
+    } catch (error) {
+      warnings.push(`npm run cost cannot price ${environment}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  return warnings;
 }

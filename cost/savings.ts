@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { CostInputError } from "./errors";
 import { dollars } from "./format";
 import { stackName } from "../config/environment-bounds";
-import { estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
-import { loadPrices, PRICES_DIRECTORY, unitRate, type PriceTable } from "./prices";
+import { estimateEnvironment, stackRegion, type StackJson } from "./estimate";
+import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { environmentNames, type EstimateOptions } from "./run";
 import { loadUsage, USAGE_DIRECTORY, type Usage } from "./usage";
 
@@ -52,38 +52,33 @@ export function computeSavings(stacks: Record<string, StackJson>, options: Estim
       });
     }
 
-    // TTL: without it, every item created stays; after the horizon the table holds that many more.
+    // TTL: without it, every item created stays (after the horizon the table holds that many more), and
+    // no expiry emits a change record downstream (net of what TTL's deletes cost in the archive path).
     const kept = structuredClone(usage);
     for (const table of Object.values(kept.tables)) table.itemCount += TTL_HORIZON_MONTHS * table.newItemsPerMonth;
+    const withoutTtl = structuredClone(stack) as { resource: Resources };
+    for (const table of Object.values(withoutTtl.resource.aws_dynamodb_table ?? {})) {
+      if (table.ttl) table.ttl = { ...(table.ttl as object), enabled: false };
+    }
     savings.push({
       choice: `TTL: expired items deleted, not kept (after ${TTL_HORIZON_MONTHS} months)`,
       environment,
-      savedUsd: floorOf(stackId, stack, kept, prices) - design,
+      savedUsd: floorOf(stackId, withoutTtl, kept, prices) - design,
     });
 
     // Sparse indexes (only items carrying the index keys are written to and stored in the index),
     // priced against the same index holding every item and written on every table write. On a
-    // provisioned table the extra index writes are priced as the WCU-hours they consume at 100%
-    // utilization (a lower bound: autoscaling keeps headroom).
+    // provisioned table the extra writes raise the index's write floor once the declared traffic
+    // needs more than the autoscaling minimum (the floor follows the traffic).
     for (const [id, tableUsage] of Object.entries(usage.tables)) {
       for (const [index, indexUsage] of Object.entries(tableUsage.indexes)) {
         if (indexUsage.itemShare === 1 && indexUsage.writeShare === 1) continue;
         const full = structuredClone(usage);
         Object.assign(full.tables[id].indexes[index], { itemShare: 1, writeShare: 1 });
-        const table = tables[id];
-        let extraWrites = 0;
-        if (table.billing_mode !== "PAY_PER_REQUEST") {
-          const units = requestUnits.writes(tableUsage.writesPerMonth * (1 - indexUsage.writeShare), indexUsage.averageProjectedBytes);
-          const classKey = table.table_class === "STANDARD_INFREQUENT_ACCESS" ? "standardIA" : "standard";
-          const rate = unitRate(prices, `dynamodb.provisioned.${classKey}.writeCapacityUnitHour`);
-          if (rate === undefined)
-            throw new CostInputError(`${prices.region}: the provisioned write price is unknown; cannot price the sparse index saving`);
-          extraWrites = (units / 3600) * rate;
-        }
         savings.push({
           choice: `\`${id}\` sparse \`${index}\` instead of a full index`,
           environment,
-          savedUsd: floorOf(stackId, stack, full, prices) - design + extraWrites,
+          savedUsd: floorOf(stackId, stack, full, prices) - design,
         });
       }
     }

@@ -1,7 +1,9 @@
 /**
  * Usage as data: `cost/usage/<env>.json`, what the config cannot say (item counts and sizes, requests
- * per month). Every value is an assumption until its path is listed under `measured`; the estimate
- * prints which values it relied on unmeasured.
+ * per month). Everything the config and these numbers determine is derived, not asked for (archive
+ * records from writes and TTL expiries, S3 objects from Firehose's buffer, stored bytes from record
+ * counts), so the file cannot contradict the model. Every value is an assumption until its path is
+ * listed under `measured`; the estimate prints which values it relied on unmeasured.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +30,9 @@ const unknownFields = {
     issue.code === "unrecognized_keys" ? `unknown field(s) ${(issue.keys ?? []).join(", ")}; remove them or fix the name` : undefined,
 };
 
+/** Archive numbers earlier usage files gave and the estimate now derives (S3 PUTs, stored bytes, Kinesis and Firehose volumes). */
+const DERIVED_ARCHIVE_FIELDS = ["s3StoredGB", "s3PutRequestsPerMonth", "kinesisDataInGBPerMonth", "firehoseIngestedGBPerMonth"];
+
 const indexUsage = z.strictObject(
   {
     /** Fraction of the table's items that carry the index keys (so are in the index). 1 for a full index. */
@@ -47,7 +52,7 @@ const tableUsage = z.strictObject(
     /** Items in the table at steady state (TTL keeps it there). */
     itemCount: count,
     averageItemBytes: bytes,
-    /** Items created per month: what TTL later deletes; without TTL they would accumulate. */
+    /** Items created per month: what TTL later deletes (each expiry a change record billed downstream). */
     newItemsPerMonth: count,
     /** Strongly consistent item reads per month. */
     readsPerMonth: count,
@@ -55,6 +60,16 @@ const tableUsage = z.strictObject(
     writesPerMonth: count,
     /** GetRecords calls by non-Lambda consumers of the table's stream (Lambda triggers are free). @default 0 */
     streamReadRequestsPerMonth: count.default(0),
+    /**
+     * Average size of one change record as Kinesis receives it from the table's Kinesis streaming
+     * destination (item image as DynamoDB JSON plus metadata; CloudWatch IncomingBytes / IncomingRecords).
+     * Required when the table streams to Kinesis.
+     */
+    changeRecordBytes: z
+      .number({ error: "must be a number of bytes" })
+      .positive("must be above 0 bytes")
+      .max(1024 * 1024, "must be at most 1048576 bytes (Kinesis's record size limit)")
+      .optional(),
     /** Per GSI, by index name. */
     indexes: z.record(z.string(), indexUsage).default({}),
   },
@@ -71,13 +86,24 @@ const usageFile = z.strictObject(
     archive: z
       .strictObject(
         {
-          s3StoredGB: count.optional(),
-          s3PutRequestsPerMonth: count.optional(),
-          kinesisDataInGBPerMonth: count.optional(),
-          firehoseIngestedGBPerMonth: count.optional(),
+          /** Compressed size / raw size of what Firehose writes to S3 (GZIP on JSON lines is typically 0.1-0.2). */
+          compressionRatio: share.optional(),
+          /**
+           * Months the archive has been written: a bucket holds that much, or less when its lifecycle
+           * expires objects sooner; decides the storage tiers' sizes.
+           */
+          monthsArchived: count.optional(),
           pipeRequestsPerMonth: count.optional(),
         },
-        unknownFields,
+        {
+          error: (issue: { code?: string; keys?: string[] }) => {
+            if (issue.code !== "unrecognized_keys") return undefined;
+            const derived = (issue.keys ?? []).filter((key) => DERIVED_ARCHIVE_FIELDS.includes(key));
+            return derived.length > 0
+              ? `${derived.join(", ")}: no longer asked for, derived from the stack and the tables' usage (docs/cost.md); remove them`
+              : unknownFields.error(issue);
+          },
+        },
       )
       .default({}),
     notifications: z.strictObject({ snsPublishesPerMonth: count.optional() }, unknownFields).default({}),

@@ -1,13 +1,12 @@
 /**
- * The README's example, runnable as written against `npm run local` (which prints the command):
+ * @opsdata/access, one example per table. Runs as written against `npm run local` (which prints the
+ * command) or AWS (leave OPSDATA_ENDPOINT unset and use your usual credentials):
  *   OPSDATA_ENDPOINT=http://127.0.0.1:<port> OPSDATA_TABLE_PREFIX=opsdata_dev_ AWS_REGION=eu-west-1 \
  *     node scripts/run-ts.js examples/access-patterns.ts
- * Against AWS, leave OPSDATA_ENDPOINT unset and use your usual credentials.
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { OpsDataAccess, tableNamesWithPrefix } from "../access-patterns";
+import { OpsDataAccess, hashApiKey, tableNamesWithPrefix } from "../packages/opsdata-access/src";
 
 async function main() {
   const endpoint = process.env.OPSDATA_ENDPOINT;
@@ -15,37 +14,66 @@ async function main() {
     region: process.env.AWS_REGION ?? "eu-west-1",
     ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
-  const access = new OpsDataAccess(
-    DynamoDBDocumentClient.from(client),
-    tableNamesWithPrefix(process.env.OPSDATA_TABLE_PREFIX ?? "opsdata_dev_"),
-  );
+  const access = new OpsDataAccess(client, {
+    tables: tableNamesWithPrefix(process.env.OPSDATA_TABLE_PREFIX ?? "opsdata_dev_"),
+    // Capacity per DynamoDB request, for your metrics (OPSDATA_SHOW_CAPACITY=1 prints it here).
+    onCapacity: (operation, units) => {
+      if (process.env.OPSDATA_SHOW_CAPACITY) console.log(`  capacity: ${operation} ${units}`);
+    },
+  });
   const accountId = `acct-${randomUUID()}`;
 
-  // Authenticate a request: one GetItem, fails closed.
-  await access.createApiKey({ api_key_hash: `hash-${accountId}`, account_id: accountId, created_at: new Date().toISOString() });
-  const validation = await access.validateApiKey(`hash-${accountId}`);
-  console.log("api key valid:", validation.valid);
+  // api_keys: store only the key's hash; validate it on every request (one strongly consistent GetItem).
+  const rawKey = `sk_live_${randomUUID()}`;
+  await access.apiKeys.create({ apiKeyHash: hashApiKey(rawKey), accountId, label: "example" });
+  const validation = await access.apiKeys.validate(hashApiKey(rawKey));
+  console.log("api key:", validation.outcome);
 
-  // Process a request once: claim, do the work, store the response; a duplicate replays it.
-  const request = { key: "order-42", accountId, service: "orders", windowSeconds: 24 * 3600, request: { amount: 100 } };
-  const claim = await access.claimIdempotencyKey(request);
-  if (claim.outcome === "claimed") await access.completeIdempotencyKey(claim, { statusCode: 201, orderId: "o-1" });
-  const duplicate = await access.claimIdempotencyKey(request);
-  const replayed = duplicate.outcome === "existing" ? (duplicate.response as { statusCode: number }) : undefined;
-  console.log(`duplicate: ${duplicate.outcome}, replayed status ${replayed?.statusCode}`);
+  // idempotency_keys: claim, do the work, store the response; a duplicate gets the response replayed.
+  const request = { accountId, service: "orders", key: "order-42", windowSeconds: 24 * 3600, request: { amount: 100 } };
+  const first = await access.idempotency.claim(request);
+  if (first.outcome === "claimed") {
+    const response = { statusCode: 201, orderId: "o-1" };
+    const stored = await access.idempotency.complete(first.claim, response);
+    console.log("first request:", stored.outcome);
+  }
+  const duplicate = await access.idempotency.claim(request);
+  if (duplicate.outcome === "completed") console.log("duplicate replays:", JSON.stringify(duplicate.response));
 
-  // Record the action in the audit trail and read the whole trail back, page by page.
-  await access.appendAuditEntry({
-    account_id: accountId,
-    actor_id: "user:example",
+  // webhook_events: record an event; a worker leases it and records the attempt's outcome with the lease.
+  await access.webhooks.record({
+    eventId: `evt-${randomUUID()}`,
+    accountId,
+    endpointUrl: "https://example.com/hooks/orders",
+    payload: { type: "order.created", orderId: "o-1" },
+  });
+  const batch = await access.webhooks.lease({ limit: 10 });
+  for (const lease of batch.leases) {
+    // This example delivers only its own event: others go back to the queue at once.
+    if (lease.event.accountId !== accountId) {
+      await access.webhooks.release(lease);
+      continue;
+    }
+    const delivered = true; // POST lease.event.payload to lease.event.endpointUrl here
+    const outcome = delivered
+      ? await access.webhooks.markDelivered(lease, { retentionSeconds: 7 * 24 * 3600 })
+      : await access.webhooks.recordFailure(lease, { error: "HTTP 503" });
+    console.log("webhook:", outcome.outcome);
+  }
+
+  // audit_logs: append an entry and read the account's whole trail, page by page.
+  await access.audit.append({
+    accountId,
+    actorId: "user:example",
     action: "order.create",
-    resource_type: "order",
-    resource_id: "o-1",
+    resourceType: "order",
+    resourceId: "o-1",
+    details: { amount: 100 },
     retentionSeconds: 365 * 24 * 3600,
   });
-  const from = new Date(Date.now() - 3600_000);
+  const range = { from: new Date(Date.now() - 3600_000), to: new Date() };
   let entries = 0;
-  for await (const entry of access.iterate((cursor) => access.listAccountAuditTrail(accountId, from, new Date(), { cursor }))) {
+  for await (const entry of access.iterate((cursor) => access.audit.accountTrail(accountId, { ...range, cursor }))) {
     entries += entry.action === "order.create" ? 1 : 0;
   }
   console.log("audit entries:", entries);

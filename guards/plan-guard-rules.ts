@@ -240,7 +240,7 @@ function tableChanges(before: Values, after: Values, { created, model, instance 
           "gsi-dropped",
           index,
           `drops global secondary index ${index}${unknown ? " (the index list is known only after apply)" : ""}`,
-          "move every reader off the index (access-patterns/) in an earlier release",
+          "move every reader off the index (packages/opsdata-access/) in an earlier release",
         ),
       );
   }

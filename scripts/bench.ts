@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --capacity]`: the toolchain's figures beside their targets, each with a verdict
+ * `npm run bench`: the toolchain's figures beside their targets, each with a verdict
  * (never asserted in tests: these machines are shared and noisy). Runs in a scratch copy of the
  * checkout with its own temporary and jest cache folders, so this checkout's caches (.build/, jest's,
  * Node's compile cache) are left as they were. About 40 s on a 2-core machine.
@@ -7,16 +7,15 @@
  *     a fresh clone (no .build/, no compile cache)
  *   - the unit suite in one process (`--runInBand`, so that its CPU time is all counted), with an
  *     empty jest cache (a fresh clone's first run) and again
- *   - `--capacity`: also the integration suite (about 2 min), for the capacity each access pattern consumes
+ *   - the capacity each @opsdata/access operation consumes on DynamoDB Local (scripts/bench-capacity.ts)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { checkoutFiles, copyProject } from "../__tests__/integration/support/project-copy";
+import { measureCapacityPerCall } from "./bench-capacity";
 
-const { values: options } = parseArgs({ options: { capacity: { type: "boolean", default: false } } });
 const RUNS = 5;
 /** The unit suite's CPU time with the toolchain before this one (median of 3, `--runInBand`, Node 22, 2-core machine; docs/testing.md). */
 const UNIT_CPU_BEFORE_S = 7.9;
@@ -128,34 +127,14 @@ console.log(
   `\n${failed === 0 ? "PASS" : "FAIL"}: ${rows.filter((r) => r[3] !== "").length - failed} of ${rows.filter((r) => r[3] !== "").length} targets met`,
 );
 
-if (options.capacity) {
-  // Every integration suite that runs the access library writes its rows; one row per pattern, widest range.
-  const capacityDir = join(scratch, "capacity");
-  mkdirSync(capacityDir);
-  const integration = spawnSync(process.execPath, [jest[0], "--selectProjects", "integration", "--silent", ...jestCache], {
-    cwd: checkout,
-    encoding: "utf8",
-    env: { ...process.env, CAPACITY_REPORT_DIR: capacityDir, CHECKPOINT_DISABLE: "1" },
-  });
-  if (integration.status !== 0) throw new Error(`the integration suite failed:\n${integration.stderr}`);
-  const capacityRows = new Map<string, { pattern: string; calls: number; min: number; max: number }>();
-  for (const file of readdirSync(capacityDir)) {
-    for (const entry of JSON.parse(readFileSync(join(capacityDir, file), "utf8")) as Array<Record<string, number | string>>) {
-      const pattern = String(entry.pattern);
-      const seen = capacityRows.get(pattern) ?? { pattern, calls: 0, min: Infinity, max: 0 };
-      seen.calls += Number(entry.calls);
-      seen.min = Math.min(seen.min, Number(entry["capacity units (min per call)"]));
-      seen.max = Math.max(seen.max, Number(entry["capacity units (max per call)"]));
-      capacityRows.set(pattern, seen);
-    }
-  }
-  console.log("\nconsumed capacity per access pattern (DynamoDB Local, ReturnConsumedCapacity=TOTAL, table + indexes;");
-  console.log("failed conditions are not reported by DynamoDB):");
-  console.table(
-    [...capacityRows.values()]
-      .sort((a, b) => a.pattern.localeCompare(b.pattern))
-      .map(({ pattern, calls, min, max }) => ({ pattern, calls, "capacity units per call": min === max ? `${max}` : `${min} to ${max}` })),
-  );
-}
-cleanUp();
-process.exitCode = failed === 0 ? 0 : 1;
+console.log("\nconsumed capacity per call of each @opsdata/access operation (scripts/bench-capacity.ts):");
+void measureCapacityPerCall().then(
+  (capacity) => {
+    console.table(capacity);
+    cleanUp();
+    process.exitCode = failed === 0 ? 0 : 1;
+  },
+  (error: Error) => {
+    throw error; // to the uncaughtException handler above: its message, no stack trace
+  },
+);

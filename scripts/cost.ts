@@ -1,10 +1,11 @@
 /**
- * npm run cost [-- --env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]
+ * npm run cost [-- --env <env>] [--detail] [--diff <git ref>] [--format table|json|markdown] [--readme]
  *               [--usage <dir>] [--prices <dir>] [--prices-override <file>]
  *
- * The monthly cost of every environment (floor and ceiling, per table and component), estimated from
- * the synthesized stacks and cost/usage/<env>.json; with --diff, the change against another commit;
- * with --readme, rewrites docs/cost.md's "What this design saves" section. See docs/cost.md.
+ * The monthly cost of every environment (floor and ceiling; one line per table and shared component, or
+ * with --detail every component and how it was computed), estimated from the synthesized stacks and
+ * cost/usage/<env>.json; with --diff, the change against another commit; with --readme, rewrites the
+ * docs/cost.md's "What this design saves" section. See docs/cost.md.
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
@@ -12,7 +13,7 @@ import { synthesizeStacks } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
 import { CostInputError } from "../cost/errors";
 import { diffEstimates, estimateAtRef } from "../cost/diff";
-import { FORMATS, formatDiff, formatEstimates, type Format } from "../cost/format";
+import { FORMATS, formatDiff, formatEstimates, wrap, type Format } from "../cost/format";
 import { estimateStacks, type EstimateOptions } from "../cost/run";
 import { computeSavings, renderSavings, writeSavingsSection } from "../cost/savings";
 import { USAGE_DIRECTORY, usageFilePath } from "../cost/usage";
@@ -24,6 +25,7 @@ function main(argv: string[]): string {
       args: argv,
       options: {
         env: { type: "string" },
+        detail: { type: "boolean", default: false },
         diff: { type: "string" },
         format: { type: "string", default: "table" },
         readme: { type: "boolean", default: false },
@@ -36,7 +38,7 @@ function main(argv: string[]): string {
     }));
   } catch (error) {
     throw new CostInputError(
-      `${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--diff <git ref>] [--format table|json|markdown] [--readme]`,
+      `${(error as Error).message}\nusage: npm run cost -- [--env <env>] [--detail] [--diff <git ref>] [--format table|json|markdown] [--readme]`,
     );
   }
   const format = values.format as Format;
@@ -61,11 +63,13 @@ function main(argv: string[]): string {
   }
   const after = estimateStacks(stacks, options);
   if (values.diff !== undefined) {
-    const { commit, estimates } = estimateAtRef(root, values.diff, options);
+    const { commit, estimates, note } = estimateAtRef(root, values.diff, options);
+    if (note) for (const line of wrap(`note: ${note}`)) console.error(line);
     return formatDiff(diffEstimates(estimates, after, { ref: values.diff, commit }), format);
   }
   return formatEstimates(after, format, {
     usageFile: (environment) => relative(root, usageFilePath(environment, options.usageDirectory ?? USAGE_DIRECTORY)),
+    detail: values.detail,
   });
 }
 

@@ -6,8 +6,7 @@
  * AWS by `npm run verify` after deploy (docs/operations.md, "Verify after deploy").
  */
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { OpsDataAccess, tableNamesWithPrefix } from "../../access-patterns";
+import { OpsDataAccess, tableNamesWithPrefix, type AuditAppend } from "../../packages/opsdata-access/src";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import { shippedStacks } from "../helpers/synth";
 import { suiteDynamoDb, type SuiteDynamoDb } from "./support/dynamodb";
@@ -85,37 +84,43 @@ async function allRecords(streamArn: string, expected: number): Promise<StreamRe
 }
 
 test("GIVEN the archived audit_logs table WHEN the library appends two entries THEN its change feed holds each once as an INSERT with the whole entry", async () => {
-  const access = new OpsDataAccess(DynamoDBDocumentClient.from(client), tableNamesWithPrefix(PREFIX), {
-    clock: () => new Date("2026-03-01T12:00:00.000Z"),
-  });
-  const first = await access.appendAuditEntry({
-    account_id: "acct-archive",
-    actor_id: "user-1",
-    action: "api_key.create",
-    resource_type: "api_key",
-    resource_id: "key-1",
-    details: { reason: "onboarding" },
-    retentionSeconds: 86_400,
-  });
-  const second = await access.appendAuditEntry({
-    account_id: "acct-archive",
-    actor_id: "user-2",
-    action: "api_key.disable",
-    resource_type: "api_key",
-    resource_id: "key-1",
-    retentionSeconds: 86_400,
-  });
+  const access = new OpsDataAccess(client, { tables: tableNamesWithPrefix(PREFIX), clock: () => new Date("2026-03-01T12:00:00.000Z") });
+  const sortKey = (appended: AuditAppend) => {
+    if (appended.outcome !== "appended") throw new Error(`expected appended, got ${appended.outcome}`);
+    return `${appended.entry.occurredAt.toISOString()}#${appended.entry.entryId}`;
+  };
+  const first = sortKey(
+    await access.audit.append({
+      accountId: "acct-archive",
+      actorId: "user-1",
+      action: "api_key.create",
+      resourceType: "api_key",
+      resourceId: "key-1",
+      details: { reason: "onboarding" },
+      retentionSeconds: 86_400,
+    }),
+  );
+  const second = sortKey(
+    await access.audit.append({
+      accountId: "acct-archive",
+      actorId: "user-2",
+      action: "api_key.disable",
+      resourceType: "api_key",
+      resourceId: "key-1",
+      retentionSeconds: 86_400,
+    }),
+  );
 
   const { Table } = await client.send(new DescribeTableCommand({ TableName: `${PREFIX}audit_logs` }));
   const records = await allRecords(Table!.LatestStreamArn!, 2);
 
   expect(records.map((record) => [record.eventName, record.dynamodb.StreamViewType, record.dynamodb.Keys])).toEqual([
-    ["INSERT", "NEW_IMAGE", { account_id: { S: "acct-archive" }, occurred_at_id: { S: first.occurred_at_id } }],
-    ["INSERT", "NEW_IMAGE", { account_id: { S: "acct-archive" }, occurred_at_id: { S: second.occurred_at_id } }],
+    ["INSERT", "NEW_IMAGE", { account_id: { S: "acct-archive" }, occurred_at_id: { S: first } }],
+    ["INSERT", "NEW_IMAGE", { account_id: { S: "acct-archive" }, occurred_at_id: { S: second } }],
   ]);
   expect(records[0].dynamodb.NewImage).toEqual({
     account_id: { S: "acct-archive" },
-    occurred_at_id: { S: first.occurred_at_id },
+    occurred_at_id: { S: first },
     actor_id: { S: "user-1" },
     action: { S: "api_key.create" },
     resource_type: { S: "api_key" },

@@ -14,6 +14,8 @@ const PROJECT_FILES = [
   "tables",
   "stacks",
   "guards",
+  // main.ts warns about what the cost usage files do not describe
+  "cost",
   "scripts",
   "package.json",
   "package-lock.json",

@@ -1,8 +1,9 @@
 /**
- * The audit archive path and notifications, as another change may add them: each type is priced
- * from the usage file's `archive`/`notifications` numbers, and an unknown price stays unknown.
- * Fixture prices: S3 $0.023/GB-month and $0.005 per 1,000 PUTs; Kinesis $0.04 per stream-hour,
- * $0.08/GB in, $0.015 per shard-hour; Pipes $0.40/M; SNS $0.50/M; CDC $0.10/M; Firehose unknown.
+ * The audit archive path as the stack wires it (table -> Kinesis streaming destination -> stream ->
+ * Firehose -> bucket) and notifications: volumes are derived along the wiring, and an unknown price
+ * stays unknown. Fixture prices: S3 $0.023/GB-month and $0.005 per 1,000 PUTs; Kinesis $0.04 per
+ * stream-hour, $0.08/GB in, $0.015 per shard-hour; Pipes $0.40/M; SNS $0.50/M; CDC $0.10/M; Firehose
+ * unknown. The rules themselves are hand-worked in cost-billing-rules.test.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,13 @@ function withArchive(): Record<string, StackJson> {
       archive: { table_name: "${aws_dynamodb_table.archive.name}", stream_arn: "${aws_kinesis_stream.audit.arn}" },
     },
     aws_kinesis_stream: { audit: { stream_mode_details: { stream_mode: "ON_DEMAND" } }, replay: { shard_count: 2 } },
-    aws_kinesis_firehose_delivery_stream: { audit: { destination: "extended_s3" } },
+    aws_kinesis_firehose_delivery_stream: {
+      audit: {
+        destination: "extended_s3",
+        kinesis_source_configuration: { kinesis_stream_arn: "${aws_kinesis_stream.audit.arn}" },
+        extended_s3_configuration: { bucket_arn: "${aws_s3_bucket.audit_archive.arn}" },
+      },
+    },
     aws_pipes_pipe: { audit: { source: "${aws_dynamodb_table.archive.stream_arn}" } },
     aws_s3_bucket: { audit_archive: { bucket: "fx-audit-archive" } },
     aws_s3_bucket_versioning: { audit_archive: { bucket: "${aws_s3_bucket.audit_archive.id}" } },
@@ -33,21 +40,34 @@ const estimate = (stacks = withArchive(), usageDirectory = FIXTURE_USAGE): Envir
   estimateStacks(stacks, { usageDirectory, pricesDirectory: FIXTURE_PRICES })[0];
 const resource = (address: string) => estimate().resources.find((r) => r.address === address)!;
 
+const component = (address: string, name: string) => estimate().resources.find((r) => r.address === address && r.component === name)!;
+
 describe("cost estimate: the archive path", () => {
-  it("GIVEN a Kinesis streaming destination on a table WHEN estimated THEN each write is a change data capture unit", () => {
+  it("GIVEN a Kinesis streaming destination on a table without TTL WHEN estimated THEN each write is a change data capture unit", () => {
     const line = estimate()
       .tables.find((t) => t.table === "archive")!
       .lines.find((l) => l.component === "Kinesis streaming destination (archive)")!;
     expect(line.floorUsd).toBeCloseTo(0.08, 9); // 800,000 writes x ceil(924 B / 1 KB) = 800,000 units x $0.10/M
   });
 
-  it("GIVEN an on-demand and a provisioned Kinesis stream WHEN estimated THEN stream-hours plus data in, and shard-hours", () => {
-    expect(resource("aws_kinesis_stream.audit").floorUsd).toBeCloseTo(30, 9); // 730 h x $0.04 + 10 GB x $0.08
+  it("GIVEN the table streams into an on-demand stream WHEN estimated THEN its records are the stream's data in", () => {
+    // 800,000 records x 1,500 B rounded up to 2 KB = 1.525879 GB x $0.08
+    expect(component("aws_kinesis_stream.audit", "data in").floorUsd).toBeCloseTo(0.1220703125, 12);
+    expect(component("aws_kinesis_stream.audit", "stream-hours (on-demand)").floorUsd).toBeCloseTo(29.2, 9); // 730 h x $0.04
+  });
+
+  it("GIVEN a provisioned stream WHEN estimated THEN shard-hours", () => {
     expect(resource("aws_kinesis_stream.replay").floorUsd).toBeCloseTo(21.9, 9); // 2 shards x 730 h x $0.015
   });
 
-  it("GIVEN a bucket, a pipe and a topic WHEN estimated THEN storage + PUTs, requests and publishes are priced", () => {
-    expect(resource("aws_s3_bucket.audit_archive").floorUsd).toBeCloseTo(7.3, 9); // 100 GB x $0.023 + 1,000,000 x $0.005/1,000
+  it("GIVEN Firehose delivers the stream to the bucket WHEN estimated THEN the bucket holds its compressed records and one PUT per flush", () => {
+    // 800,000 x 1,500 B x 0.25 = 0.279397 GB a month, kept 12 months, no lifecycle: 3.352761 GB x $0.023
+    expect(component("aws_s3_bucket.audit_archive", "S3 Standard storage").floorUsd).toBeCloseTo(0.07711350917816162, 12);
+    // Firehose's default buffer (300 s, 5 MiB): 1.2 GB / 5 MiB = 229 flushes < 8,760 intervals; 8,760 x $0.005/1,000
+    expect(component("aws_s3_bucket.audit_archive", "PUTs").floorUsd).toBeCloseTo(0.0438, 12);
+  });
+
+  it("GIVEN a pipe and a topic WHEN estimated THEN requests and publishes are priced", () => {
     expect(resource("aws_pipes_pipe.audit").floorUsd).toBeCloseTo(0.8, 9); // 2,000,000 x $0.40/M
     expect(resource("aws_sns_topic.alarms").floorUsd).toBeCloseTo(1, 9); // 2,000,000 x $0.50/M
   });
@@ -66,15 +86,54 @@ describe("cost estimate: the archive path", () => {
     });
   });
 
-  it("GIVEN a usage file without the archive numbers WHEN the stack has a Firehose stream THEN it fails naming the field", () => {
+  it("GIVEN a bucket nothing delivers to WHEN estimated THEN $0 with a warning, not a guess", () => {
+    const stacks = withArchive();
+    (stacks["dynamodb-fixture"].resource as Resources).aws_s3_bucket.other = { bucket: "fx-other" };
+    expect(estimate(stacks).warnings).toContain(
+      "aws_s3_bucket.other: nothing in the stack delivers to it; its storage and requests are not modelled ($0 here)",
+    );
+  });
+
+  it("GIVEN a usage file without the archive numbers WHEN the stack has a bucket Firehose writes to THEN it fails naming the field", () => {
     const directory = mkdtempSync(join(tmpdir(), "cost-archive-"));
     try {
-      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as Record<string, unknown>;
-      delete usage.archive;
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as Record<string, Record<string, unknown>>;
+      delete usage.archive.compressionRatio;
       writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
       expect(() => estimate(withArchive(), directory)).toThrow(
-        `${join(directory, "fixture.json")}: archive.firehoseIngestedGBPerMonth: required because the stack has aws_kinesis_firehose_delivery_stream.audit; add the expected number`,
+        `${join(directory, "fixture.json")}: archive.compressionRatio: required because the stack has aws_s3_bucket.audit_archive; add the expected number`,
       );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("GIVEN a streamed table without its change record size WHEN estimated THEN it fails naming the field and the fix", () => {
+    const directory = mkdtempSync(join(tmpdir(), "cost-archive-"));
+    try {
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as {
+        tables: Record<string, Record<string, unknown>>;
+      };
+      delete usage.tables.archive.changeRecordBytes;
+      writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
+      expect(() => estimate(withArchive(), directory)).toThrow(
+        `${join(directory, "fixture.json")}: tables.archive.changeRecordBytes: required because aws_dynamodb_kinesis_streaming_destination.archive streams the table to aws_kinesis_stream.audit; add the average change record size (CloudWatch IncomingBytes / IncomingRecords)`,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("GIVEN the streamed table missing from the usage file WHEN estimated THEN it is priced with default usage (no changes), not a failure", () => {
+    const directory = mkdtempSync(join(tmpdir(), "cost-archive-"));
+    try {
+      const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as { tables: Record<string, unknown> };
+      delete usage.tables.archive;
+      writeFileSync(join(directory, "fixture.json"), JSON.stringify(usage));
+      const result = estimate(withArchive(), directory);
+      expect(result.tables.find((t) => t.table === "archive")!.defaultUsage).toBe(true);
+      // nothing streams into the stream: only its stream-hours, 730 h x $0.04
+      expect(result.resources.filter((r) => r.address === "aws_kinesis_stream.audit").map((r) => r.floorUsd)).toEqual([29.2, 0, 0, 0]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

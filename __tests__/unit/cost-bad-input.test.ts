@@ -4,11 +4,11 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { CostInputError } from "../../cost/errors";
 import { loadPrices } from "../../cost/prices";
-import { estimateStacks } from "../../cost/run";
-import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp } from "../helpers/cost-fixtures";
+import { estimateStacks, usageWarnings } from "../../cost/run";
+import { FIXTURE_PRICES, FIXTURE_USAGE, fixtureApp, fixtureStack } from "../helpers/cost-fixtures";
 
 // Bad input is, by definition, not what the types allow.
 type AnyRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,25 +46,43 @@ describe("cost bad input: usage file", () => {
     );
   });
 
-  it("GIVEN usage for a table the stack does not have WHEN estimated THEN it fails naming the table", () => {
-    expect(estimateWithUsage((u) => (u.tables.invoices = u.tables.orders))).toThrow(
-      `${file()}: tables.invoices: no such table in dynamodb-fixture (it has orders, events, archive); remove it or fix the name`,
+  it("GIVEN usage for a table the stack does not have WHEN estimated THEN it warns naming the table, and prices the rest", () => {
+    const [result] = estimateWithUsage((u) => (u.tables.invoices = u.tables.orders))();
+    expect(result.warnings).toContain(
+      `${file()}: tables.invoices: no such table in dynamodb-fixture (it has orders, events, archive); ignored, remove it or fix the name`,
     );
   });
 
-  it("GIVEN no usage for a table the stack has WHEN estimated THEN it fails naming the missing table", () => {
-    expect(estimateWithUsage((u) => delete u.tables.archive)).toThrow(
-      `${file()}: tables.archive: missing; the stack has aws_dynamodb_table.archive`,
+  it("GIVEN no usage for a table the stack has WHEN estimated THEN it is priced with labelled default usage and a warning", () => {
+    const [result] = estimateWithUsage((u) => delete u.tables.archive)();
+    const archive = result.tables.find((t) => t.table === "archive")!;
+    expect(archive.defaultUsage).toBe(true);
+    // no items, no traffic: on demand that is $0 (its ceiling, the caps, stays)
+    expect(archive.floorUsd).toBe(0);
+    expect(result.warnings).toContain(
+      `${file()}: tables.archive: not described; priced with no items and no traffic (default): add itemCount, averageItemBytes, newItemsPerMonth, readsPerMonth, writesPerMonth`,
     );
   });
 
-  it("GIVEN no usage for an index the table has WHEN estimated THEN it fails naming the index", () => {
-    expect(estimateWithUsage((u) => delete u.tables.events.indexes.pending)).toThrow(`${file()}: tables.events.indexes.pending: missing`);
+  it("GIVEN no usage for an index the table has WHEN estimated THEN it is priced as a full index of the table's items, with a warning", () => {
+    const [result] = estimateWithUsage((u) => delete u.tables.events.indexes.pending)();
+    const events = result.tables.find((t) => t.table === "events")!;
+    // every one of the 1,000,000 writes also writes the index at the item's 3,996 B: 4 WRU each x $1/M
+    expect(events.lines.find((l) => l.component === "GSI pending (default usage) write requests")!.floorUsd).toBeCloseTo(4, 9);
+    expect(result.warnings).toContain(
+      `${file()}: tables.events.indexes.pending: not described; priced as holding and written with every item at 3996 B, no reads (default): add itemShare, writeShare, averageProjectedBytes, readsPerMonth`,
+    );
   });
 
   it("GIVEN an unknown field WHEN estimated THEN it fails naming it", () => {
     expect(estimateWithUsage((u) => (u.tables.orders.itemcount = 5))).toThrow(
       `${file()}: tables.orders: unknown field(s) itemcount; remove them or fix the name`,
+    );
+  });
+
+  it("GIVEN an archive volume the estimate now derives WHEN estimated THEN it fails saying it is derived, not a typo", () => {
+    expect(estimateWithUsage((u) => (u.archive.s3PutRequestsPerMonth = 50_000_000))).toThrow(
+      `${file()}: archive: s3PutRequestsPerMonth: no longer asked for, derived from the stack and the tables' usage (docs/cost.md); remove them`,
     );
   });
 
@@ -127,5 +145,35 @@ describe("cost bad input: price files", () => {
     const overrides = join(scratch, "overrides.json");
     writeFileSync(overrides, JSON.stringify({ "eu-west-1": { "kms.keyMonth": { usd: 1, read: "2026-11-01" } } }));
     expect(() => loadPrices("eu-west-1", join(scratch, "p"), overrides)).toThrow(`${overrides}: eu-west-1.kms.keyMonth.source:`);
+  });
+});
+
+describe("synth's one-line warning about what the usage files do not describe", () => {
+  function synthesized(): { stack: string; directory: string } {
+    const directory = join(scratch, "stacks", "dynamodb-fixture");
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, "cdk.tf.json"), JSON.stringify(fixtureStack("before")));
+    return { stack: "dynamodb-fixture", directory };
+  }
+
+  it("GIVEN a usage file without a table and an index WHEN synth warns THEN one line names the file, the table and the index", () => {
+    const usage = JSON.parse(readFileSync(join(FIXTURE_USAGE, "fixture.json"), "utf8")) as AnyRecord;
+    delete usage.tables.archive;
+    delete usage.tables.events.indexes.pending;
+    mkdirSync(join(scratch, "usage"));
+    writeFileSync(join(scratch, "usage", "fixture.json"), JSON.stringify(usage));
+    expect(usageWarnings([synthesized(), { stack: "state-bucket", directory: scratch }], join(scratch, "usage"))).toEqual([
+      `${relative(process.cwd(), join(scratch, "usage", "fixture.json"))} does not describe table archive, index events.pending: npm run cost prices them with default usage`,
+    ]);
+  });
+
+  it("GIVEN a usage file that describes everything WHEN synth warns THEN nothing", () => {
+    expect(usageWarnings([synthesized()], FIXTURE_USAGE)).toEqual([]);
+  });
+
+  it("GIVEN no usage file WHEN synth warns THEN one line, not a failure", () => {
+    expect(usageWarnings([synthesized()], join(scratch, "none"))).toEqual([
+      `npm run cost cannot price fixture: ${join(scratch, "none", "fixture.json")}: no usage file for environment fixture; copy cost/usage/dev.json and fill in its numbers`,
+    ]);
   });
 });

@@ -132,7 +132,7 @@ describe("cost estimate: the environment", () => {
   });
 
   it("GIVEN one usage path listed as measured WHEN estimated THEN every other used value is reported as an assumption", () => {
-    // orders is provisioned: its expected requests do not affect the cost, so they are not listed.
+    // orders is provisioned: its declared requests are used too (the floor follows them when above the min).
     expect(estimate().assumptions).toEqual([
       "tables.archive.averageItemBytes",
       "tables.archive.itemCount",
@@ -150,6 +150,10 @@ describe("cost estimate: the environment", () => {
       "tables.orders.averageItemBytes",
       "tables.orders.indexes.by_customer.averageProjectedBytes",
       "tables.orders.indexes.by_customer.itemShare",
+      "tables.orders.indexes.by_customer.readsPerMonth",
+      "tables.orders.indexes.by_customer.writeShare",
+      "tables.orders.readsPerMonth",
+      "tables.orders.writesPerMonth",
     ]);
   });
 
@@ -165,13 +169,15 @@ describe("cost estimate: the environment", () => {
     expect(result.ceilingUnbounded).toBe(true);
   });
 
-  it("GIVEN contributor insights on a table without a sort key WHEN estimated THEN 2 rules plus every read and write as an event", () => {
+  it("GIVEN contributor insights (default mode) on a table without a sort key WHEN estimated THEN 2 rules plus every read and write", () => {
     const stacks = fixtureApp("before");
     (stacks["dynamodb-fixture"].resource as Record<string, Record<string, Record<string, unknown>>>).aws_dynamodb_contributor_insights = {
       events: { table_name: "${aws_dynamodb_table.events.name}" },
     };
     const [result] = estimateStacks(stacks, { usageDirectory: FIXTURE_USAGE, pricesDirectory: FIXTURE_PRICES });
-    const insights = result.tables.find((t) => t.table === "events")!.lines.find((l) => l.component === "contributor insights (events)")!;
+    const insights = result.tables
+      .find((t) => t.table === "events")!
+      .lines.find((l) => l.component === "contributor insights (events, accessed and throttled keys)")!;
     // 2 rules x $0.50 + (2,000,000 reads + 1,000,000 writes) x $0.03/M
     expect(insights.floorUsd).toBeCloseTo(1.09, 9);
     expect(insights.ceilingUsd).toBeCloseTo(1.09, 9);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readPriceFile } from "../../cost/prices";
 import { estimateStacks } from "../../cost/run";
 import { computeSavings, README_END, README_START, renderSavings, replaceSavingsSection } from "../../cost/savings";
 import { projectRoot } from "../../stacks/project-root";
@@ -30,9 +31,10 @@ describe("what this design saves (fixture)", () => {
     expect(saved("`events` sparse `pending` instead of a full index")).toBeCloseTo(2.2475, 9);
   });
 
-  it("GIVEN a half-sparse provisioned index WHEN priced as a full one THEN extra writes are priced as WCU-hours consumed", () => {
-    // entries 0.5 GiB more x $0.25 = 0.0625; writes 500,000 WRU / 3600 = 138.89 WCU-hours x $0.001 = 0.138889
-    expect(saved("`orders` sparse `by_customer` instead of a full index")).toBeCloseTo(0.201388889, 8); // 0.0625 + 0.138889
+  it("GIVEN a half-sparse provisioned index below its min WHEN priced as a full one THEN only the extra entries are saved", () => {
+    // entries 0.5 GiB more x $0.25 = 0.0625; writes: a full index needs 1,000,000 WCU-units / 2,628,000 s = 0.38 -> 1 WCU,
+    // under the autoscaling min of 5, so the write floor does not move
+    expect(saved("`orders` sparse `by_customer` instead of a full index")).toBeCloseTo(0.0625, 9);
   });
 
   it("GIVEN the savings WHEN rendered THEN the section sits between the markers as an aligned table", () => {
@@ -58,13 +60,58 @@ describe("the shipped configuration", () => {
     expect(replaceSavingsSection(readme, section)).toBe(readme);
   });
 
-  it("GIVEN every environment stack WHEN estimated THEN every resource is priced or known to be free, and only the unsourced Firehose price is unknown", () => {
+  it("GIVEN every environment stack WHEN estimated THEN every resource is priced or known to be free, no price unknown", () => {
     const estimates = estimateStacks(stacks);
     expect(estimates.map((e) => [e.environment, e.unpriced, e.unknownComponents, e.ceilingUnbounded])).toEqual([
       ["dev", [], 0, false],
-      // The audit archive's Firehose stream: its eu-west-1 price is not sourced, so it is unknown, not $0.
-      ["staging", [], 1, false],
-      ["prod", [], 1, false],
+      ["staging", [], 0, false],
+      ["prod", [], 0, false],
+    ]);
+  });
+
+  it("GIVEN every environment stack WHEN estimated THEN the usage files describe every table and index (no defaults, no warnings)", () => {
+    expect(estimateStacks(stacks).map((e) => [e.environment, e.warnings, e.tables.filter((t) => t.defaultUsage).length])).toEqual([
+      ["dev", [], 0],
+      ["staging", [], 0],
+      ["prod", [], 0],
+    ]);
+  });
+
+  it("GIVEN the shipped price file WHEN read THEN every price is from a named AWS offer or an approximation naming its AWS basis", () => {
+    const { data } = readPriceFile("eu-west-1");
+    for (const [key, price] of Object.entries(data.prices)) {
+      if (price.status === "sourced") expect([key, price.offer]).toEqual([key, expect.objectContaining({ sku: expect.any(String) })]);
+      else expect([key, price.status]).toEqual([key, "approximation"]);
+      // AWS's own pages only: no blog or third-party source
+      const hosts = [...price.source.matchAll(/https?:\/\/([^/\s)]+)/g)].map((m) => m[1]);
+      expect([key, hosts.filter((host) => !["aws.amazon.com", "docs.aws.amazon.com"].includes(host))]).toEqual([key, []]);
+      expect([key, hosts.length > 0 || price.offer !== undefined]).toEqual([key, true]);
+    }
+  });
+
+  it("GIVEN a GSI added to prod's idempotency_keys that the usage file does not describe WHEN estimated THEN it is priced with defaults and a warning", () => {
+    const changed = structuredClone(stacks) as Record<string, { resource: Record<string, Record<string, Record<string, unknown>>> }>;
+    const resource = changed["dynamodb-prod"].resource;
+    const table = resource.aws_dynamodb_table.idempotency_keys;
+    table.global_secondary_index = [
+      ...(table.global_secondary_index as object[]),
+      { name: "service-index", hash_key: "service", projection_type: "KEYS_ONLY", read_capacity: 25, write_capacity: 25 },
+    ];
+    // autoscaled like every GSI of a provisioned table
+    for (const dimension of ["Read", "Write"]) {
+      resource.aws_appautoscaling_target[`idempotency_keys_service-index_${dimension}`] = {
+        min_capacity: 25,
+        max_capacity: 2000,
+        resource_id: "table/${aws_dynamodb_table.idempotency_keys.name}/index/service-index",
+        scalable_dimension: `dynamodb:index:${dimension}CapacityUnits`,
+        service_namespace: "dynamodb",
+      };
+    }
+    const prod = estimateStacks(changed, { environment: "prod" })[0];
+    const lines = prod.tables.find((t) => t.table === "idempotency_keys")!.lines.map((l) => l.component);
+    expect(lines).toContain("GSI service-index (default usage) write capacity");
+    expect(prod.warnings).toEqual([
+      `${join(projectRoot(), "cost", "usage", "prod.json")}: tables.idempotency_keys.indexes.service-index: not described; priced as holding and written with every item at 1500 B, no reads (default): add itemShare, writeShare, averageProjectedBytes, readsPerMonth`,
     ]);
   });
 });

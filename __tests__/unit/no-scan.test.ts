@@ -21,7 +21,7 @@ test("no source file uses a DynamoDB Scan", () => {
 });
 
 test("the access library sends only GetItem, Query and (conditional) Put/Update/Delete commands", () => {
-  const library = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "access-patterns/*.ts"], {
+  const library = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "packages/opsdata-access/src/*.ts"], {
     cwd: root,
     encoding: "utf8",
   })
@@ -34,15 +34,15 @@ test("the access library sends only GetItem, Query and (conditional) Put/Update/
 });
 
 test("every write in the access library goes through Context.conditional (a ConditionExpression, typed refusals)", () => {
-  const writers = execFileSync("git", ["grep", "-l", "-E", "new (Put|Update|Delete)Command\\(", "--", "access-patterns"], {
+  const writers = execFileSync("git", ["grep", "-l", "-E", "new (Put|Update|Delete)Command\\(", "--", "packages/opsdata-access/src"], {
     cwd: root,
     encoding: "utf8",
   })
     .trim()
     .split("\n");
-  expect(writers).toEqual(["access-patterns/context.ts"]);
-  const context = readFileSync(join(root, "access-patterns/context.ts"), "utf8");
-  const conditional = context.slice(context.indexOf("async conditional<T>("), context.indexOf("async queryPage<T>("));
+  expect(writers).toEqual(["packages/opsdata-access/src/context.ts"]);
+  const context = readFileSync(join(root, "packages/opsdata-access/src/context.ts"), "utf8");
+  const conditional = context.slice(context.indexOf("async conditional("), context.indexOf("async queryPage("));
   expect(conditional.match(/new (Put|Update|Delete)Command\(/g)).toHaveLength(3);
   expect(context.match(/new (Put|Update|Delete)Command\(/g)).toHaveLength(3);
 });

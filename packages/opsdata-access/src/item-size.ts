@@ -26,7 +26,7 @@ export function itemBytes(item: Record<string, unknown>): number {
 }
 
 /** Throws ItemTooLargeError (naming the field that makes it large) when the item is over the limit. */
-export function assertItemFits(table: string, field: string, item: Record<string, unknown>): void {
+export function assertItemFits(operation: string, field: string, item: Record<string, unknown>): void {
   const bytes = itemBytes(item);
-  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(table, field, bytes, MAX_ITEM_BYTES);
+  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(operation, field, bytes, MAX_ITEM_BYTES);
 }

@@ -1,0 +1,85 @@
+/**
+ * The library's errors: thrown only for a caller's mistake (ValidationError, ItemTooLargeError) or
+ * when DynamoDB did not do the request (ThrottledError, DynamoDbError, each with the SDK error as
+ * `cause`). Every expected outcome of an operation (a lost race, an expired lease, a duplicate) is
+ * a result with an `outcome` field, never an error.
+ */
+
+/** Base class: `code` is stable for logs and metrics; `retryable` says whether the same call may succeed later. */
+export abstract class OpsDataError extends Error {
+  abstract readonly code: string;
+  abstract readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input, named by field; nothing was sent to DynamoDB. Not retryable: fix the call. */
+export class ValidationError extends OpsDataError {
+  readonly code = "VALIDATION";
+  readonly retryable = false;
+  constructor(
+    /** The operation, e.g. "idempotency.claim". */
+    readonly operation: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${operation}: ${problems.join("; ")}`);
+  }
+}
+
+/** The item would exceed DynamoDB's 400 KB item limit; nothing was written. Not retryable. */
+export class ItemTooLargeError extends OpsDataError {
+  readonly code = "ITEM_TOO_LARGE";
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    readonly field: string,
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `${operation}: the item would be about ${bytes} bytes with its ${field}; DynamoDB's item limit is ${limitBytes} bytes. ` +
+        `Store a smaller ${field} (e.g. put large bodies in S3 and keep a reference).`,
+    );
+  }
+}
+
+/**
+ * DynamoDB throttled the request (after the SDK's own retries): the table or index is over its
+ * capacity. Retry after a backoff. Nothing was changed by the throttled request; an operation that
+ * had already written (a lease batch) returns what it wrote instead of throwing.
+ */
+export class ThrottledError extends OpsDataError {
+  readonly code = "THROTTLED";
+  readonly retryable = true;
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`${operation}: DynamoDB throttled the request (${errorName(cause)}); retry after a backoff`, { cause });
+  }
+}
+
+/** Any other failure of a DynamoDB request; `cause` is the SDK's error. */
+export class DynamoDbError extends OpsDataError {
+  readonly code = "DYNAMODB";
+  readonly retryable: boolean;
+  /** The SDK error's name, e.g. "ResourceNotFoundException". */
+  readonly awsErrorName: string;
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+    retryable: boolean,
+  ) {
+    super(`${operation}: DynamoDB request failed: ${errorName(cause)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.awsErrorName = errorName(cause);
+    this.retryable = retryable;
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
