@@ -2,7 +2,7 @@
  * `npm run bench`: the toolchain's figures beside their targets, each with a verdict
  * (never asserted in tests: these machines are shared and noisy). Runs in a scratch copy of the
  * checkout with its own temporary and jest cache folders, so this checkout's caches (.build/, jest's,
- * Node's compile cache) are left as they were. About 40 s on a 2-core machine.
+ * Node's compile cache) are left as they were. Under a minute on a 2-core machine.
  *   - the floor: `node -e "require('cdktf')"`; synth of every stack with its bundle cached, and as in
  *     a fresh clone (no .build/, no compile cache)
  *   - the unit suite in one process (`--runInBand`, so that its CPU time is all counted), with an
@@ -17,8 +17,8 @@ import { checkoutFiles, copyProject } from "../__tests__/integration/support/pro
 import { measureCapacityPerCall } from "./bench-capacity";
 
 const RUNS = 5;
-/** The unit suite's CPU time with the toolchain before this one (median of 3, `--runInBand`, Node 22, 2-core machine; docs/testing.md). */
-const UNIT_CPU_BEFORE_S = 7.9;
+/** The unit suite's CPU time with the previous toolchain on the same tests (median of 3, `--runInBand`, Node 22; docs/testing.md). */
+const UNIT_CPU_BEFORE_S = 6.2;
 
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
 const checkout = copyProject("checkout-", checkoutFiles(), scratch);

@@ -6,8 +6,8 @@
  * provider modules (why, and the figures against tsx: docs/adr/0001-bundling.md, docs/testing.md).
  *
  * The cache is used only when it is this checkout's own build of what is there now: its manifest
- * holds the hash of every file that went into the bundle (and of this script and esbuild's
- * version), and the bundle's inode, size and mtime when this script wrote it. A `.build/` that was
+ * holds a hash of every file that went into the bundle (see contentKey), and the bundle's inode,
+ * size and mtime when this script wrote it. A `.build/` that was
  * committed or copied from elsewhere has other inodes, so it is rebuilt, never run.
  */
 "use strict";
@@ -34,14 +34,21 @@ function identity(file) {
   return stat && `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
-/** Hash of the content of the bundle's inputs (paths relative to root), of what builds it and esbuild's version. */
+/**
+ * Hash of the bundle's inputs (paths relative to root), of what builds it and esbuild's version: the
+ * content of the project's files; for installed packages' files (~9 MB, most of it the provider's
+ * inline source maps) their inode, size and mtime, which npm renews whenever it writes one.
+ */
 function contentKey(inputs) {
   const hash = crypto
     .createHash("sha256")
     .update(fs.readFileSync(__filename))
     .update(fs.readFileSync(require.resolve("./cdktf-in-a-bundle")));
   hash.update(require("esbuild/package.json").version);
-  for (const input of inputs) hash.update(`\0${input}\0`).update(fs.readFileSync(path.join(root, input)));
+  for (const input of inputs) {
+    const file = path.join(root, input);
+    hash.update(`\0${input}\0`).update(/(^|[\\/])node_modules[\\/]/.test(input) ? identity(file) : fs.readFileSync(file));
+  }
   return hash.digest("hex");
 }
 
