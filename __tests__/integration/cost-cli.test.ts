@@ -99,7 +99,7 @@ describe("npm run cost:prices (the command)", () => {
   afterEach(() => rmSync(prices, { recursive: true, force: true }));
   const importing = (...args: string[]) =>
     spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/cost-prices.ts", "--prices", prices, ...args], {
-      cwd: projectRoot(),
+      cwd: sharedCheckout(),
       encoding: "utf8",
     });
 
