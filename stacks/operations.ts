@@ -2,6 +2,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/references";
 import type { Environment } from "../config/schema";
+import type { TableId } from "../tables";
 import { AuditArchive } from "./audit-archive";
 import { TableContributorInsights } from "./contributor-insights";
 import { AlarmTopic } from "./notification-topic";
@@ -44,7 +45,7 @@ export function addOperations(scope: Construct, props: OperationsProps) {
   // The definitions the stack's tables were built from (not the shipped tables/, which a caller may replace).
   for (const { definition } of Object.values(tables)) {
     const tableName = `${environment.tableNamePrefix}${definition.id}`;
-    const settings = environment.tables[definition.id];
+    const settings = environment.tables[definition.id as TableId];
     if (alarms.enabled) new TableAlarms(scope, `${definition.id}-alarms`, { definition, tableName, settings, alarms, actions });
     if (contributorInsights.enabled) {
       new TableContributorInsights(scope, `${definition.id}-contributor-insights`, {
