@@ -34,12 +34,12 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      // Every access pattern is a GetItem or a Query (README: The table contract).
+      // Every access pattern is a GetItem or a Query (docs/tables.md).
       "no-restricted-syntax": [
         "error",
         {
           selector: "Identifier[name=/^(Scan|ParallelScan)(Command|Input)?$/]",
-          message: "No Scan: serve the pattern with GetItem or Query (README: The table contract, access patterns).",
+          message: "No Scan: serve the pattern with GetItem or Query (docs/tables.md, access patterns).",
         },
       ],
     },

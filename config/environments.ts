@@ -5,6 +5,10 @@
  */
 import type { EnvironmentInput } from "./schema";
 
+// The identity the Atlantis server runs as (in the tooling account); it assumes each environment's
+// opsdata-atlantis-plan / -apply role (stacks/atlantis-roles-stack.ts).
+const ATLANTIS_SERVER_ROLE = "arn:aws:iam::999999999999:role/atlantis-server";
+
 const autoscaled = (min: number, max: number) => ({ min, max, targetUtilization: 70 });
 
 export const ENVIRONMENTS = [
@@ -17,6 +21,7 @@ export const ENVIRONMENTS = [
     // Cheap by default: no PITR, no deletion protection, AWS-owned encryption key.
     protection: { pointInTimeRecovery: { enabled: false } },
     auditLogBreakGlassRoleArn: "arn:aws:iam::111111111111:role/opsdata-audit-break-glass",
+    atlantis: { principalArn: ATLANTIS_SERVER_ROLE, externalId: "opsdata-atlantis-dev" },
     // Nobody is paged for dev; no archive of test entries.
     alarms: { enabled: false },
     tables: {
@@ -34,6 +39,7 @@ export const ENVIRONMENTS = [
     defaultTags: { project: "opsdata-infra", environment: "staging", "managed-by": "cdktf" },
     protection: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 7 } },
     auditLogBreakGlassRoleArn: "arn:aws:iam::222222222222:role/opsdata-audit-break-glass",
+    atlantis: { principalArn: ATLANTIS_SERVER_ROLE, externalId: "opsdata-atlantis-staging" },
     // Alarms with the defaults; the archive runs here first, locked for the shortest retention.
     auditArchive: { enabled: true, retentionYears: 1 },
     tables: {
@@ -56,6 +62,7 @@ export const ENVIRONMENTS = [
       kmsKey: "create",
     },
     auditLogBreakGlassRoleArn: "arn:aws:iam::333333333333:role/opsdata-audit-break-glass",
+    atlantis: { principalArn: ATLANTIS_SERVER_ROLE, externalId: "opsdata-atlantis-prod" },
     contributorInsights: { enabled: true, mode: "THROTTLED_KEYS" },
     // Compliance keeps audit entries seven years.
     auditArchive: { enabled: true, retentionYears: 7 },

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { TABLE_DEFINITIONS, TABLE_IDS } from "../tables";
-import { createdOrGiven, referencedRemoteState } from "./references";
+import { createdOrGiven, referencedRemoteState } from "./created-or-given";
 
 const SNS_TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 

@@ -3,7 +3,7 @@
  * before any construct exists, and every message names the environment, the field and the fix.
  */
 import { z } from "zod";
-import { DYNAMODB_NAME_PATTERN } from "../tables/limits";
+import { DYNAMODB_NAME_PATTERN } from "../tables/dynamodb-limits";
 import {
   KMS_KEY_ARN_PATTERN,
   kmsKeyLocationProblems,
@@ -24,11 +24,15 @@ import {
   MIN_CAPACITY_UNITS,
   MIN_PITR_RECOVERY_DAYS,
   MIN_TARGET_UTILIZATION,
-} from "./limits";
+} from "./environment-bounds";
 import { alarmsSchema, auditArchiveSchema, checkOperations, contributorInsightsSchema } from "./operations";
-import { createdOrGiven } from "./references";
+import { createdOrGiven } from "./created-or-given";
 
 const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const IAM_PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+// sts:AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:/-]
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** Adds each problem a rule of config/aws-rules.ts finds as an issue on this field. */
 const awsRule =
@@ -255,6 +259,21 @@ export const environmentSchema = z
       description:
         "Also synthesize the state-bucket-<env> bootstrap stack that creates state.bucket (for teams without a platform-owned bucket).",
     }),
+    atlantis: z
+      .strictObject({
+        principalArn: z
+          .string({ error: "required: the ARN of the identity the Atlantis server runs as" })
+          .regex(IAM_PRINCIPAL_ARN_PATTERN, "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)")
+          .meta({ description: "The Atlantis server's own identity: the only principal that may assume the roles." }),
+        externalId: z
+          .string({ error: "required: the external id the Atlantis server passes when it assumes a role" })
+          .regex(EXTERNAL_ID_PATTERN, "must be 2-1224 characters of letters, digits and +=,.@:/-")
+          .meta({ description: "sts:ExternalId the roles' trust policies require (AWS: 2-1224 characters)." }),
+      })
+      .optional()
+      .meta({
+        description: `Synthesize the atlantis-roles-<env> bootstrap stack: a read-only plan role and an apply role for Atlantis.`,
+      }),
     tableNamePrefix: z
       .string()
       .regex(/^[a-zA-Z0-9_.-]*$/, "may only contain letters, digits, _ . -")

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAMES, type EnvironmentName } from "./limits";
+import { ENVIRONMENT_NAMES, type EnvironmentName } from "./environment-bounds";
 import { environmentSchema, type Environment } from "./schema";
 
 /** Invalid configuration. `problems` are "<environment>.<field>: <what and how to fix>" lines. */

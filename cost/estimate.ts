@@ -11,7 +11,7 @@
  */
 import type { PriceKey, PriceTable } from "./prices";
 import { unitRate } from "./prices";
-import { ENVIRONMENT_STACK_PREFIX } from "../config/limits";
+import { ENVIRONMENT_STACK_PREFIX } from "../config/environment-bounds";
 import { CostInputError } from "./errors";
 import type { IndexUsage, TableUsage, Usage } from "./usage";
 

@@ -1,6 +1,6 @@
 /**
  * Output: a text table for people, Markdown for pull requests, JSON for tools. The JSON shape is
- * versioned (`schemaVersion`) and documented in the README; amounts are USD per month rounded to
+ * versioned (`schemaVersion`) and documented in docs/cost.md; amounts are USD per month rounded to
  * 4 decimal places, null when unknown (price not sourced) or unbounded (no cap).
  */
 import type { CostLine, EnvironmentEstimate, Totals } from "./estimate";

@@ -1,6 +1,6 @@
 /** Estimates every environment stack of a synthesized app. */
 import { CostInputError } from "./errors";
-import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/limits";
+import { ENVIRONMENT_STACK_PREFIX, stackName } from "../config/environment-bounds";
 import { estimateEnvironment, stackRegion, type EnvironmentEstimate, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, type PriceTable } from "./prices";
 import { loadUsage, USAGE_DIRECTORY } from "./usage";

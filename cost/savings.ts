@@ -1,12 +1,12 @@
 /**
  * "What this design saves": each design choice priced against its obvious alternative, with the
- * same usage files and prices as the estimate. `npm run cost -- --readme` writes it into README.md
- * between the markers; a unit test fails when the README's copy is stale.
+ * same usage files and prices as the estimate. `npm run cost -- --readme` writes it into docs/cost.md
+ * between the markers; a unit test fails when that copy is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { CostInputError } from "./errors";
 import { dollars } from "./format";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { estimateEnvironment, requestUnits, stackRegion, type StackJson } from "./estimate";
 import { loadPrices, PRICES_DIRECTORY, unitRate, type PriceTable } from "./prices";
 import { environmentNames, type EstimateOptions } from "./run";
@@ -107,7 +107,7 @@ function alignedMarkdownTable(header: string[], rows: string[][]): string[] {
   ];
 }
 
-/** The README section (markers included). */
+/** The docs/cost.md section (markers included). */
 export function renderSavings(savings: readonly Saving[]): string {
   const environments = [...new Set(savings.map((s) => s.environment))];
   const choices = [...new Set(savings.map((s) => s.choice))];
@@ -121,14 +121,16 @@ export function renderSavings(savings: readonly Saving[]): string {
     "",
     ...table,
     "",
-    "Computed by `npm run cost -- --readme` from the synthesized stacks, `cost/usage/<env>.json` (assumptions) and `cost/prices/`.",
+    // Two lines: the docs keep every line within 120 columns.
+    "Computed by `npm run cost -- --readme` from the synthesized stacks, `cost/usage/<env>.json` (assumptions)",
+    "and `cost/prices/`.",
     "",
     README_END,
   ].join("\n");
 }
 
 /** Replaces the section between the markers in `readmeText`; throws when the markers are missing. */
-export function replaceSavingsSection(readmeText: string, section: string, file = "README.md"): string {
+export function replaceSavingsSection(readmeText: string, section: string, file = "docs/cost.md"): string {
   const start = readmeText.indexOf(README_START);
   const end = readmeText.indexOf(README_END);
   if (start === -1 || end === -1 || end < start) {

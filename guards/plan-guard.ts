@@ -13,7 +13,7 @@
  * @cdktf/provider-aws 21.22.1 bindings, generated from provider 6.25.0).
  */
 
-/** The reviewed, committed per-address exceptions (see README, "Plan guard"). */
+/** The reviewed, committed per-address exceptions (see docs/guards.md, "Plan guard"). */
 export const PLAN_GUARD_OVERRIDES_FILE = "guards/plan-guard-overrides.json";
 
 /** A plan or overrides file that cannot be read as one: the CLI exits 2, never passes. */
@@ -317,7 +317,7 @@ const TABLE_UPDATE_RULES: readonly TableRule[] = [
     },
     procedure:
       "a TTL change deletes audit entries early or keeps them forever, so only the break-glass role may make it: get the change " +
-      "approved, add an override, and apply with the break-glass role (README, 'audit_logs is append-only')",
+      "approved, add an override, and apply with the break-glass role (docs/tables.md, 'audit_logs immutability')",
   },
 ];
 

@@ -8,11 +8,11 @@
  */
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { z } from "zod";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import type { Environment, TableSettings } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
 import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
-import { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "../tables/limits";
+import { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "../tables/dynamodb-limits";
 
 export const SCHEMA_LOCK_FILE = "schema.lock.json";
 /** Version 2 added everything after the keys and GSIs; version 1 locks are upgraded by schema:accept. */

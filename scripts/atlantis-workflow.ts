@@ -1,5 +1,5 @@
 /**
- * The steps the server-side Atlantis workflow runs (atlantis/repos.yaml; README, "Atlantis"):
+ * The steps the server-side Atlantis workflow runs (atlantis/repos.yaml; docs/deploying.md, "Atlantis"):
  *
  *   prepare  pre-workflow hook (plan only): creates each project directory atlantis.yaml names, so
  *            Atlantis can start the plan workflow even when synth is about to fail.

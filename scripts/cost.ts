@@ -4,7 +4,7 @@
  *
  * The monthly cost of every environment (floor and ceiling, per table and component), estimated from
  * the synthesized stacks and cost/usage/<env>.json; with --diff, the change against another commit;
- * with --readme, rewrites README.md's "What this design saves" section. See README, Cost estimate.
+ * with --readme, rewrites docs/cost.md's "What this design saves" section. See docs/cost.md.
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
@@ -55,7 +55,7 @@ function main(argv: string[]): string {
   const stacks = synthesizeStacks();
 
   if (values.readme) {
-    const readme = join(root, "README.md");
+    const readme = join(root, "docs/cost.md");
     const updated = writeSavingsSection(readme, renderSavings(computeSavings(stacks, options)));
     return updated ? `${readme}: "What this design saves" updated` : `${readme}: "What this design saves" already up to date`;
   }

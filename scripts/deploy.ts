@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import { ENVIRONMENTS } from "../config/environments";
 import { synthesize } from "../stacks/app";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 import { guardedTerraform } from "./guarded-terraform";
 
 async function main(): Promise<number> {

@@ -2,9 +2,15 @@
  * The guarded path to an environment: terraform init, plan to a saved plan file, `terraform show
  * -json` of it, the plan guard, and only then (for apply, after confirmation) `terraform apply` of
  * exactly that saved plan. `scripts/deploy.ts` synthesizes first and runs this on the stack.
+ *
+ * The saved plan lives in a private temporary directory (mkdtemp: mode 0700, a new name per run),
+ * not beside the synthesized stack where another `npm run plan` could overwrite it while the
+ * confirmation prompt waits; its SHA-256 is taken when it is guarded and checked again before apply.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guardPlanFile } from "./plan-guard-file";
 
@@ -22,11 +28,28 @@ export interface GuardedTerraformOptions {
   readonly confirm?: (question: string) => Promise<boolean>;
   /** Where terraform's own output goes. @default "inherit" */
   readonly stdio?: "inherit" | "ignore";
+  /**
+   * A private directory for the saved plan and its JSON, kept afterwards (for tests).
+   * @default a new temporary directory, removed when the run ends
+   */
+  readonly planDirectory?: string;
 }
+
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /** Runs the steps; resolves to the process exit code (0 done, 1 refused/failed, 2 unreadable plan). */
 export async function guardedTerraform(options: GuardedTerraformOptions): Promise<number> {
+  const planDirectory = options.planDirectory ?? mkdtempSync(join(tmpdir(), `opsdata-${options.stack}-plan-`));
+  try {
+    return await planGuardAndApply(options, planDirectory);
+  } finally {
+    if (options.planDirectory === undefined) rmSync(planDirectory, { recursive: true, force: true });
+  }
+}
+
+async function planGuardAndApply(options: GuardedTerraformOptions, planDirectory: string): Promise<number> {
   const { directory, stack, stdio = "inherit" } = options;
+  const savedPlan = join(planDirectory, SAVED_PLAN);
   const terraform = (args: string[], capture = false) => {
     const result = spawnSync("terraform", args, {
       cwd: directory,
@@ -41,24 +64,25 @@ export async function guardedTerraform(options: GuardedTerraformOptions): Promis
   };
   for (const args of [
     ["init", "-input=false"],
-    ["plan", "-input=false", `-out=${SAVED_PLAN}`],
+    ["plan", "-input=false", `-out=${savedPlan}`],
   ]) {
     if (terraform(args).status !== 0) {
       console.error(`${stack}: terraform ${args[0]} failed (see above); nothing was applied.`);
       return 1;
     }
   }
-  const shown = terraform(["show", "-json", SAVED_PLAN], true);
+  const shown = terraform(["show", "-json", savedPlan], true);
   if (shown.status !== 0) {
-    console.error(`${stack}: terraform show -json ${SAVED_PLAN} failed; nothing was applied.`);
+    console.error(`${stack}: terraform show -json of the saved plan failed; nothing was applied.`);
     return 1;
   }
-  writeFileSync(join(directory, PLAN_JSON), shown.stdout);
-  const guard = guardPlanFile(join(directory, PLAN_JSON), { stack });
+  const guarded = sha256(savedPlan);
+  writeFileSync(join(planDirectory, PLAN_JSON), shown.stdout);
+  const guard = guardPlanFile(join(planDirectory, PLAN_JSON), { stack });
   (guard.exitCode === 0 ? console.log : console.error)(guard.text);
   if (guard.exitCode !== 0) return guard.exitCode;
   if (!options.apply) {
-    console.log(`${stack}: saved plan ${join(directory, SAVED_PLAN)} passed the plan guard. Apply it with: npm run apply -- <env>`);
+    console.log(`${stack}: the plan passed the plan guard. \`npm run apply -- <env>\` plans, guards and applies in one run.`);
     return 0;
   }
   const confirmed = (await options.confirm?.(`Apply this plan to ${stack}? Type the stack name (${stack}) to confirm: `)) ?? false;
@@ -66,5 +90,9 @@ export async function guardedTerraform(options: GuardedTerraformOptions): Promis
     console.error(`${stack}: not confirmed; nothing was applied.`);
     return 1;
   }
-  return terraform(["apply", "-input=false", SAVED_PLAN]).status === 0 ? 0 : 1;
+  if (sha256(savedPlan) !== guarded) {
+    console.error(`${stack}: the saved plan changed after the plan guard passed; nothing was applied. Run it again.`);
+    return 1;
+  }
+  return terraform(["apply", "-input=false", savedPlan]).status === 0 ? 0 : 1;
 }

@@ -14,7 +14,7 @@ import { selectEnvironments, validateEnvironments } from "../config/validate";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../local/dynamodb-local";
 import { ensureTables } from "../local/ensure-tables";
 import { synthesizeStacks } from "../stacks/app";
-import { stackName } from "../config/limits";
+import { stackName } from "../config/environment-bounds";
 
 let dynamodb: DynamoDbLocal | undefined;
 let stopping = false;

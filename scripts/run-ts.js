@@ -2,12 +2,12 @@
 /**
  * Runs a TypeScript entry point (`node scripts/run-ts.js main.ts [args]`) from esbuild bundles
  * cached in .build/. No type-checking at run time (`npm run typecheck` does that), and two files to
- * load instead of hundreds of cdktf/provider modules: synth runs about twice as fast as with tsx.
+ * load instead of hundreds of cdktf/provider modules (why and the figures: docs/adr/0001, CHANGELOG.md).
  *   - The project bundle: the entry and the project's own sources, with every package left as a
  *     require. Rebuilt (in tens of milliseconds) when a source it was built from is newer.
  *   - The vendor bundle: the packages those sources import (cdktf, the provider, zod, the AWS SDK),
  *     shared by the entries that import the same ones. Rebuilt when npm changes node_modules. Editing
- *     a source never re-bundles cdktf and the provider, which was ~0.9 s of CPU per change.
+ *     a source never re-bundles cdktf and the provider.
  */
 "use strict";
 const crypto = require("node:crypto");
@@ -71,7 +71,7 @@ const vendorBundle = (tree, packages) =>
  * cdktf creates a token for every resource attribute it references and captures a full stack trace
  * for each (node_modules/cdktf/lib/tokens/private/intrinsic.js and lazy.js call
  * tokens/private/stack-trace.js with Error.stackTraceLimit = MAX_SAFE_INTEGER), used only to
- * explain a token that fails to resolve. Formatting those traces was ~40% of synth's CPU, so the
+ * explain a token that fails to resolve. Formatting those traces dominates synth's CPU, so the
  * bundle gets a captureStackTrace that returns no frames. The synthesized JSON is byte-identical;
  * a token error then lacks its creation stack (as under jest, whose jest.config.js maps the module
  * to the same stub).

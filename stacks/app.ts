@@ -9,6 +9,7 @@ import { projectRoot } from "./project-root";
 import { TABLE_DEFINITIONS, type TableDefinition } from "../tables";
 import { validateTableDefinition } from "../tables/validate-definition";
 import { StateBucketStack } from "./state-bucket-stack";
+import { AtlantisRolesStack } from "./atlantis-roles-stack";
 import { SCHEMA_LOCK_FILE, SchemaLockFileError, assertSchemaMatchesLock, parseSchemaLock, type LockedSchema } from "../guards/schema-lock";
 
 export interface SynthesizeOptions {
@@ -56,6 +57,8 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   for (const environment of environments) {
     stacks.push(new EnvironmentStack(app, environment, definitions).node.id);
     if (environment.createStateBucket) stacks.push(new StateBucketStack(app, environment).node.id);
+    const { atlantis } = environment;
+    if (atlantis) stacks.push(new AtlantisRolesStack(app, { ...environment, atlantis }).node.id);
   }
   app.synth();
   return stacks.map((stack) => ({ stack, directory: join(outdir, "stacks", stack) }));

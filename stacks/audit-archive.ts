@@ -7,8 +7,8 @@
  * chosen over DynamoDB Streams (24-hour retention, nothing buffers a broken consumer past that)
  * because the Kinesis stream keeps undelivered records for `streamRetentionHours` (up to a year)
  * and AWS publishes replication metrics for it (FailedToReplicateRecordCount,
- * AgeOfOldestUnreplicatedRecord) that the recommended-alarms page covers. README "Audit archive"
- * explains cost drivers and failure modes.
+ * AgeOfOldestUnreplicatedRecord) that the recommended-alarms page covers. docs/operations.md
+ * ("Audit archive") explains cost drivers and failure modes.
  */
 import { DynamodbKinesisStreamingDestination } from "@cdktf/provider-aws/lib/dynamodb-kinesis-streaming-destination";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";

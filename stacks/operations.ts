@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { CreatedOrGiven } from "../config/references";
+import type { CreatedOrGiven } from "../config/created-or-given";
 import type { Environment } from "../config/schema";
 import type { TableId } from "../tables";
 import { AuditArchive } from "./audit-archive";

@@ -11,7 +11,7 @@
  * UpdateTable is absent too: Application Auto Scaling changes capacity through it and no condition
  * key tells a capacity change from turning off the stream or deletion protection (the plan guard
  * refuses those). Deny statements also bind the deploy role: changing TTL, PITR or this policy
- * needs the break-glass role (README, "audit_logs is append-only").
+ * needs the break-glass role (docs/tables.md, "audit_logs immutability"; docs/adr/0003).
  */
 export const APPEND_ONLY_DENIED_ACTIONS = [
   // entries

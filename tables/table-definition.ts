@@ -3,7 +3,7 @@
  * stream, class), never how much capacity it gets — that is per-environment config.
  */
 
-import type { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "./limits";
+import type { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "./dynamodb-limits";
 
 /** DynamoDB scalar attribute types usable in keys. */
 export type KeyAttributeType = (typeof KEY_ATTRIBUTE_TYPES)[number];
@@ -25,7 +25,7 @@ export interface GlobalIndexDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly projection: IndexProjection;
-  /** The access pattern this index serves (shown in the README and outputs' docs). */
+  /** The access pattern this index serves (shown in docs/tables.md and outputs' docs). */
   readonly servesPattern: string;
 }
 

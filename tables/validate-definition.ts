@@ -10,7 +10,7 @@ import {
   PROJECTION_TYPES,
   STREAM_VIEW_TYPES,
   TABLE_CLASSES,
-} from "./limits";
+} from "./dynamodb-limits";
 import type { KeyAttribute, KeyAttributeType, TableDefinition } from "./table-definition";
 
 /** Definitions are plain data (and may come from JSON or a cast): enumerated values are checked at run time. */

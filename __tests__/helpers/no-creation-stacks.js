@@ -5,5 +5,5 @@
  */
 "use strict";
 exports.captureStackTrace = () => [];
-// cdktn (CDK Terrain, README "Moving to CDK Terrain") names the same function captureCreationStack.
+// cdktn (CDK Terrain, docs/cdk-terrain.md) names the same function captureCreationStack.
 exports.captureCreationStack = () => [];

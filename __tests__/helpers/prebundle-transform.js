@@ -4,7 +4,7 @@
  * modules (archiver, lodash, semver, readable-stream...), zod's ~95 (60 of them locales). Each of the
  * AWS provider's submodules is one file, but most of it is an inline base64 source map (2.5 MB for
  * the Firehose resource). This transform hands jest:
- *   - cdktf's and zod's entry points as one esbuild bundle each (unit suite: ~20 s -> ~14 s of CPU);
+ *   - cdktf's and zod's entry points as one esbuild bundle each;
  *   - the provider's submodules without comments, whitespace and source maps (names are kept).
  * Jest caches the output on disk, keyed by the package's version, the source and the bundling code.
  *
@@ -22,7 +22,7 @@ const { dirname, join } = require("node:path");
 const { transformSync } = require("esbuild");
 const { BUNDLE_SOURCES, PACKAGE_OPTIONS, zipWithInstalledFs } = require("../../scripts/packages-in-a-bundle");
 
-// cdkt[fn]: the same holds for CDK Terrain (README, "Moving to CDK Terrain").
+// cdkt[fn]: the same holds for CDK Terrain (docs/cdk-terrain.md).
 const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
 // What decides the output besides the package: this file, the shared bundling code, esbuild's version.
 const ownSource = Buffer.concat([

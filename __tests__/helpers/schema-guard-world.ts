@@ -4,7 +4,7 @@
  * guard asks) never turns these tests red. Each value is written out here, not read from tables/
  * or config/.
  */
-import type { EnvironmentName } from "../../config/limits";
+import type { EnvironmentName } from "../../config/environment-bounds";
 import type { TableSettings } from "../../config/schema";
 import type { GuardedEnvironment } from "../../guards/schema-lock";
 import type { GlobalIndexDefinition, TableDefinition } from "../../tables";

@@ -2,7 +2,7 @@
  * The archived table's change feed on the real engine: every audit entry the library appends
  * appears once, as an INSERT carrying the whole entry. Kinesis Data Streams for DynamoDB carries
  * the same `dynamodb` record (Keys, NewImage) into the archive; DynamoDB Local has no Kinesis
- * destination, Firehose or S3 Object Lock, so those are checked at synth only (README).
+ * destination, Firehose or S3 Object Lock, so those are checked at synth only (docs/operations.md).
  */
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

@@ -5,9 +5,9 @@
  * two commands as processes (exit codes, what they print).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { PLAN_JSON, guardedTerraform } from "../../scripts/guarded-terraform";
 import { terraformDataFixture, terraformDataPlanJson } from "../helpers/terraform-data-plan";
 import { describeWithTerraform } from "./support/terraform";
@@ -37,8 +37,10 @@ describeWithTerraform("plan guard on real terraform plans", () => {
 
   describe("the guarded path (init, plan -out, show -json, guard, apply of the saved plan)", () => {
     let directory: string;
+    let planDirectory: string;
     beforeEach(() => {
       directory = mkdtempSync(join(tmpdir(), "guarded-terraform-"));
+      planDirectory = mkdtempSync(join(tmpdir(), "guarded-terraform-plan-"));
       writeFileSync(join(directory, "main.tf"), 'resource "terraform_data" "example" { input = "v1" }\n');
     });
     let printed: jest.SpyInstance[];
@@ -46,18 +48,41 @@ describeWithTerraform("plan guard on real terraform plans", () => {
     afterEach(() => {
       printed.forEach((spy) => spy.mockRestore());
       rmSync(directory, { recursive: true, force: true });
+      rmSync(planDirectory, { recursive: true, force: true });
     });
     const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => String(call[0])));
     const state = () => join(directory, "terraform.tfstate");
 
-    test("plan only: the saved plan and its JSON are written and guarded, nothing is applied", async () => {
-      await expect(guardedTerraform({ directory, stack: "dynamodb-dev", stdio: "ignore" })).resolves.toBe(0);
-      expect(actionsByAddress(readFileSync(join(directory, PLAN_JSON), "utf8"))).toEqual({ "terraform_data.example": ["create"] });
+    test("plan only: the saved plan and its JSON are written to the private directory and guarded, nothing is applied", async () => {
+      await expect(guardedTerraform({ directory, planDirectory, stack: "dynamodb-dev", stdio: "ignore" })).resolves.toBe(0);
+      expect(actionsByAddress(readFileSync(join(planDirectory, PLAN_JSON), "utf8"))).toEqual({ "terraform_data.example": ["create"] });
       expect(existsSync(state())).toBe(false);
+      expect(existsSync(join(directory, "tfplan"))).toBe(false);
       expect(messages()).toEqual([
-        `plan guard: OK (${join(directory, PLAN_JSON)}: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged)`,
-        `dynamodb-dev: saved plan ${join(directory, "tfplan")} passed the plan guard. Apply it with: npm run apply -- <env>`,
+        `plan guard: OK (${join(planDirectory, PLAN_JSON)}: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged)`,
+        "dynamodb-dev: the plan passed the plan guard. `npm run apply -- <env>` plans, guards and applies in one run.",
       ]);
+    });
+
+    test("by default the plan goes to a new private temporary directory, removed afterwards", async () => {
+      const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith("opsdata-dynamodb-dev-plan-")));
+      await expect(guardedTerraform({ directory, stack: "dynamodb-dev", stdio: "ignore" })).resolves.toBe(0);
+      const guardedPath = messages()[0].match(/\((.+)\/tfplan\.json:/)![1];
+      expect(guardedPath.startsWith(join(tmpdir(), "opsdata-dynamodb-dev-plan-"))).toBe(true);
+      expect(before.has(basename(guardedPath))).toBe(false);
+      expect(existsSync(guardedPath)).toBe(false);
+    });
+
+    test("a saved plan changed after the guard passed is not applied", async () => {
+      const confirm = async () => {
+        writeFileSync(join(planDirectory, "tfplan"), "another plan");
+        return true;
+      };
+      await expect(
+        guardedTerraform({ directory, planDirectory, stack: "dynamodb-dev", apply: true, confirm, stdio: "ignore" }),
+      ).resolves.toBe(1);
+      expect(existsSync(state())).toBe(false);
+      expect(messages()).toContain("dynamodb-dev: the saved plan changed after the plan guard passed; nothing was applied. Run it again.");
     });
 
     test("apply without confirmation applies nothing", async () => {

@@ -249,7 +249,14 @@ describe("bad input is rejected at synth, naming the field, writing nothing", ()
   test("the shipped configuration itself synthesizes (control)", () => {
     const outdir = join(scratch, "shipped.out");
     const stacks = synthesize({ environments: Object.values(shippedEnvironments()), lock: shippedLock, outdir });
-    expect(stacks.map((s) => s.stack)).toEqual(["dynamodb-dev", "dynamodb-staging", "dynamodb-prod"]);
+    expect(stacks.map((s) => s.stack)).toEqual([
+      "dynamodb-dev",
+      "atlantis-roles-dev",
+      "dynamodb-staging",
+      "atlantis-roles-staging",
+      "dynamodb-prod",
+      "atlantis-roles-prod",
+    ]);
     for (const { directory } of stacks) expect(existsSync(join(directory, "cdk.tf.json"))).toBe(true);
   });
 

@@ -1,21 +1,21 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { referenceRows, UndocumentedFieldError, withReference } from "../../config/reference";
+import { referenceList, referenceRows, UndocumentedFieldError, withReference } from "../../config/reference-markdown";
 import { environmentSchema } from "../../config/schema";
 
-const README = join(__dirname, "../../README.md");
+const README = join(__dirname, "../../docs/environments.md");
 
-describe("the README's config reference", () => {
-  test("GIVEN the schema WHEN the reference is generated THEN the README already holds it (else run npm run docs:config)", () => {
+describe("the config reference in docs/environments.md", () => {
+  test("GIVEN the schema WHEN the reference is generated THEN docs/environments.md already holds it (else run npm run docs:config)", () => {
     const readme = readFileSync(README, "utf8");
 
     expect(readme).toBe(withReference(readme, environmentSchema));
   });
 
-  test("GIVEN a README without the markers WHEN the reference is written THEN it fails naming the markers", () => {
+  test("GIVEN a page without the markers WHEN the reference is written THEN it fails naming the markers", () => {
     expect(() => withReference("# no markers here\n", environmentSchema)).toThrow(
-      /README\.md: the config reference markers are missing; put <!-- config-reference:start/,
+      /docs\/environments\.md: the config reference markers are missing; put <!-- config-reference:start/,
     );
   });
 });
@@ -91,5 +91,23 @@ describe("referenceRows", () => {
     expect(() => referenceRows(schema)).toThrow(
       "config reference: nested.bare has no description; add .meta({ description: ... }) to the field in the schema, then run npm run docs:config",
     );
+  });
+});
+
+describe("referenceList", () => {
+  test("GIVEN a long description WHEN listed THEN it wraps at 120 columns, never starting a line with a list marker", () => {
+    // 55 columns before the description's words; six 9-letter words and "abc" fill 119, so "-" would start line 2.
+    const words = "abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abc - next words";
+    const schema = z.strictObject({
+      tables: z
+        .string()
+        .default("x")
+        .meta({ description: `Keys like <table>. ${words}` }),
+    });
+
+    expect(referenceList(schema).split("\n")).toEqual([
+      '- `tables`: `string`, default: "x". Keys like \\<table>. abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi',
+      "  abc - next words",
+    ]);
   });
 });

@@ -55,7 +55,7 @@ function contractBreaks(stack: string, expected: StackContract, actual: StackCon
     );
   }
   for (const output of missing(actual.outputs, expected.outputs)) {
-    problems.push(`${stack}: new output ${output}; document it in the README and pin it in __tests__/fixtures/public-contract.json.`);
+    problems.push(`${stack}: new output ${output}; document it in docs/tables.md and pin it in __tests__/fixtures/public-contract.json.`);
   }
   return problems;
 }
@@ -74,7 +74,7 @@ describe("the contract check names what broke", () => {
     const actual = { ...expected, outputs: expected.outputs.map((o) => (o === "api_keys_table_arn" ? "api_keys_arn" : o)) };
     expect(contractBreaks("dynamodb-prod", expected, actual)).toEqual([
       expect.stringMatching(/^dynamodb-prod: output api_keys_table_arn was renamed or removed\. This breaks other teams/),
-      "dynamodb-prod: new output api_keys_arn; document it in the README and pin it in __tests__/fixtures/public-contract.json.",
+      "dynamodb-prod: new output api_keys_arn; document it in docs/tables.md and pin it in __tests__/fixtures/public-contract.json.",
     ]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * "What this design saves": hand-computed on the fixture stack, and the README's copy checked
+ * "What this design saves": hand-computed on the fixture stack, and the copy in docs/cost.md checked
  * against the real stacks (it must be regenerated with `npm run cost -- --readme` when stale).
  */
 import { readFileSync } from "node:fs";
@@ -42,9 +42,9 @@ describe("what this design saves (fixture)", () => {
     expect(section.endsWith(README_END)).toBe(true);
   });
 
-  it("GIVEN a README without the markers WHEN the section is written THEN it fails naming the markers", () => {
-    expect(() => replaceSavingsSection("# no markers\n", "x", "README.md")).toThrow(
-      `README.md: the markers ${README_START} and ${README_END} are missing`,
+  it("GIVEN a page without the markers WHEN the section is written THEN it fails naming the markers", () => {
+    expect(() => replaceSavingsSection("# no markers\n", "x", "docs/cost.md")).toThrow(
+      `docs/cost.md: the markers ${README_START} and ${README_END} are missing`,
     );
   });
 });
@@ -52,8 +52,8 @@ describe("what this design saves (fixture)", () => {
 describe("the shipped configuration", () => {
   const stacks = shippedStacks();
 
-  it("GIVEN the README WHEN compared with the savings of the current stacks and usage THEN it is up to date (else run npm run cost -- --readme)", () => {
-    const readme = readFileSync(join(projectRoot(), "README.md"), "utf8");
+  it("GIVEN docs/cost.md WHEN compared with the savings of the current stacks and usage THEN it is up to date (else run npm run cost -- --readme)", () => {
+    const readme = readFileSync(join(projectRoot(), "docs/cost.md"), "utf8");
     const section = renderSavings(computeSavings(stacks));
     expect(replaceSavingsSection(readme, section)).toBe(readme);
   });

@@ -1,4 +1,4 @@
-/** The README's table contract: every pattern is a GetItem, a Query or a conditional write. No code in the repository may Scan. */
+/** The table contract (docs/tables.md): every pattern is a GetItem, a Query or a conditional write. No code in the repository may Scan. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

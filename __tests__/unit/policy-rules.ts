@@ -8,7 +8,7 @@ import { resourcesOf } from "../helpers/synth";
 export interface PolicyRule {
   readonly id: string;
   readonly description: string;
-  /** Environments the rule binds; others are documented exceptions (README, "Policy rules"). */
+  /** Environments the rule binds; others are documented exceptions (docs/testing.md, "Policy rules"). */
   readonly appliesTo: ReadonlyArray<"dev" | "staging" | "prod">;
   readonly violations: (stack: SynthesizedStack) => string[];
 }

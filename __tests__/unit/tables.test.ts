@@ -2,9 +2,9 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ENVIRONMENT_NAMES, environmentInput, parse, resourcesOf, synthEnvironment } from "../helpers/synth";
 
 /**
- * The README's key contract, written out independently of tables/: the keys, attributes and indexes
- * services depend on. A table may gain attributes and indexes (reviewed in the stack snapshots);
- * none of these may change or disappear.
+ * The key contract of docs/tables.md, written out independently of tables/: the keys, attributes and
+ * indexes services depend on. A table may gain attributes and indexes (reviewed in the stack
+ * snapshots); none of these may change or disappear.
  */
 const CONTRACT = {
   api_keys: {

@@ -1,7 +1,7 @@
 /**
  * One DynamoDB Local for the whole integration suite, started without waiting (test files that do
- * not need it run meanwhile) and stopped by global-teardown.ts. A JVM start costs ~2-3 s of CPU on
- * these 2-core machines; each file used to pay it. Files isolate themselves by access key: the
+ * not need it run meanwhile) and stopped by global-teardown.ts: a JVM start costs seconds of CPU, so
+ * one start serves every file. Files isolate themselves by access key: the
  * server runs without -sharedDb, so each access key id has its own tables (support/dynamodb.ts).
  * Runs only when the integration project has tests in the run (a project's globalSetup).
  */

@@ -1,4 +1,7 @@
-/** Service limits and project policy bounds, named once so validation and docs agree. */
+/**
+ * Which environments there are and how their stacks are named, and the bounds on their settings (service limits
+ * and project policy), named once so validation and docs agree.
+ */
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

@@ -1,8 +1,8 @@
 /**
- * The config reference in the README, generated from the zod schema: descriptions come from each
+ * The config reference in docs/environments.md, generated from the zod schema: descriptions come from each
  * field's `.meta({ description })`, defaults from its `.default()`, types and ranges from its checks.
  * It walks the schema's JSON Schema (zod's `z.toJSONSchema`, the author's input view), so any field
- * added to the schema appears without touching this file. `npm run docs:config` rewrites the README;
+ * added to the schema appears without touching this file. `npm run docs:config` rewrites that page;
  * a unit test fails while they differ.
  */
 import { z } from "zod";
@@ -147,15 +147,39 @@ export function referenceRows(schema: z.ZodType): ReferenceRow[] {
   return rows;
 }
 
-/** Markdown table cells: pipes escaped; `<table>` kept visible outside code spans. */
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "\\<");
-const code = (text: string) => `\`${text.replace(/\|/g, "\\|")}\``;
+/** Markdown text: `<table>` kept visible outside code spans. */
+const text = (value: string) => value.replace(/</g, "\\<");
+const code = (value: string) => `\`${value}\``;
 
-/** The reference as a Markdown table. */
-export function referenceTable(schema: z.ZodType): string {
-  const lines = ["| field | type | default | meaning |", "| --- | --- | --- | --- |"];
+/** Where a continuation line must not start: it would begin a list, heading, quote or block. */
+const startsBlock = /^([-+*#>|]|\d+[.)])(\s|$)/;
+
+/**
+ * Wraps a list item at `width` columns (the docs' limit), continuation lines indented by two spaces.
+ * Breaks only at spaces; a word that would start a new block at the head of a line (`-`, `1.`) takes
+ * the word before it along.
+ */
+function wrapItem(item: string, width: number): string[] {
+  const lines: string[][] = [[]];
+  const length = (words: string[]) => words.join(" ").length + (lines.length > 1 ? 2 : 0);
+  for (const word of item.split(" ")) {
+    const line = lines[lines.length - 1];
+    if (line.length > 0 && length([...line, word]) > width) {
+      const carried = startsBlock.test(word) && line.length > 1 ? [line.pop()!] : [];
+      lines.push([...carried, word]);
+    } else {
+      line.push(word);
+    }
+  }
+  return lines.map((words, i) => (i === 0 ? "" : "  ") + words.join(" "));
+}
+
+/** The reference as a Markdown list, one item per field, no line wider than 120 columns. */
+export function referenceList(schema: z.ZodType): string {
+  const lines: string[] = [];
   for (const { field, type, default: defaultValue, description } of referenceRows(schema)) {
-    lines.push(`| ${code(field)} | ${code(type)} | ${cell(defaultValue)} | ${cell(description)} |`);
+    const presence = defaultValue === "required" || defaultValue === "optional" ? defaultValue : `default: ${text(defaultValue)}`;
+    lines.push(...wrapItem(`- ${code(field)}: ${code(type)}, ${presence}. ${text(description)}`, 120));
   }
   return lines.join("\n");
 }
@@ -163,14 +187,14 @@ export function referenceTable(schema: z.ZodType): string {
 export const REFERENCE_START = "<!-- config-reference:start: generated from config/schema.ts by npm run docs:config -->";
 export const REFERENCE_END = "<!-- config-reference:end -->";
 
-/** The README with the text between the markers replaced by the generated reference. */
-export function withReference(readme: string, schema: z.ZodType): string {
+/** The page with the text between the markers replaced by the generated reference. */
+export function withReference(readme: string, schema: z.ZodType, file = "docs/environments.md"): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
   if (start === -1 || end < start) {
-    throw new Error(`README.md: the config reference markers are missing; put ${REFERENCE_START} and ${REFERENCE_END} where it belongs`);
+    throw new Error(`${file}: the config reference markers are missing; put ${REFERENCE_START} and ${REFERENCE_END} where it belongs`);
   }
-  // prettier-ignore keeps the formatter from re-aligning a table this file owns.
-  const block = [REFERENCE_START, "<!-- prettier-ignore-start -->", referenceTable(schema), "<!-- prettier-ignore-end -->", ""].join("\n");
+  // prettier-ignore keeps the formatter from rewriting a list this file owns.
+  const block = [REFERENCE_START, "<!-- prettier-ignore-start -->", referenceList(schema), "<!-- prettier-ignore-end -->", ""].join("\n");
   return readme.slice(0, start) + block + readme.slice(end);
 }

@@ -1,0 +1,59 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Environment } from "../config/schema";
+import {
+  ATLANTIS_APPLY_ROLE_NAME,
+  ATLANTIS_PLAN_ROLE_NAME,
+  atlantisApplyPolicy,
+  atlantisPlanPolicy,
+  atlantisTrustPolicy,
+} from "./atlantis-role-policies";
+
+export const atlantisRolesStackName = (environment: Pick<Environment, "name">) => `atlantis-roles-${environment.name}`;
+
+/** Where the bootstrap keeps its state: beside the environment's, out of reach of both roles. */
+export const atlantisRolesStateKey = (environment: Pick<Environment, "name">) =>
+  `opsdata-infra/bootstrap/${atlantisRolesStackName(environment)}.tfstate`;
+
+/**
+ * Bootstrap, applied once per account by an administrator (never by Atlantis): the read-only
+ * plan role and the apply role the Atlantis server assumes for this environment
+ * (docs/deploying.md, "Atlantis"). Policies: stacks/atlantis-role-policies.ts.
+ */
+export class AtlantisRolesStack extends TerraformStack {
+  constructor(scope: Construct, environment: Environment & { atlantis: NonNullable<Environment["atlantis"]> }) {
+    super(scope, atlantisRolesStackName(environment));
+    const backend = new S3Backend(this, {
+      bucket: environment.state.bucket,
+      key: atlantisRolesStateKey(environment),
+      region: environment.state.region,
+      encrypt: true,
+    });
+    backend.addOverride("use_lockfile", true);
+    new AwsProvider(this, "aws", {
+      region: environment.aws.region,
+      allowedAccountIds: [environment.aws.accountId],
+      defaultTags: [{ tags: environment.defaultTags }],
+    });
+
+    const assumeRolePolicy = JSON.stringify(atlantisTrustPolicy(environment));
+    for (const [id, name, policy, description] of [
+      ["plan", ATLANTIS_PLAN_ROLE_NAME, atlantisPlanPolicy(environment), "Atlantis plan and policy check: read-only"],
+      ["apply", ATLANTIS_APPLY_ROLE_NAME, atlantisApplyPolicy(environment), "Atlantis apply of a reviewed plan"],
+    ] as const) {
+      const role = new IamRole(this, `${id}-role`, {
+        name,
+        description,
+        assumeRolePolicy,
+        maxSessionDuration: 3600,
+        lifecycle: { preventDestroy: true },
+      });
+      role.overrideLogicalId(id);
+      new IamRolePolicy(this, `${id}-policy`, { name, role: role.name, policy: JSON.stringify(policy) }).overrideLogicalId(id);
+      new TerraformOutput(this, `${id}_role_arn`, { value: role.arn, description, staticId: true });
+    }
+  }
+}
