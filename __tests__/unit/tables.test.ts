@@ -140,15 +140,6 @@ describe.each(ENVIRONMENT_NAMES)("%s stack: tables", (environmentName) => {
   });
 });
 
-describe("shipped defaults", () => {
-  test("dev is on-demand, staging and prod are provisioned", () => {
-    const modes = (name: "dev" | "staging" | "prod") => Object.values(environmentInput(name).tables).map((table) => table.capacity.mode);
-    expect(modes("dev")).toEqual(Array(4).fill("PAY_PER_REQUEST"));
-    expect(modes("staging")).toEqual(Array(4).fill("PROVISIONED"));
-    expect(modes("prod")).toEqual(Array(4).fill("PROVISIONED"));
-  });
-});
-
 describe("index overrides and GSI change mode", () => {
   test("a GSI takes its own autoscaling range when the config names it", () => {
     const input = environmentInput("staging");
