@@ -77,9 +77,15 @@ describe.each(["dev", "staging", "prod"] as const)("%s", (name) => {
 });
 
 test("GIVEN staging with audit_logs switched to on demand WHEN synthesized THEN only audit_logs loses its targets", () => {
+  const provisioned = environmentInput("staging");
+  provisioned.tables.audit_logs.capacity = {
+    mode: "PROVISIONED",
+    read: { min: 1, max: 10, targetUtilization: 70 },
+    write: { min: 1, max: 10, targetUtilization: 70 },
+  };
   const input = environmentInput("staging");
   input.tables.audit_logs.capacity = { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 10, maxWriteRequestUnits: 10 };
-  const before = Object.keys(targetRanges(synthShipped("staging")));
+  const before = Object.keys(targetRanges(parse(synthEnvironment(provisioned))));
 
   const after = Object.keys(targetRanges(parse(synthEnvironment(input))));
 
