@@ -1,5 +1,5 @@
 /**
- * The bulk of what `npm run synth` writes, pinned by reviewed snapshots of each environment's stack
+ * The bulk of what `npm run synth` writes, pinned by reviewed snapshots of every stack it writes
  * (__snapshots__/stack-snapshots.test.ts.snap). After an intended change, run `npm run test:update`
  * (this file with jest -u) and review the snapshot's diff with the change. The public contract
  * (contract.test.ts, stack.test.ts) and the rules every table follows (table-rules.test.ts) are
