@@ -1,9 +1,11 @@
 /**
  * Every recipe of docs/recipes.md, applied as written to a scratch copy of the repository: its
  * `diff` blocks with `git apply --recount`, its `sh` blocks with bash, in order (`console` blocks
- * talk to AWS and are left out). Then synth, the cost estimate and the unit suite run in the copy,
- * so a recipe that stops applying or leaves the project red fails here. The copy holds the tracked
- * files and a read-only link to this checkout's node_modules; nothing is written into the checkout.
+ * talk to AWS and are left out). Synth, the cost estimate and the unit suite (a subset for all but
+ * the GSI recipe) run in the copy after each `sh` block that updates the snapshots (it ends a change
+ * to review and deploy), so a recipe that stops applying or leaves the project red fails here. The
+ * copy holds the tracked files and a link to this checkout's node_modules (nothing writes there);
+ * nothing is written into the checkout.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -99,7 +101,8 @@ const CHECKS: Record<string, Check> = {
     unitTests: CONFIG_TESTS,
     changes: ["__tests__/fixtures/public-contract.json", "config/environments.ts", "schema.lock.json", SNAPSHOT],
   },
-  "Adopt an existing table": { unitTests: [...CONFIG_TESTS, "__tests__/unit/adoption-and-bootstrap.test.ts"], changes: [SNAPSHOT] },
+  // The follow-up change removes adoptExisting again: nothing is left changed.
+  "Adopt an existing table": { unitTests: [...CONFIG_TESTS, "__tests__/unit/adoption-and-bootstrap.test.ts"], changes: [] },
   "Rotate the break-glass role": {
     unitTests: [...CONFIG_TESTS, "__tests__/unit/policy.test.ts"],
     changes: ["config/environments.ts", SNAPSHOT],
@@ -158,8 +161,29 @@ describe.each(Object.entries(CHECKS))("%s", (name, check) => {
   });
   afterAll(() => rmSync(join(scratch, ".."), { recursive: true, force: true }));
 
+  /** Synth, cost and the unit tests, in the state the recipe has reached (each one a pull request). */
+  function verify(after: string): void {
+    run(scratch, `npm run synth (${after})`, "npm", ["run", "synth"]);
+    if (check.costPending) {
+      const cost = spawnSync("npm", ["run", "cost"], { cwd: scratch, env: childEnvironment(), encoding: "utf8" });
+      if (cost.status !== 0) console.warn(`${name}: npm run cost fails, pending: ${check.costPending}\n${cost.stderr.slice(-1000)}`);
+    } else {
+      run(scratch, `npm run cost (${after})`, "npm", ["run", "cost"]);
+    }
+    const ignored = Object.keys(check.pending ?? {}).filter((file) => !check.unitTests || check.unitTests.includes(file));
+    // The files first: jest's array options (--selectProjects, --testPathIgnorePatterns) take every argument after them.
+    run(scratch, `the unit tests (${after})`, process.execPath, [
+      "node_modules/jest/bin/jest.js",
+      ...(check.unitTests ?? []).filter((file) => !ignored.includes(file)),
+      "--ci",
+      "--maxWorkers=2",
+      "--selectProjects=unit",
+      ...ignored.map((file) => `--testPathIgnorePatterns=${file.replace(/\./g, "\\.")}`),
+    ]);
+  }
+
   test(
-    "applies as written, and leaves synth, cost and the unit tests green, changing only the expected files",
+    "applies as written; every state it reaches passes synth, cost and the unit tests; it changes only the expected files",
     () => {
       for (const block of recipes.get(name) ?? []) {
         const where = `${RECIPES_FILE}:${block.line} (${name})`;
@@ -169,6 +193,8 @@ describe.each(Object.entries(CHECKS))("%s", (name, check) => {
           run(scratch, `git apply of the diff at ${where}`, "git", ["apply", "--recount", "--whitespace=nowarn", patch]);
         } else {
           run(scratch, `the commands at ${where}`, "bash", ["-euo", "pipefail", "-c", block.text]);
+          // A block that updates the snapshots ends a change: what would be reviewed and deployed.
+          if (block.text.includes("npm run test:update")) verify(`after ${where}`);
         }
       }
 
@@ -178,24 +204,6 @@ describe.each(Object.entries(CHECKS))("%s", (name, check) => {
         .map((line) => line.slice(3))
         .sort();
       expect(changed).toEqual([...check.changes].sort());
-
-      run(scratch, "npm run synth", "npm", ["run", "synth"]);
-      if (check.costPending) {
-        const cost = spawnSync("npm", ["run", "cost"], { cwd: scratch, env: childEnvironment(), encoding: "utf8" });
-        if (cost.status !== 0) console.warn(`${name}: npm run cost fails, pending: ${check.costPending}\n${cost.stderr.slice(-1000)}`);
-      } else {
-        run(scratch, "npm run cost", "npm", ["run", "cost"]);
-      }
-      const ignored = Object.keys(check.pending ?? {}).filter((file) => !check.unitTests || check.unitTests.includes(file));
-      // The files first: jest's array options (--selectProjects, --testPathIgnorePatterns) take every argument after them.
-      run(scratch, "the unit tests", process.execPath, [
-        "node_modules/jest/bin/jest.js",
-        ...(check.unitTests ?? []).filter((file) => !ignored.includes(file)),
-        "--ci",
-        "--maxWorkers=2",
-        "--selectProjects=unit",
-        ...ignored.map((file) => `--testPathIgnorePatterns=${file.replace(/\./g, "\\.")}`),
-      ]);
     },
     15 * 60_000,
   );
