@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "ci-cdktf.out/", ".build/", "coverage/"] },
+  { ignores: ["node_modules/", "cdktf.out/", "dist/", "synthesized/", ".build/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,6 +14,24 @@ export const ALARM_PERIOD_STEP_SECONDS = 60;
 export const MAX_ALARM_EVALUATION_SECONDS = 86_400;
 /** Alarms on Metrics Insights queries (system errors) evaluate at most the last 3 hours. */
 export const MAX_METRICS_INSIGHTS_EVALUATION_SECONDS = 10_800;
+/**
+ * DynamoDB aggregates the Kinesis streaming destination metrics (FailedToReplicateRecordCount,
+ * AgeOfOldestUnreplicatedRecord, ThrottledPutRecordCount) over five minutes: they are not in the
+ * page's one-minute list, so a shorter alarm period sees at most one datapoint in five.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+ */
+export const DYNAMODB_FIVE_MINUTE_METRIC_SECONDS = 300;
+/**
+ * Alarm periods for metrics whose publishing interval we do not rely on: Firehose delivery and SNS
+ * notification metrics use five-minute periods, which cover a one- or five-minute publisher.
+ */
+export const FIVE_MINUTES = 300;
+
+/**
+ * The DynamoDB operations the access library calls (GetCommand, PutCommand, UpdateCommand,
+ * DeleteCommand, QueryCommand): SuccessfulRequestLatency is published per (TableName, Operation).
+ */
+export const LATENCY_ALARM_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"] as const;
 
 /**
  * S3 Object Lock default retention accepts at most 100 years.
@@ -29,17 +47,43 @@ export const MAX_BUFFERING_MIB = 128;
 /** Glacier Instant Retrieval bills at least 90 days: moving on sooner pays for days not stored. */
 export const GLACIER_IR_MIN_STORAGE_DAYS = 90;
 
-/** Defaults of each alarm window, from AWS's recommended DynamoDB alarms where it gives them. */
+/**
+ * Defaults of each alarm window, from CloudWatch's recommended alarms where it gives them
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html):
+ * DynamoDB throttles and errors 5 of 5 one-minute periods, SuccessfulRequestLatency Average 10 of
+ * 10, AgeOfOldestUnreplicatedRecord Maximum 3 of 3 five-minute periods, Kinesis
+ * GetRecords.IteratorAgeMilliseconds Maximum 15 of 15 one-minute periods. Where the page says the
+ * threshold "depends on your use case" the value here is ours and says so in docs/operations.md.
+ * Firehose: alarm when DataFreshness exceeds the buffering limit (at most 15 minutes):
+ * https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+ */
 export const ALARM_DEFAULTS = {
   throttles: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
   systemErrors: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
+  userErrors: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
+  latency: { threshold: 100, periodSeconds: 60, evaluationPeriods: 10, datapointsToAlarm: 10 },
   accountCapacityUtilization: { threshold: 80, periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 2 },
   capacityAtMax: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
   onDemandCapThrottles: { threshold: 0, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
-  archiveReplicationFailures: { threshold: 0, periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1 },
-  archiveReplicationLag: { threshold: 600, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
-  archiveDeliveryFailures: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
-  archiveDeliveryFreshness: { threshold: 1_800, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  alarmTopicFailures: { threshold: 0, periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  archiveReplicationFailures: {
+    threshold: 0,
+    periodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+  },
+  archiveReplicationLag: { threshold: 600, periodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  archiveReplicationThrottles: {
+    threshold: 0,
+    periodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+  },
+  archiveStreamIteratorAge: { threshold: 3_600, periodSeconds: 60, evaluationPeriods: 15, datapointsToAlarm: 15 },
+  archiveDeliveryFailures: { periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  archiveDeliveryFreshness: { threshold: 900, periodSeconds: FIVE_MINUTES, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  archiveHeartbeat: { periodSeconds: 3_600, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  archiveLockedCopyFailures: { threshold: 0, periodSeconds: FIVE_MINUTES, evaluationPeriods: 1, datapointsToAlarm: 1 },
 } as const;
 
 export const ARCHIVE_DEFAULTS = {
@@ -48,6 +92,7 @@ export const ARCHIVE_DEFAULTS = {
   streamRetentionHours: 168,
   bufferingSeconds: 300,
   bufferingMiB: 64,
+  landingRetentionDays: 30,
   glacierInstantRetrievalAfterDays: 90,
   deepArchiveAfterDays: 730,
 } as const;
@@ -56,10 +101,16 @@ const wholeNumber = (what: string) => z.number({ error: `required: ${what}` }).i
 
 type WindowDefaults = { periodSeconds: number; evaluationPeriods: number; datapointsToAlarm: number };
 
-function windowFields(defaults: WindowDefaults) {
+/** `minPeriodSeconds`: the metric's publishing interval; a shorter period leaves most periods without data. */
+function windowFields(defaults: WindowDefaults, minPeriodSeconds = ALARM_PERIOD_STEP_SECONDS) {
   return {
     periodSeconds: wholeNumber("seconds")
-      .min(ALARM_PERIOD_STEP_SECONDS, `must be at least ${ALARM_PERIOD_STEP_SECONDS} seconds`)
+      .min(
+        minPeriodSeconds,
+        minPeriodSeconds === ALARM_PERIOD_STEP_SECONDS
+          ? `must be at least ${ALARM_PERIOD_STEP_SECONDS} seconds`
+          : `must be at least ${minPeriodSeconds} seconds: AWS publishes this metric every ${minPeriodSeconds / 60} minutes, so a shorter period cannot breach`,
+      )
       .multipleOf(ALARM_PERIOD_STEP_SECONDS, `must be a multiple of ${ALARM_PERIOD_STEP_SECONDS} seconds (CloudWatch periods)`)
       .default(defaults.periodSeconds)
       .meta({ description: `Seconds per datapoint. @default ${defaults.periodSeconds}` }),
@@ -95,16 +146,22 @@ const checkWindow = (maxSeconds: number) => (window: WindowDefaults, ctx: z.Refi
 const alarmWindow = (defaults: WindowDefaults, what: string) =>
   z.strictObject(windowFields(defaults)).superRefine(checkWindow(MAX_ALARM_EVALUATION_SECONDS)).prefault({}).meta({ description: what });
 
+interface ThresholdOptions {
+  /** Metrics Insights alarms evaluate at most 3 hours. */
+  readonly maxEvaluationSeconds?: number;
+  readonly minPeriodSeconds?: number;
+}
+
 /** An alarm with a configurable threshold in `bound.unit`, between 0 and `bound.max`. */
 const thresholdAlarm = (
   defaults: WindowDefaults & { threshold: number },
   bound: { unit: string; max: number },
   what: string,
-  maxEvaluationSeconds = MAX_ALARM_EVALUATION_SECONDS,
+  { maxEvaluationSeconds = MAX_ALARM_EVALUATION_SECONDS, minPeriodSeconds }: ThresholdOptions = {},
 ) =>
   z
     .strictObject({
-      ...windowFields(defaults),
+      ...windowFields(defaults, minPeriodSeconds),
       threshold: z
         .number({ error: `required: a threshold in ${bound.unit}` })
         .min(0, `must be between 0 and ${bound.max} ${bound.unit}`)
@@ -117,6 +174,7 @@ const thresholdAlarm = (
     .meta({ description: what });
 
 const COUNT = { unit: "events per period", max: 1_000_000 };
+const MILLISECONDS = { unit: "milliseconds", max: 60_000 };
 const PERCENT = { unit: "percent", max: 100 };
 const SECONDS = { unit: "seconds", max: MAX_ALARM_EVALUATION_SECONDS };
 
@@ -136,7 +194,22 @@ export const alarmsSchema = z
       ALARM_DEFAULTS.systemErrors,
       COUNT,
       "SystemErrors of each table, summed over every operation by a Metrics Insights query (window at most 3 hours). @default threshold 0, 5 of 5 one-minute periods",
-      MAX_METRICS_INSIGHTS_EVALUATION_SECONDS,
+      { maxEvaluationSeconds: MAX_METRICS_INSIGHTS_EVALUATION_SECONDS },
+    ),
+    userErrors: thresholdAlarm(
+      ALARM_DEFAULTS.userErrors,
+      COUNT,
+      "UserErrors (Sum) of the account and region: HTTP 400s other than throttling and failed conditions (e.g. AccessDenied). @default threshold 0, 5 of 5 one-minute periods",
+    ),
+    latency: thresholdAlarm(
+      ALARM_DEFAULTS.latency,
+      MILLISECONDS,
+      "SuccessfulRequestLatency (Average) of each table, per operation the access library calls. @default threshold 100 ms, 10 of 10 one-minute periods",
+    ),
+    alarmTopicFailures: thresholdAlarm(
+      ALARM_DEFAULTS.alarmTopicFailures,
+      COUNT,
+      "NumberOfNotificationsFailed (Sum) of the alarm topic: on-call is not being reached. @default threshold 0, 1 of 1 five-minute period",
     ),
     accountCapacityUtilization: thresholdAlarm(
       ALARM_DEFAULTS.accountCapacityUtilization,
@@ -155,12 +228,25 @@ export const alarmsSchema = z
     archiveReplicationFailures: thresholdAlarm(
       ALARM_DEFAULTS.archiveReplicationFailures,
       COUNT,
-      "FailedToReplicateRecordCount (Sum) of the archived table's Kinesis destination. @default threshold 0, 1 of 1 minute",
+      "FailedToReplicateRecordCount (Maximum, Metrics Insights over DelegatedOperation) of the archived table. @default threshold 0, 1 of 1 five-minute period",
+      { maxEvaluationSeconds: MAX_METRICS_INSIGHTS_EVALUATION_SECONDS, minPeriodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS },
     ),
     archiveReplicationLag: thresholdAlarm(
       ALARM_DEFAULTS.archiveReplicationLag,
       SECONDS,
-      "AgeOfOldestUnreplicatedRecord (Maximum) of the archived table, in seconds. @default threshold 600, 5 of 5 one-minute periods",
+      "AgeOfOldestUnreplicatedRecord (Maximum, Metrics Insights over DelegatedOperation) of the archived table, in seconds. @default threshold 600, 3 of 3 five-minute periods",
+      { maxEvaluationSeconds: MAX_METRICS_INSIGHTS_EVALUATION_SECONDS, minPeriodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS },
+    ),
+    archiveReplicationThrottles: thresholdAlarm(
+      ALARM_DEFAULTS.archiveReplicationThrottles,
+      COUNT,
+      "ThrottledPutRecordCount (Maximum, Metrics Insights over DelegatedOperation) of the archived table. @default threshold 0, 3 of 3 five-minute periods",
+      { maxEvaluationSeconds: MAX_METRICS_INSIGHTS_EVALUATION_SECONDS, minPeriodSeconds: DYNAMODB_FIVE_MINUTE_METRIC_SECONDS },
+    ),
+    archiveStreamIteratorAge: thresholdAlarm(
+      ALARM_DEFAULTS.archiveStreamIteratorAge,
+      SECONDS,
+      "Kinesis GetRecords.IteratorAgeMilliseconds (Maximum) of the archive stream, in seconds: Firehose falls behind. @default threshold 3600, 15 of 15 one-minute periods",
     ),
     archiveDeliveryFailures: alarmWindow(
       ALARM_DEFAULTS.archiveDeliveryFailures,
@@ -169,7 +255,17 @@ export const alarmsSchema = z
     archiveDeliveryFreshness: thresholdAlarm(
       ALARM_DEFAULTS.archiveDeliveryFreshness,
       SECONDS,
-      "Firehose DeliveryToS3.DataFreshness (Maximum), in seconds. @default threshold 1800, 3 of 3 five-minute periods",
+      "Firehose DeliveryToS3.DataFreshness (Maximum), in seconds. @default threshold 900 (the 15-minute buffering limit), 3 of 3 five-minute periods",
+    ),
+    archiveHeartbeat: alarmWindow(
+      ALARM_DEFAULTS.archiveHeartbeat,
+      "Heartbeat: Firehose DeliveryToS3.Records (Sum) below 1, missing data breaching: a pipeline that goes silent alarms. @default 1 of 1 one-hour period",
+    ),
+    archiveLockedCopyFailures: thresholdAlarm(
+      ALARM_DEFAULTS.archiveLockedCopyFailures,
+      COUNT,
+      "S3 Replication OperationsFailedReplication (Sum, Metrics Insights) from the landing bucket into the locked archive. @default threshold 0, 1 of 1 five-minute period",
+      { maxEvaluationSeconds: MAX_METRICS_INSIGHTS_EVALUATION_SECONDS },
     ),
   })
   .prefault({})
@@ -227,6 +323,10 @@ export const auditArchiveSchema = z
       .max(MAX_BUFFERING_MIB, `must be between 1 and ${MAX_BUFFERING_MIB} MiB`)
       .default(ARCHIVE_DEFAULTS.bufferingMiB)
       .meta({ description: `...or when this much data is buffered. @default ${ARCHIVE_DEFAULTS.bufferingMiB}` }),
+    landingRetentionDays: days(
+      "Firehose's landing bucket keeps each object this long after S3 Replication copied it into the locked bucket (time to re-drive a failed copy with S3 Batch Replication).",
+      ARCHIVE_DEFAULTS.landingRetentionDays,
+    ),
     glacierInstantRetrievalAfterDays: days(
       "Objects move to S3 Glacier Instant Retrieval (Athena still reads them) after this many days.",
       ARCHIVE_DEFAULTS.glacierInstantRetrievalAfterDays,
@@ -254,7 +354,10 @@ export const auditArchiveSchema = z
     }
   })
   .prefault({})
-  .meta({ description: "Audit archive: Kinesis Data Streams for DynamoDB -> Firehose -> S3 with Object Lock. @default disabled" });
+  .meta({
+    description:
+      "Audit archive: Kinesis Data Streams for DynamoDB -> Firehose -> landing bucket -> S3 Replication -> bucket with Object Lock. @default disabled",
+  });
 
 export type AlarmSettings = z.output<typeof alarmsSchema>;
 export type AlarmWindow = AlarmSettings["capacityAtMax"];
@@ -275,6 +378,14 @@ export function checkOperations(
     });
   }
   const archive = environment.auditArchive;
+  const iteratorAge = environment.alarms.archiveStreamIteratorAge.threshold;
+  if (archive.enabled && iteratorAge >= archive.streamRetentionHours * 3_600) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["alarms", "archiveStreamIteratorAge", "threshold"],
+      message: `(${iteratorAge} s) is not below auditArchive.streamRetentionHours (${archive.streamRetentionHours} h): records would expire from the stream before the alarm fires; lower it`,
+    });
+  }
   const archived = TABLE_DEFINITIONS.find((definition) => definition.id === archive.table);
   if (archive.enabled && archived && !("stream" in archived && archived.stream)) {
     ctx.addIssue({

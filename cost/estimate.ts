@@ -103,6 +103,9 @@ const FREE_TYPES: Record<string, string> = {
   aws_s3_bucket_policy: "configuration of a priced bucket",
   aws_s3_bucket_ownership_controls: "configuration of a priced bucket",
   aws_s3_bucket_object_lock_configuration: "configuration of a priced bucket",
+  aws_s3_bucket_replication_configuration: "configuration of a priced bucket (replication requests not modelled)",
+  aws_cloudwatch_log_group: "Firehose's delivery-error log: billed per GB ingested (not modelled)",
+  aws_cloudwatch_log_stream: "part of its log group",
   terraform_data: "not an AWS resource",
 };
 

@@ -20,7 +20,7 @@ export const PLAN_JSON = "tfplan.json";
 export interface GuardedTerraformOptions {
   /** The synthesized stack directory (holds cdk.tf.json). */
   readonly directory: string;
-  /** The stack name: names it in messages and selects its plan-guard overrides. */
+  /** The stack name, for messages (plan-guard overrides match the plan's own environment, not this). */
   readonly stack: string;
   /** Apply the saved plan after the guard passes and `confirm` returns true. @default false (plan only) */
   readonly apply?: boolean;

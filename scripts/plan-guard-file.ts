@@ -17,14 +17,28 @@ export interface PlanGuardRun {
   readonly exitCode: 0 | 1 | 2;
 }
 
-export function guardPlanFile(planPath: string, options: { stack?: string; overridesPath?: string } = {}): PlanGuardRun {
+export interface PlanGuardFileOptions {
+  /** @default guards/plan-guard-overrides.json of this checkout (a missing file means no overrides) */
+  readonly overridesPath?: string;
+  /** Decides which overrides have expired. @default now */
+  readonly now?: Date;
+  /**
+   * A label only (Atlantis passes $PROJECT_NAME): overrides match the plan's own environment (its
+   * account and table names), never this.
+   */
+  readonly stack?: string;
+}
+
+export function guardPlanFile(planPath: string, options: PlanGuardFileOptions = {}): PlanGuardRun {
   const overridesPath = options.overridesPath ?? join(projectRoot(), PLAN_GUARD_OVERRIDES_FILE);
   try {
     if (!existsSync(planPath))
       throw new PlanGuardInputError(`${planPath}: no such file; write it with: terraform show -json <planfile> > ${planPath}`);
     const plan = parsePlan(readFileSync(planPath, "utf8"), planPath);
+    if (options.overridesPath !== undefined && !existsSync(overridesPath))
+      throw new PlanGuardInputError(`${overridesPath}: no such overrides file (give a JSON array, [] for none)`);
     const overrides = existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
-    return formatGuardResult(guardPlan(plan, { stack: options.stack, overrides }), planPath);
+    return formatGuardResult(guardPlan(plan, { overrides, now: options.now }), planPath);
   } catch (error) {
     if (error instanceof PlanGuardInputError) return { text: `plan guard: cannot check: ${error.message}`, exitCode: 2 };
     throw error;

@@ -27,8 +27,7 @@ const buildDir = path.join(root, ".build");
  * Bundles are named after that file's content (and what builds them: this script, which holds the
  * options, and scripts/packages-in-a-bundle.js), not its age: `npm ci` of an unchanged
  * package-lock.json writes the same content (checked with npm 11: two `npm ci` runs in fresh clones
- * wrote byte-identical files), so the bundles stay valid (Atlantis runs `npm ci` before every plan,
- * atlantis/repos.yaml).
+ * wrote byte-identical files), so the bundles stay valid (CI runs `npm ci` on every run).
  */
 function installedTree() {
   const lockfile = [path.join(root, "node_modules", ".package-lock.json"), path.join(root, "package-lock.json")].find((file) =>

@@ -1,4 +1,4 @@
-import { TerraformOutput } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
 import type { Environment } from "../config/schema";
@@ -7,7 +7,7 @@ import { AuditArchive } from "./audit-archive";
 import { TableContributorInsights } from "./contributor-insights";
 import { AlarmTopic } from "./notification-topic";
 import type { OperationalTable } from "./operational-table";
-import { TableAlarms, accountCapacityAlarms } from "./table-alarms";
+import { TableAlarms, accountAlarms, metricAlarm } from "./table-alarms";
 
 export interface OperationsProps {
   readonly environment: Environment;
@@ -29,17 +29,35 @@ export function addOperations(scope: Construct, props: OperationsProps) {
 
   let actions: string[] = [];
   if (alarms.enabled) {
-    const topicArn =
+    const created =
       alarms.topic === "create"
-        ? new AlarmTopic(scope, "alarm-topic", { name: `${hyphenatedPrefix}alarms`, accountId: environment.aws.accountId }).topic.arn
-        : props.givenArn(alarms.topic);
+        ? new AlarmTopic(scope, "alarm-topic", { name: `${hyphenatedPrefix}alarms`, accountId: environment.aws.accountId }).topic
+        : undefined;
+    const topicArn = created ? created.arn : props.givenArn(alarms.topic as Exclude<typeof alarms.topic, "create">);
     new TerraformOutput(scope, "alarm_topic_arn", {
       value: topicArn,
       description: "SNS topic every opsdata alarm notifies (ALARM and OK); subscribe on-call here",
       staticId: true,
     });
     actions = [topicArn];
-    accountCapacityAlarms(scope, environment.tableNamePrefix, alarms, actions);
+    accountAlarms(scope, environment.tableNamePrefix, alarms, actions);
+    // A topic that cannot reach on-call makes every other alarm silent. The topic name is the
+    // ARN's sixth field (arn:aws:sns:<region>:<account>:<name>), resolved by Terraform for a given ARN.
+    metricAlarm(scope, {
+      address: "alarm_topic_notifications_failed",
+      alarmName: `${environment.tableNamePrefix}alarm topic notifications failed`,
+      description:
+        'SNS could not deliver alarm notifications to a subscriber after its retries: on-call may not be reached. First step: the topic\'s delivery status logs and subscriptions. Runbook: docs/operations.md, "Alarms".',
+      namespace: "AWS/SNS",
+      metricName: "NumberOfNotificationsFailed",
+      dimensions: { TopicName: created ? created.name : Fn.element(Fn.split(":", topicArn), 5) },
+      statistic: "Sum",
+      comparison: "GreaterThanThreshold",
+      threshold: alarms.alarmTopicFailures.threshold,
+      window: alarms.alarmTopicFailures,
+      treatMissingData: "notBreaching",
+      actions,
+    });
   }
 
   // The definitions the stack's tables were built from (not the shipped tables/, which a caller may replace).
@@ -64,6 +82,7 @@ export function addOperations(scope: Construct, props: OperationsProps) {
       tableNameToken: tables[auditArchive.table].table.name,
       namePrefix: environment.tableNamePrefix,
       accountId: environment.aws.accountId,
+      breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
       kmsKeyArn: props.kmsKeyArn,
       alarms: alarms.enabled ? { settings: alarms, actions } : undefined,
     });

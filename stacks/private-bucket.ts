@@ -8,19 +8,17 @@ export const BLOCK_ALL_PUBLIC_ACCESS = {
   restrictPublicBuckets: true,
 } as const;
 
+/** The statement denying every request to the bucket and its objects not made over TLS. */
+export const denyInsecureTransport = (bucketArn: string) => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny" as const,
+  Principal: "*" as const,
+  Action: "s3:*",
+  Resource: [bucketArn, `${bucketArn}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
 /** A bucket policy that denies every request to the bucket and its objects not made over TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
+  return JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn)] });
 }

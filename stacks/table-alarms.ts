@@ -1,58 +1,97 @@
 /**
- * CloudWatch alarms on what hurts the API: throttling (table and every GSI), system errors, the
- * account's provisioned-capacity quota, an autoscaled dimension pinned at its max and an on-demand
- * table throttled at its cap. Metrics, statistics and windows follow AWS's recommended DynamoDB
- * alarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#DynamoDB
- * Metric names and dimensions: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+ * CloudWatch alarms on what hurts the API: throttling (table and every GSI), system and user
+ * errors, latency per operation, the account's provisioned-capacity quota, an autoscaled dimension
+ * pinned at its max and an on-demand table throttled at its cap. Every alarm names its metric's
+ * documented dimensions and statistic and a period no shorter than the metric's publishing interval:
+ * - metrics, dimensions, statistics and which are one-minute metrics:
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+ * - recommended windows: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#DynamoDB
+ * - "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing data", so
+ *   treat_missing_data on them documents intent only; silence is caught by the archive heartbeat:
+ *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
  */
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
-import type { AlarmSettings, AlarmWindow } from "../config/operations";
+import { LATENCY_ALARM_OPERATIONS, type AlarmSettings, type AlarmWindow } from "../config/operations";
 import type { TableSettings } from "../config/schema";
 import type { TableDefinition } from "../tables";
+import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 
-type Window = AlarmWindow;
+type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
+type MissingData = "notBreaching" | "ignore" | "breaching";
 
-export interface MetricAlarmProps {
-  /** Terraform address (`aws_cloudwatch_metric_alarm.<address>`) and, with the name prefix, the alarm name. */
+interface AlarmCommon {
+  /** Terraform address (`aws_cloudwatch_metric_alarm.<address>`). */
   readonly address: string;
   readonly alarmName: string;
   /** What it means and the first step; shown in the notification. */
   readonly description: string;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly window: AlarmWindow;
+  /**
+   * What a period without data means. Event counts (throttles, errors) are published only when
+   * non-zero, so a gap is "notBreaching"; gauges keep their state ("ignore"); a heartbeat that stops
+   * is "breaching".
+   */
+  readonly treatMissingData: MissingData;
+  readonly actions: readonly string[];
+}
+
+export interface MetricAlarmProps extends AlarmCommon {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions?: Record<string, string>;
   readonly statistic: "Sum" | "Maximum" | "Minimum" | "Average";
-  readonly comparison: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
-  readonly threshold: number;
-  readonly window: Window;
-  /**
-   * What a period without data means. Event counts (throttles, errors) are published only when
-   * non-zero, so a gap is "notBreaching"; gauges published continuously keep their state ("ignore").
-   */
-  readonly treatMissingData: "notBreaching" | "ignore" | "breaching";
-  readonly actions: readonly string[];
 }
 
-/** One alarm: notifies on ALARM and on recovery (OK), with a stable address. */
+export interface QueryAlarmProps extends AlarmCommon {
+  /** A CloudWatch Metrics Insights query returning one series. */
+  readonly query: string;
+  /** The series' label (the metric it aggregates). */
+  readonly label: string;
+}
+
+/** One alarm on one metric: notifies on ALARM and on recovery (OK), with a stable address. */
 export function metricAlarm(scope: Construct, props: MetricAlarmProps): CloudwatchMetricAlarm {
-  const alarm = new CloudwatchMetricAlarm(scope, props.address, {
-    alarmName: props.alarmName,
-    alarmDescription: props.description,
-    namespace: props.namespace,
-    metricName: props.metricName,
-    dimensions: props.dimensions,
-    statistic: props.statistic,
-    period: props.window.periodSeconds,
-    ...windowAndActions(props),
-  });
-  alarm.overrideLogicalId(props.address);
+  return withAddress(
+    new CloudwatchMetricAlarm(scope, props.address, {
+      namespace: props.namespace,
+      metricName: props.metricName,
+      dimensions: props.dimensions,
+      statistic: props.statistic,
+      period: props.window.periodSeconds,
+      ...common(props),
+    }),
+    props.address,
+  );
+}
+
+/**
+ * One alarm on a Metrics Insights query: for metrics published per dimension values we must not
+ * enumerate or guess (every Operation, an undocumented DelegatedOperation value). Such alarms
+ * evaluate at most the last 3 hours (config/operations.ts bounds the window):
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html
+ */
+export function queryAlarm(scope: Construct, props: QueryAlarmProps): CloudwatchMetricAlarm {
+  return withAddress(
+    new CloudwatchMetricAlarm(scope, props.address, {
+      metricQuery: [{ id: "q", expression: props.query, period: props.window.periodSeconds, label: props.label, returnData: true }],
+      ...common(props),
+    }),
+    props.address,
+  );
+}
+
+function withAddress(alarm: CloudwatchMetricAlarm, address: string) {
+  alarm.overrideLogicalId(address);
   return alarm;
 }
 
-/** The evaluation and notification part of an alarm (the metric part differs: one metric or a Metrics Insights query). */
-function windowAndActions(props: Pick<MetricAlarmProps, "comparison" | "threshold" | "window" | "treatMissingData" | "actions">) {
+function common(props: AlarmCommon) {
   return {
+    alarmName: props.alarmName,
+    alarmDescription: props.description,
     comparisonOperator: props.comparison,
     threshold: props.threshold,
     evaluationPeriods: props.window.evaluationPeriods,
@@ -65,17 +104,15 @@ function windowAndActions(props: Pick<MetricAlarmProps, "comparison" | "threshol
 
 /**
  * SystemErrors is published per (TableName, Operation): an alarm on TableName alone would see no
- * data. A Metrics Insights query sums every operation of the table into one series, so no
- * operation list can fall behind what callers use (AWS CDK's `metricSystemErrorsForOperations`
- * sums a fixed list with metric math instead). Alarms on Metrics Insights queries evaluate the
- * last 3 hours at most (config/operations.ts bounds the window):
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html
+ * data. The query sums every operation of the table into one series, so no operation list can fall
+ * behind what callers use.
  */
 export const systemErrorsQuery = (tableName: string) =>
   `SELECT SUM(SystemErrors) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) WHERE TableName = '${tableName}'`;
 
 const KINDS = ["read", "write"] as const;
 const capitalized = { read: "Read", write: "Write" } as const;
+const RUNBOOK = 'Runbook: docs/operations.md, "Alarms".';
 
 export interface TableAlarmsProps {
   readonly definition: TableDefinition;
@@ -89,8 +126,8 @@ export interface TableAlarmsProps {
 
 /**
  * A table's alarms. Addresses: `aws_cloudwatch_metric_alarm.<table>[_<index>]_<read|write>_throttle_events`,
- * `<table>_system_errors`, `<table>[_<index>]_<read|write>_capacity_at_max` (provisioned),
- * `<table>[_<index>]_<read|write>_on_demand_cap_throttle_events` (on-demand).
+ * `<table>_system_errors`, `<table>_<Operation>_latency`, `<table>[_<index>]_<read|write>_capacity_at_max`
+ * (provisioned), `<table>[_<index>]_<read|write>_on_demand_cap_throttle_events` (on-demand).
  */
 export class TableAlarms extends Construct {
   constructor(scope: Construct, id: string, props: TableAlarmsProps) {
@@ -113,7 +150,7 @@ export class TableAlarms extends Construct {
         metricAlarm(this, {
           address: `${address}_${kind}_throttle_events`,
           alarmName: `${label} ${kind} throttle events`,
-          description: `${label}: ${kind} requests are being throttled; callers see ProvisionedThroughputExceededException. First step: CloudWatch Contributor Insights for hot keys, then capacity (see README "Operating the tables").`,
+          description: `${label}: ${kind} requests are being throttled; callers see ProvisionedThroughputExceededException. First step: Contributor Insights for hot keys, then capacity. ${RUNBOOK}`,
           namespace: "AWS/DynamoDB",
           metricName: `${Kind}ThrottleEvents`,
           dimensions,
@@ -130,7 +167,7 @@ export class TableAlarms extends Construct {
           metricAlarm(this, {
             address: `${address}_${kind}_capacity_at_max`,
             alarmName: `${label} ${kind} capacity at max`,
-            description: `${label}: autoscaling has set ${kind} capacity to its configured max (${range.max}); demand above it is throttled. First step: raise ${kind}.max in config/environments.ts if the load is legitimate.`,
+            description: `${label}: autoscaling has set ${kind} capacity to its configured max (${range.max}); demand above it is throttled. First step: raise ${kind}.max in config/environments.ts if the load is legitimate. ${RUNBOOK}`,
             namespace: "AWS/DynamoDB",
             metricName: `Provisioned${Kind}CapacityUnits`,
             dimensions,
@@ -147,7 +184,7 @@ export class TableAlarms extends Construct {
           metricAlarm(this, {
             address: `${address}_${kind}_on_demand_cap_throttle_events`,
             alarmName: `${label} ${kind} throttled at on-demand cap`,
-            description: `${label}: ${kind} requests are throttled at the on_demand_throughput cap (${cap} units/s). First step: raise max${Kind}RequestUnits in config/environments.ts if the load is legitimate.`,
+            description: `${label}: ${kind} requests are throttled at the on_demand_throughput cap (${cap} units/s). First step: raise max${Kind}RequestUnits in config/environments.ts if the load is legitimate. ${RUNBOOK}`,
             namespace: "AWS/DynamoDB",
             metricName: `${Kind}MaxOnDemandThroughputThrottleEvents`,
             dimensions,
@@ -162,41 +199,54 @@ export class TableAlarms extends Construct {
       }
     }
 
-    const systemErrors = new CloudwatchMetricAlarm(this, `${definition.id}_system_errors`, {
+    queryAlarm(this, {
+      address: `${definition.id}_system_errors`,
       alarmName: `${tableName} system errors`,
-      alarmDescription: `${tableName}: DynamoDB returned HTTP 500s (service-side errors). First step: check the AWS Health Dashboard; SDK retries absorb short bursts.`,
-      metricQuery: [
-        {
-          id: "errors",
-          expression: systemErrorsQuery(tableName),
-          period: alarms.systemErrors.periodSeconds,
-          label: "SystemErrors",
-          returnData: true,
-        },
-      ],
-      ...windowAndActions({
+      description: `${tableName}: DynamoDB returned HTTP 500s (service-side errors). First step: the AWS Health Dashboard; SDK retries absorb short bursts. ${RUNBOOK}`,
+      query: systemErrorsQuery(tableName),
+      label: "SystemErrors",
+      comparison: "GreaterThanThreshold",
+      threshold: alarms.systemErrors.threshold,
+      window: alarms.systemErrors,
+      treatMissingData: "notBreaching",
+      actions,
+    });
+
+    // Published per (TableName, Operation) for every operation a caller makes; Average over a
+    // one-minute period, as the recommended alarm. Not for operations an append-only table's policy
+    // denies: no caller's request succeeds, so such an alarm could never see data.
+    const denied: readonly string[] = definition.appendOnly ? APPEND_ONLY_DENIED_ACTIONS : [];
+    for (const operation of LATENCY_ALARM_OPERATIONS.filter((candidate) => !denied.includes(`dynamodb:${candidate}`))) {
+      metricAlarm(this, {
+        address: `${definition.id}_${operation}_latency`,
+        alarmName: `${tableName} ${operation} latency`,
+        description: `${tableName}: successful ${operation} requests average more than ${alarms.latency.threshold} ms inside DynamoDB. First step: SuccessfulRequestLatency by operation, then item sizes and Query page sizes. ${RUNBOOK}`,
+        namespace: "AWS/DynamoDB",
+        metricName: "SuccessfulRequestLatency",
+        dimensions: { TableName: tableName, Operation: operation },
+        statistic: "Average",
         comparison: "GreaterThanThreshold",
-        threshold: alarms.systemErrors.threshold,
-        window: alarms.systemErrors,
+        threshold: alarms.latency.threshold,
+        window: alarms.latency,
         treatMissingData: "notBreaching",
         actions,
-      }),
-    });
-    systemErrors.overrideLogicalId(`${definition.id}_system_errors`);
+      });
+    }
   }
 }
 
 /**
- * The account's provisioned-capacity quota (AccountProvisioned{Read,Write}CapacityUtilization, no
- * dimensions): one pair per stack, since each environment is its own account.
+ * Account-wide DynamoDB alarms, one set per stack since each environment is its own account: the
+ * provisioned-capacity quota (AccountProvisioned{Read,Write}CapacityUtilization, no dimensions) and
+ * UserErrors (no dimensions: the account's HTTP 400s in the region).
  */
-export function accountCapacityAlarms(scope: Construct, alarmNamePrefix: string, alarms: AlarmSettings, actions: readonly string[]) {
+export function accountAlarms(scope: Construct, alarmNamePrefix: string, alarms: AlarmSettings, actions: readonly string[]) {
   for (const kind of KINDS) {
     const Kind = capitalized[kind];
     metricAlarm(scope, {
       address: `account_${kind}_capacity_utilization`,
       alarmName: `${alarmNamePrefix}account ${kind} capacity utilization`,
-      description: `The account's provisioned ${kind} capacity is above ${alarms.accountCapacityUtilization.threshold}% of its quota: autoscaling soon cannot raise any table. First step: request a quota increase (Service Quotas, DynamoDB).`,
+      description: `The account's provisioned ${kind} capacity is above ${alarms.accountCapacityUtilization.threshold}% of its quota: autoscaling soon cannot raise any table. First step: request a quota increase (Service Quotas, DynamoDB). ${RUNBOOK}`,
       namespace: "AWS/DynamoDB",
       metricName: `AccountProvisioned${Kind}CapacityUtilization`,
       statistic: "Maximum",
@@ -207,4 +257,17 @@ export function accountCapacityAlarms(scope: Construct, alarmNamePrefix: string,
       actions,
     });
   }
+  metricAlarm(scope, {
+    address: "account_user_errors",
+    alarmName: `${alarmNamePrefix}account user errors`,
+    description: `DynamoDB answered HTTP 400 (not throttling, not a failed condition) in every minute of the window: usually AccessDenied from a policy change or a malformed request from a new release. First step: CloudTrail errorCode for dynamodb.amazonaws.com. ${RUNBOOK}`,
+    namespace: "AWS/DynamoDB",
+    metricName: "UserErrors",
+    statistic: "Sum",
+    comparison: "GreaterThanThreshold",
+    threshold: alarms.userErrors.threshold,
+    window: alarms.userErrors,
+    treatMissingData: "notBreaching",
+    actions,
+  });
 }

@@ -2,7 +2,8 @@
  * The archived table's change feed on the real engine: every audit entry the library appends
  * appears once, as an INSERT carrying the whole entry. Kinesis Data Streams for DynamoDB carries
  * the same `dynamodb` record (Keys, NewImage) into the archive; DynamoDB Local has no Kinesis
- * destination, Firehose or S3 Object Lock, so those are checked at synth only (docs/operations.md).
+ * destination, Firehose, S3 Replication or Object Lock, so those are checked at synth here and in
+ * AWS by `npm run verify` after deploy (docs/operations.md, "Verify after deploy").
  */
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

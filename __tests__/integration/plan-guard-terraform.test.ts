@@ -9,7 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { PLAN_JSON, guardedTerraform } from "../../scripts/guarded-terraform";
-import { terraformDataFixture, terraformDataPlanJson } from "../helpers/terraform-data-plan";
+import {
+  terraformDataFixture,
+  terraformDataLifecycleFixture,
+  terraformDataLifecyclePlanJson,
+  terraformDataPlanJson,
+  terraformDataTargetedFixture,
+  terraformDataTargetedPlanJson,
+} from "../helpers/terraform-data-plan";
 import { describeWithTerraform } from "./support/terraform";
 
 const root = join(__dirname, "../..");
@@ -20,6 +27,25 @@ const actionsByAddress = (text: string) =>
       r.change.actions,
     ]),
   );
+
+/** What the guard reads of a plan's shape: per change its address, deposed?, previous_address, actions; and `complete`. */
+const shape = (text: string) => {
+  const plan = JSON.parse(text) as {
+    complete: boolean;
+    resource_changes: Array<{ address: string; deposed?: string; previous_address?: string; change: { actions: string[] } }>;
+    prior_state?: { values: { root_module: { resources: Array<{ address: string; deposed_key?: string }> } } };
+  };
+  return {
+    complete: plan.complete,
+    changes: plan.resource_changes.map((r) => [
+      r.address,
+      r.deposed ? "deposed" : "",
+      r.previous_address ?? "",
+      r.change.actions.join(","),
+    ]),
+    prior: (plan.prior_state?.values.root_module.resources ?? []).map((r) => [r.address, r.deposed_key ? "deposed" : ""]),
+  };
+};
 
 describeWithTerraform("plan guard on real terraform plans", () => {
   test("terraform produces every action the guard reads, as in the committed fixture", () => {
@@ -33,6 +59,41 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       "terraform_data.updated": ["update"],
     });
     expect(actionsByAddress(terraformDataFixture())).toEqual(fresh);
+  });
+
+  test("terraform produces deposed, forget (removed), moved and -replace shapes, as in the committed fixture", () => {
+    const fresh = shape(terraformDataLifecyclePlanJson());
+    expect(fresh).toEqual({
+      complete: true,
+      changes: [
+        ["terraform_data.deposed", "", "", "create,delete"],
+        ["terraform_data.deposed", "deposed", "", "delete"],
+        ["terraform_data.forced", "", "", "delete,create"],
+        ["terraform_data.forgotten", "", "", "forget"],
+        ["terraform_data.new_name", "", "terraform_data.old_name", "no-op"],
+      ],
+      prior: [
+        ["terraform_data.deposed", ""],
+        ["terraform_data.deposed", "deposed"],
+        ["terraform_data.forced", ""],
+        ["terraform_data.forgotten", ""],
+        ["terraform_data.new_name", ""],
+      ],
+    });
+    expect(shape(terraformDataLifecycleFixture())).toEqual(fresh);
+  });
+
+  test("a -target plan is complete: false and lists only the target; prior_state holds the rest, as in the committed fixture", () => {
+    const fresh = shape(terraformDataTargetedPlanJson());
+    expect(fresh).toEqual({
+      complete: false,
+      changes: [["terraform_data.targeted", "", "", "update"]],
+      prior: [
+        ["terraform_data.targeted", ""],
+        ["terraform_data.untouched", ""],
+      ],
+    });
+    expect(shape(terraformDataTargetedFixture())).toEqual(fresh);
   });
 
   describe("the guarded path (init, plan -out, show -json, guard, apply of the saved plan)", () => {
@@ -59,7 +120,7 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       expect(existsSync(state())).toBe(false);
       expect(existsSync(join(directory, "tfplan"))).toBe(false);
       expect(messages()).toEqual([
-        `plan guard: OK (${join(planDirectory, PLAN_JSON)}: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged)`,
+        `plan guard: OK (${join(planDirectory, PLAN_JSON)}: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 to forget, 0 unchanged)`,
         "dynamodb-dev: the plan passed the plan guard. `npm run apply -- <env>` plans, guards and applies in one run.",
       ]);
     });
@@ -111,22 +172,52 @@ describe("npm run plan:guard", () => {
   const cli = (...args: string[]) =>
     spawnSync("node", ["scripts/run-ts.js", "scripts/plan-guard.ts", ...args], { cwd: root, encoding: "utf8" });
 
-  test("a refused plan exits 1 and prints the findings on stderr", () => {
+  test("a refused plan exits 1 and prints the address and finding on stderr; a reviewed override (--overrides) passes it", () => {
     const directory = mkdtempSync(join(tmpdir(), "plan-guard-cli-"));
     try {
-      const planPath = join(directory, "plan.json");
-      // The committed prod plan, with webhook_events' deletion protection turned off in place.
-      const plan = JSON.parse(readFileSync(join(root, "__tests__/fixtures/plans/aws-prod-no-changes.plan.json"), "utf8")) as {
-        resource_changes: Array<{ address: string; change: { actions: string[]; after: Record<string, unknown> } }>;
+      const table = { name: "shop_prod_orders", arn: "arn:aws:dynamodb:eu-central-1:444455556666:table/shop_prod_orders" };
+      const plan = {
+        format_version: "1.2",
+        planned_values: {},
+        resource_changes: [
+          {
+            address: "aws_dynamodb_table.orders",
+            mode: "managed",
+            type: "aws_dynamodb_table",
+            change: {
+              actions: ["update"],
+              before: { ...table, deletion_protection_enabled: true },
+              after: { ...table, deletion_protection_enabled: false },
+            },
+          },
+        ],
+        complete: true,
       };
-      const table = plan.resource_changes.find((resource) => resource.address === "aws_dynamodb_table.webhook_events")!;
-      table.change.actions = ["update"];
-      table.change.after.deletion_protection_enabled = false;
+      const planPath = join(directory, "plan.json");
       writeFileSync(planPath, JSON.stringify(plan));
-      const result = cli(planPath, "--stack", "dynamodb-prod");
+      const refused = cli(planPath, "--overrides", join(directory, "none.json"));
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain("none.json: no such overrides file");
+      writeFileSync(join(directory, "none.json"), "[]");
+      const result = cli(planPath, "--overrides", join(directory, "none.json"), "--stack", "dynamodb-prod");
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(
-        "- aws_dynamodb_table.webhook_events [update] change deletion-protection-off: turns deletion protection off",
+        "- aws_dynamodb_table.orders deletion-protection-off [deletion_protection_enabled]: the DynamoDB table shop_prod_orders: turns deletion protection off",
+      );
+      const expires = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const override = {
+        environment: { account: "444455556666", tableNamePrefix: "shop_prod_" },
+        address: "aws_dynamodb_table.orders",
+        finding: "deletion-protection-off",
+        detail: "deletion_protection_enabled",
+        reason: "the table is retired in this change",
+        expires,
+      };
+      writeFileSync(join(directory, "overrides.json"), JSON.stringify([override]));
+      const passed = cli(planPath, "--overrides", join(directory, "overrides.json"));
+      expect(passed.status).toBe(0);
+      expect(passed.stdout).toContain(
+        `overridden until ${expires}: aws_dynamodb_table.orders deletion-protection-off [deletion_protection_enabled]`,
       );
     } finally {
       rmSync(directory, { recursive: true, force: true });
@@ -136,9 +227,7 @@ describe("npm run plan:guard", () => {
   test("no plan file is a usage error, exit 2", () => {
     const result = cli();
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe(
-      "give exactly one plan file. usage: npm run plan:guard -- <plan.json> [--stack <stack, e.g. dynamodb-prod>]",
-    );
+    expect(result.stderr.trim()).toBe("give exactly one plan file. usage: npm run plan:guard -- <plan.json> [--overrides <file>]");
   });
 });
 

@@ -41,6 +41,19 @@ const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
     /staging\.alarms\.systemErrors\.evaluationPeriods: periodSeconds x evaluationPeriods is 14400 s; this alarm evaluates at most 10800 s/,
   ],
   [
+    "a replication-lag period shorter than the metric's five-minute publishing interval",
+    (e) => (e.prod.alarms = { archiveReplicationLag: { periodSeconds: 60 } }),
+    /prod\.alarms\.archiveReplicationLag\.periodSeconds: must be at least 300 seconds: AWS publishes this metric every 5 minutes/,
+  ],
+  [
+    "a stream iterator-age threshold at or past the stream's retention",
+    (e) => {
+      e.staging.alarms = { archiveStreamIteratorAge: { threshold: 86_400 } };
+      e.staging.auditArchive = { enabled: true, retentionYears: 1, streamRetentionHours: 24 };
+    },
+    /staging\.alarms\.archiveStreamIteratorAge\.threshold: \(86400 s\) is not below auditArchive\.streamRetentionHours \(24 h\)/,
+  ],
+  [
     "a topic ARN that is not an SNS ARN",
     (e) => (e.prod.alarms = { topic: { arn: "arn:aws:sqs:eu-west-1:333333333333:oncall" } }),
     /prod\.alarms\.topic\.arn: must be an SNS topic ARN \(arn:aws:sns:<region>:<account>:<name>\)/,

@@ -212,17 +212,28 @@ export const POLICY_RULES: PolicyRule[] = [
   {
     id: "OPS_AUDIT_ARCHIVE_PROTECTED",
     description:
-      "Archive buckets: Object Lock in COMPLIANCE mode, prevent_destroy, encrypted, public access blocked, TLS-only policy, lifecycle transitions",
+      "Archive buckets: Object Lock in COMPLIANCE mode (a landing bucket instead replicates into one), prevent_destroy, encrypted, public access blocked, TLS-only policy, lifecycle transitions",
     appliesTo: ALL,
     violations: (stack) => {
       const buckets = Object.entries(resourcesOf(stack, "aws_s3_bucket")) as Array<[string, Resource]>;
       const problems: string[] = [];
+      const lockedBucket = (arn: unknown) =>
+        buckets.some(([id, bucket]) => arn === `\${aws_s3_bucket.${id}.arn}` && bucket.object_lock_enabled === true);
       for (const [id, bucket] of buckets) {
-        if (bucket.object_lock_enabled !== true) problems.push(`aws_s3_bucket.${id}: object_lock_enabled is not true`);
         if (bucket.lifecycle?.prevent_destroy !== true) problems.push(`aws_s3_bucket.${id}: lifecycle.prevent_destroy is not true`);
-        const lock = byBucket(stack, "aws_s3_bucket_object_lock_configuration", id)?.rule as
-          { default_retention?: { mode?: string } } | undefined;
-        if (lock?.default_retention?.mode !== "COMPLIANCE") problems.push(`aws_s3_bucket.${id}: default retention is not COMPLIANCE`);
+        const replication = byBucket(stack, "aws_s3_bucket_replication_configuration", id)?.rule as
+          Array<{ destination?: { bucket?: string } }> | undefined;
+        // A landing bucket is one S3 Replication copies into a locked bucket of this stack.
+        const landing = replication?.some((rule) => lockedBucket(rule.destination?.bucket)) ?? false;
+        if (!landing) {
+          if (bucket.object_lock_enabled !== true) problems.push(`aws_s3_bucket.${id}: object_lock_enabled is not true`);
+          const lock = byBucket(stack, "aws_s3_bucket_object_lock_configuration", id)?.rule as
+            { default_retention?: { mode?: string } } | undefined;
+          if (lock?.default_retention?.mode !== "COMPLIANCE") problems.push(`aws_s3_bucket.${id}: default retention is not COMPLIANCE`);
+          const lifecycle = byBucket(stack, "aws_s3_bucket_lifecycle_configuration", id)?.rule as
+            Array<{ transition?: unknown[] }> | undefined;
+          if (!lifecycle?.some((rule) => (rule.transition ?? []).length > 0)) problems.push(`aws_s3_bucket.${id}: no lifecycle transition`);
+        }
         if (!byBucket(stack, "aws_s3_bucket_server_side_encryption_configuration", id)) problems.push(`aws_s3_bucket.${id}: no encryption`);
         const block = byBucket(stack, "aws_s3_bucket_public_access_block", id);
         const blocked = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every(
@@ -237,9 +248,6 @@ export const POLICY_RULES: PolicyRule[] = [
             (st.Condition as { Bool?: Record<string, string> } | undefined)?.Bool?.["aws:SecureTransport"] === "false",
         );
         if (!tlsOnly) problems.push(`aws_s3_bucket.${id}: no policy denying non-TLS access`);
-        const lifecycle = byBucket(stack, "aws_s3_bucket_lifecycle_configuration", id)?.rule as
-          Array<{ transition?: unknown[] }> | undefined;
-        if (!lifecycle?.some((rule) => (rule.transition ?? []).length > 0)) problems.push(`aws_s3_bucket.${id}: no lifecycle transition`);
       }
       return problems;
     },

@@ -95,6 +95,7 @@ describe("policy rules catch violations", () => {
       "aws_s3_bucket.audit_archive: default retention is not COMPLIANCE",
       "aws_s3_bucket.audit_archive: public access is not fully blocked",
       "aws_s3_bucket.audit_archive: no policy denying non-TLS access",
+      "aws_s3_bucket.audit_archive_landing: no policy denying non-TLS access",
     ]);
     const input = environmentInput("prod");
     input.auditArchive = { enabled: false };

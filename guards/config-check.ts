@@ -1,0 +1,190 @@
+/**
+ * The trusted config check: runs on the Atlantis server before `terraform init`, on the committed
+ * Terraform JSON of the project being planned (synthesized/<stack>/cdk.tf.json), with facts about
+ * the environment taken from the guard's own build (config/environments.ts of a reviewed commit of
+ * main), never from the pull request. `terraform init` and `plan` run with that environment's
+ * credentials, so the JSON may use only what those need:
+ *
+ * - the AWS provider (hashicorp/aws) at the pinned version, configured with region, the
+ *   environment's account as `allowed_account_ids` and default tags: no credentials, profile,
+ *   assume_role or endpoints of its own (the server picks the identity per environment and stage);
+ * - an S3 backend whose bucket, key and region are the environment's, in the default workspace;
+ * - no provisioners (local-exec runs a command on the server), no `external` data source or any
+ *   other provider (a provider is a program), no modules (downloaded from outside the review);
+ * - no other file in the project directory that terraform would load (*.tf, *.tf.json, *.tfvars).
+ *
+ * A pure function over JSON: guards/config-check.ts imports nothing but types.
+ */
+
+/** The one configuration file of a project directory (what cdktf synthesizes). */
+export const CONFIG_FILE = "cdk.tf.json";
+
+export interface ConfigCheckFacts {
+  /** The stack (and Atlantis project) being planned, e.g. dynamodb-prod: named in every message. */
+  readonly stack: string;
+  /** The environment's AWS account: the provider's only allowed account. */
+  readonly accountId: string;
+  readonly region: string;
+  /** The environment's remote state. */
+  readonly state: { readonly bucket: string; readonly key: string; readonly region: string };
+  /** The hashicorp/aws version the project pins (@cdktf/provider-aws's provider version). */
+  readonly awsProviderVersion: string;
+  /** Terraform workspace of the run (Atlantis's $WORKSPACE). @default "default" */
+  readonly workspace?: string;
+  /** Names of the entries of the project directory; each file terraform would load is checked. @default [CONFIG_FILE] */
+  readonly files?: readonly string[];
+}
+
+/** Not `check` (its scoped data sources could be of any type), `module` or `ephemeral`. */
+const TOP_LEVEL_BLOCKS = ["//", "terraform", "provider", "resource", "data", "output", "locals", "variable", "moved", "removed", "import"];
+const TERRAFORM_SETTINGS = ["//", "backend", "required_providers", "required_version"];
+const BACKEND_SETTINGS = ["bucket", "key", "region", "encrypt", "use_lockfile"];
+const PROVIDER_SETTINGS = ["region", "allowed_account_ids", "default_tags"];
+/** How a configuration may name hashicorp/aws (a bare name means hashicorp/<name> on the public registry). */
+const AWS_SOURCES = ["aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws"];
+/** Files terraform loads from the working directory besides *.tf and *.tf.json. */
+const TERRAFORM_LOADED = /(\.tf|\.tf\.json|\.tofu|\.tofu\.json|\.tfvars|\.tfvars\.json|\.tftest\.hcl|\.tftest\.json)$/;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+/** Terraform's JSON syntax allows a block as an object or as an array of objects. */
+const bodies = (value: unknown): Json[] => (Array.isArray(value) ? value : [value]).filter(isObject);
+/** The labelled blocks of a `resource` or `data` value: [type, name, body]. */
+function labelled(value: unknown): Array<[string, string, Json]> {
+  const found: Array<[string, string, Json]> = [];
+  for (const byType of bodies(value)) {
+    for (const [type, byName] of Object.entries(byType)) {
+      if (type === "//") continue;
+      for (const named of bodies(byName)) {
+        for (const [name, body] of Object.entries(named)) {
+          if (name !== "//") for (const each of bodies(body)) found.push([type, name, each]);
+        }
+      }
+    }
+  }
+  return found;
+}
+const keysOf = (object: Json) => Object.keys(object).filter((key) => key !== "//");
+
+/** Everything wrong with a project's Terraform JSON for the environment being planned; empty when it may be planned. */
+export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): string[] {
+  const where = `${facts.stack}/${CONFIG_FILE}`;
+  const problems: string[] = [];
+  const refuse = (message: string) => problems.push(`${where}: ${message}`);
+
+  for (const file of (facts.files ?? [CONFIG_FILE]).filter((name) => name !== CONFIG_FILE && TERRAFORM_LOADED.test(name))) {
+    problems.push(
+      `${facts.stack}/${file}: terraform would load this file too; the project directory holds only ${CONFIG_FILE} (delete ${file})`,
+    );
+  }
+  if ((facts.workspace ?? "default") !== "default") {
+    refuse(
+      `workspace ${facts.workspace}: the environment's state is in the default workspace; remove \`workspace\` from the project in atlantis.yaml`,
+    );
+  }
+  if (!isObject(config)) {
+    refuse("is not a JSON object; regenerate it with npm run synth:commit");
+    return problems;
+  }
+
+  for (const block of Object.keys(config).filter((key) => !TOP_LEVEL_BLOCKS.includes(key))) {
+    refuse(
+      block === "module"
+        ? "module blocks are not allowed: a module is downloaded from outside the reviewed repository"
+        : `unknown top-level block "${block}": only ${TOP_LEVEL_BLOCKS.slice(1).join(", ")} are allowed`,
+    );
+  }
+
+  const settings = bodies(config.terraform);
+  for (const setting of settings.flatMap(keysOf).filter((key) => !TERRAFORM_SETTINGS.includes(key))) {
+    refuse(`terraform.${setting} is not allowed (only backend, required_providers, required_version)`);
+  }
+  checkProviders(settings, config.provider, facts, refuse);
+  checkBackend(settings, facts, refuse);
+
+  for (const [type, name, body] of labelled(config.resource)) {
+    if (!type.startsWith("aws_"))
+      refuse(`resource ${type}.${name}: only aws_* resources are allowed (its provider would run on the server)`);
+    for (const key of ["provisioner", "connection"].filter((k) => k in body)) {
+      refuse(`resource ${type}.${name} has a ${key}: provisioners run commands on the Atlantis server; remove it`);
+    }
+  }
+  // A removed block may hold destroy-time provisioners (Terraform 1.9+).
+  for (const removed of bodies(config.removed).filter((body) => "provisioner" in body || "connection" in body)) {
+    refuse(
+      `removed block for ${JSON.stringify(removed.from ?? "?")} has a provisioner: provisioners run commands on the Atlantis server; remove it`,
+    );
+  }
+  for (const [type, name] of labelled(config.data)) {
+    if (type === "external") refuse(`data.external.${name}: the external data source runs a program on the Atlantis server; remove it`);
+    else if (!type.startsWith("aws_")) refuse(`data.${type}.${name}: only aws_* data sources are allowed`);
+  }
+  return problems;
+}
+
+function checkProviders(settings: Json[], providerBlock: unknown, facts: ConfigCheckFacts, refuse: (message: string) => void): void {
+  const required = settings.flatMap((setting) => bodies(setting.required_providers));
+  const names = new Set(required.flatMap(keysOf));
+  for (const name of [...names].filter((n) => n !== "aws")) {
+    refuse(`required_providers.${name}: a second provider is not allowed; only hashicorp/aws ${facts.awsProviderVersion}`);
+  }
+  const aws = required.map((entry) => entry.aws).filter((value) => value !== undefined);
+  if (aws.length !== 1 || !isObject(aws[0])) {
+    refuse(`required_providers must declare aws exactly once as { "source": "aws", "version": "${facts.awsProviderVersion}" }`);
+  } else {
+    const { source, version } = aws[0];
+    if (!AWS_SOURCES.includes(String(source).toLowerCase())) {
+      refuse(`required_providers.aws.source is ${JSON.stringify(source)}; only hashicorp/aws is allowed`);
+    }
+    if (version !== facts.awsProviderVersion) {
+      refuse(`required_providers.aws.version is ${JSON.stringify(version)}; the pinned version is exactly "${facts.awsProviderVersion}"`);
+    }
+  }
+
+  const configured = bodies(providerBlock);
+  for (const name of [...new Set(configured.flatMap(keysOf))].filter((n) => n !== "aws")) {
+    refuse(`provider "${name}": a second provider is not allowed; only hashicorp/aws ${facts.awsProviderVersion}`);
+  }
+  const awsConfigs = configured.flatMap((entry) => bodies(entry.aws));
+  if (awsConfigs.length !== 1) {
+    refuse(`provider "aws" must be configured exactly once (found ${awsConfigs.length}; no aliases)`);
+    return;
+  }
+  const [provider] = awsConfigs;
+  for (const key of keysOf(provider).filter((k) => !PROVIDER_SETTINGS.includes(k))) {
+    refuse(
+      `provider "aws" sets ${key}: the server chooses the credentials for each environment and stage; ` +
+        `the provider may set only ${PROVIDER_SETTINGS.join(", ")}`,
+    );
+  }
+  if (provider.region !== facts.region)
+    refuse(`provider "aws" region is ${JSON.stringify(provider.region)}; ${facts.stack} is in ${facts.region}`);
+  if (JSON.stringify(provider.allowed_account_ids) !== JSON.stringify([facts.accountId])) {
+    refuse(
+      `provider "aws" allowed_account_ids is ${JSON.stringify(provider.allowed_account_ids ?? null)}; ` +
+        `${facts.stack} must allow exactly its account ["${facts.accountId}"]`,
+    );
+  }
+}
+
+function checkBackend(settings: Json[], facts: ConfigCheckFacts, refuse: (message: string) => void): void {
+  const backends = settings.flatMap((setting) => bodies(setting.backend));
+  const types = backends.flatMap(keysOf);
+  if (types.length !== 1 || types[0] !== "s3") {
+    refuse(`terraform.backend must be exactly one s3 backend (found ${types.length === 0 ? "none" : types.join(", ")})`);
+    return;
+  }
+  const [s3] = backends.flatMap((backend) => bodies(backend.s3));
+  if (!s3) {
+    refuse("terraform.backend.s3 is not an object");
+    return;
+  }
+  for (const key of keysOf(s3).filter((k) => !BACKEND_SETTINGS.includes(k))) {
+    refuse(`terraform.backend.s3 sets ${key}: the server chooses the credentials; the backend may set only ${BACKEND_SETTINGS.join(", ")}`);
+  }
+  for (const field of ["bucket", "key", "region"] as const) {
+    if (s3[field] !== facts.state[field]) {
+      refuse(`terraform.backend.s3.${field} is ${JSON.stringify(s3[field])}; the state of ${facts.stack} is ${facts.state[field]}`);
+    }
+  }
+}
