@@ -54,6 +54,8 @@ interface Check {
 }
 
 const SNAPSHOT = "__tests__/unit/__snapshots__/stack-snapshots.test.ts.snap";
+/** The committed synthesized/ JSON of these stacks (what `npm run test:update` rewrites beside the snapshot). */
+const synthesized = (...stacks: string[]) => stacks.map((stack) => `synthesized/${stack}/cdk.tf.json`);
 // The stack's shape, the schema guard on the real lock, the contract and the per-table rules: what a config change can break.
 const CONFIG_TESTS = [
   "__tests__/unit/stack-snapshots.test.ts",
@@ -68,7 +70,12 @@ const CONFIG_TESTS = [
 
 const CHECKS: Record<string, Check> = {
   "Add a global secondary index": {
-    changes: ["schema.lock.json", "tables/webhook-events.ts", SNAPSHOT],
+    changes: [
+      "schema.lock.json",
+      "tables/webhook-events.ts",
+      SNAPSHOT,
+      ...synthesized("dynamodb-dev", "dynamodb-staging", "dynamodb-prod"),
+    ],
     pending: {
       "__tests__/unit/alarms.test.ts": "its rows list every alarm; the alarms branch makes them properties",
       "__tests__/unit/cost-readme.test.ts": "needs a usage entry for the new index; the cost branch makes it a warning",
@@ -91,6 +98,7 @@ const CHECKS: Record<string, Check> = {
       "docs/environments.md",
       "schema.lock.json",
       SNAPSHOT,
+      ...synthesized("dynamodb-qa", "atlantis-roles-qa"),
     ],
     pending: {
       "__tests__/unit/atlantis.test.ts": "pins the apply order dev -> staging -> prod literally (atlantis branch)",
@@ -99,13 +107,19 @@ const CHECKS: Record<string, Check> = {
   },
   "Change capacity or billing mode": {
     unitTests: CONFIG_TESTS,
-    changes: ["__tests__/fixtures/public-contract.json", "config/environments.ts", "schema.lock.json", SNAPSHOT],
+    changes: [
+      "__tests__/fixtures/public-contract.json",
+      "config/environments.ts",
+      "schema.lock.json",
+      SNAPSHOT,
+      ...synthesized("dynamodb-dev", "dynamodb-staging", "dynamodb-prod"),
+    ],
   },
   // The follow-up change removes adoptExisting again: nothing is left changed.
   "Adopt an existing table": { unitTests: [...CONFIG_TESTS, "__tests__/unit/adoption-and-bootstrap.test.ts"], changes: [] },
   "Rotate the break-glass role": {
     unitTests: [...CONFIG_TESTS, "__tests__/unit/policy.test.ts"],
-    changes: ["config/environments.ts", SNAPSHOT],
+    changes: ["config/environments.ts", SNAPSHOT, ...synthesized("dynamodb-prod")],
   },
 };
 
