@@ -97,7 +97,7 @@ const CHECKS: Record<string, Check> = {
       "docs/environments.md",
       "schema.lock.json",
       SNAPSHOT,
-      ...synthesized("dynamodb-qa"),
+      ...synthesized("dynamodb-qa", "atlantis-roles-qa"),
     ],
     pending: {
       "__tests__/unit/atlantis.test.ts": "pins the apply order dev -> staging -> prod literally (atlantis branch)",
