@@ -90,6 +90,7 @@ const CHECKS: Record<string, Check> = {
     changes: [
       "__tests__/fixtures/public-contract.json",
       "config/environments.ts",
+      "docs/cost.md",
       "schema.lock.json",
       ...synthesized("dynamodb-dev", "dynamodb-staging", "dynamodb-prod"),
     ],
