@@ -65,7 +65,12 @@ const CONFIG_TESTS = [
 
 const CHECKS: Record<string, Check> = {
   "Add a global secondary index": {
-    changes: ["schema.lock.json", "tables/webhook-events.ts", ...synthesized("dynamodb-dev", "dynamodb-staging", "dynamodb-prod")],
+    changes: [
+      "docs/cost.md",
+      "schema.lock.json",
+      "tables/webhook-events.ts",
+      ...synthesized("dynamodb-dev", "dynamodb-staging", "dynamodb-prod"),
+    ],
   },
   "Add an environment": {
     unitTests: [
