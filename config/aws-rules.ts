@@ -8,7 +8,9 @@
  * Regions of the partitions we support, from the AWS SDK's partition metadata
  * (@aws-sdk/core 3.981.1, `submodules/client/util-endpoints/lib/aws/partitions.js`, the `regions`
  * of the `aws`, `aws-cn` and `aws-us-gov` partitions; `aws-global`-style pseudo regions left out).
- * Isolated partitions (aws-iso*, aws-eusc) are not supported. Add a region here when AWS launches one.
+ * Isolated partitions (aws-iso*, aws-eusc) are not supported. Checked against AWS's own list, "AWS Regions"
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html). A literal list, not a
+ * pattern: "eu-west-9" is well formed but no region. Add a region here when AWS launches one.
  */
 export const AWS_PARTITION_REGIONS = {
   aws: [

@@ -9,7 +9,7 @@
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { z } from "zod";
 import { stackName } from "../config/environment-bounds";
-import type { Environment } from "../config/schema";
+import type { Environment, TableSettings } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
 import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
 import { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "../tables/dynamodb-limits";
@@ -66,6 +66,17 @@ export interface LockedSchema {
 }
 
 /**
+ * What the guard reads of a validated environment: its name, table prefix, protection and each
+ * table's settings. A validated Environment is one; tests pass small ones with their own tables.
+ */
+export interface GuardedEnvironment {
+  readonly name: Environment["name"];
+  readonly tableNamePrefix: string;
+  readonly protection: Pick<Environment["protection"], "pointInTimeRecovery" | "kmsKey">;
+  readonly tables: Readonly<Record<string, TableSettings>>;
+}
+
+/**
  * `review`: safe once reviewed. `unsafe`: destroys data, breaks consumers or would not be applied as
  * written; follow the procedure in the message, or accept it knowingly. `refused`: Terraform would
  * skip it or fail on it, so `schema:accept` will not record it until the config lets Terraform apply it.
@@ -90,8 +101,8 @@ const describeIndexes = (definition: TableDefinition["globalIndexes"]) =>
       index.projection.type === "INCLUDE" ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})` : index.projection.type,
   }));
 
-function tableSchema(definition: TableDefinition, environment: Environment): TableSchema {
-  const settings = environment.tables[definition.id as keyof Environment["tables"]];
+function tableSchema(definition: TableDefinition, environment: GuardedEnvironment): TableSchema {
+  const settings = environment.tables[definition.id];
   return {
     tableName: `${environment.tableNamePrefix}${definition.id}`,
     partitionKey: { ...definition.partitionKey },
@@ -115,7 +126,7 @@ function kmsKeyName(kmsKey: Environment["protection"]["kmsKey"]): string {
 }
 
 export function currentSchema(
-  environments: readonly Environment[],
+  environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): SchemaLock {
   return {
@@ -367,7 +378,7 @@ function protectionChanges(report: Reporter, locked: LockedEnvironment, current:
 /** Every difference between the lock and the code, in a stable order. */
 export function schemaChanges(
   lock: LockedSchema | undefined,
-  environments: readonly Environment[],
+  environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): SchemaChange[] {
   const current = currentSchema(environments, definitions);
@@ -402,7 +413,7 @@ export function schemaChanges(
         });
         continue;
       }
-      const settings = environment.tables[tableId as keyof Environment["tables"]];
+      const settings = environment.tables[tableId];
       const config = `${environment.name}.tables.${tableId}`;
       const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index") ? config : undefined;
       const report = reporter(where, changes);
@@ -462,7 +473,7 @@ export class SchemaLockError extends Error {
 /** Fails synth while the code's schema differs from the accepted lock. */
 export function assertSchemaMatchesLock(
   lock: LockedSchema | undefined,
-  environments: readonly Environment[],
+  environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): void {
   const changes = schemaChanges(lock, environments, definitions);
@@ -475,7 +486,7 @@ export function assertSchemaMatchesLock(
  */
 export function acceptSchema(
   lock: LockedSchema | undefined,
-  environments: readonly Environment[],
+  environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): { changes: SchemaChange[]; accepted?: SchemaLock } {
   const changes = schemaChanges(lock, environments, definitions);

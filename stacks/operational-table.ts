@@ -36,6 +36,8 @@ const addressFragment = (name: string) => name.replace(/[^a-zA-Z0-9_-]/g, "_");
  * stable addresses: `aws_dynamodb_table.<id>`, `aws_appautoscaling_target.<id>[_<index>]_<read|write>`.
  */
 export class OperationalTable extends Construct {
+  /** The table contract this table was built from (alarms and insights follow the same one). */
+  readonly definition: TableDefinition;
   readonly table: DynamodbTable;
   readonly autoscaling: CapacityAutoscaling[] = [];
 
@@ -43,6 +45,7 @@ export class OperationalTable extends Construct {
     super(scope, id);
     const { definition, settings, protection, tableName } = props;
     validateTableDefinition(definition);
+    this.definition = definition;
     const { capacity } = settings;
     const provisioned = capacity.mode === "PROVISIONED";
     const indexes = definition.globalIndexes ?? [];

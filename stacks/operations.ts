@@ -2,7 +2,7 @@ import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
 import type { Environment } from "../config/schema";
-import { TABLE_DEFINITIONS } from "../tables";
+import type { TableId } from "../tables";
 import { AuditArchive } from "./audit-archive";
 import { TableContributorInsights } from "./contributor-insights";
 import { AlarmTopic } from "./notification-topic";
@@ -60,9 +60,10 @@ export function addOperations(scope: Construct, props: OperationsProps) {
     });
   }
 
-  for (const definition of TABLE_DEFINITIONS.filter((d) => d.id in tables)) {
+  // The definitions the stack's tables were built from (not the shipped tables/, which a caller may replace).
+  for (const { definition } of Object.values(tables)) {
     const tableName = `${environment.tableNamePrefix}${definition.id}`;
-    const settings = environment.tables[definition.id];
+    const settings = environment.tables[definition.id as TableId];
     if (alarms.enabled) new TableAlarms(scope, `${definition.id}-alarms`, { definition, tableName, settings, alarms, actions });
     if (contributorInsights.enabled) {
       new TableContributorInsights(scope, `${definition.id}-contributor-insights`, {

@@ -2,6 +2,7 @@ import { ENVIRONMENTS } from "../../config/environments";
 import type { EnvironmentInput } from "../../config/schema";
 import { validateEnvironments } from "../../config/validate";
 import type { SynthesizedStackJson } from "../../stacks/app";
+import type { TableDefinition } from "../../tables";
 import { oncePerRun } from "./once-per-run";
 
 export type EnvironmentName = "dev" | "staging" | "prod";
@@ -26,15 +27,16 @@ const app = () => require("../../stacks/app") as typeof import("../../stacks/app
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
- * Synthesizes one environment's stack (validated as main.ts does) and returns the JSON string.
+ * Synthesizes one environment's stack (validated as main.ts does) and returns the JSON string;
+ * `definitions` replaces the shipped tables/ (a test's own tables still need the shipped ids).
  * Synthesis is deterministic, so each distinct input is synthesized once per test run (tests parse
  * the string into their own objects, so sharing it cannot leak one test's edits into another).
  */
-export function synthEnvironment(input: EnvironmentInput): string {
-  return oncePerRun(`synthEnvironment ${JSON.stringify(input)}`, () => {
+export function synthEnvironment(input: EnvironmentInput, definitions?: readonly TableDefinition[]): string {
+  return oncePerRun(`synthEnvironment ${JSON.stringify(input)} ${JSON.stringify(definitions ?? "shipped")}`, () => {
     const [environment] = validateEnvironments([input]);
     const { Testing } = cdktf();
-    return Testing.synth(new (environmentStack().EnvironmentStack)(Testing.app(), environment));
+    return Testing.synth(new (environmentStack().EnvironmentStack)(Testing.app(), environment, definitions));
   });
 }
 

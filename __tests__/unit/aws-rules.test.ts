@@ -19,6 +19,15 @@ const CASES: Array<[string, (environments: Environments) => void, string[]]> = [
     ],
   ],
   [
+    "a well-formed region number AWS has not launched (eu-west-9)",
+    (e) => {
+      e.prod.aws.region = "eu-west-9";
+    },
+    [
+      'prod.aws.region: "eu-west-9" is not an AWS region (did you mean "eu-west-1"?); use a region of the aws, aws-cn or aws-us-gov partition (listed in config/aws-rules.ts)',
+    ],
+  ],
+  [
     "a state region that is no region at all",
     (e) => {
       e.dev.state.region = "europe";

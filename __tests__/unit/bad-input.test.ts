@@ -84,9 +84,10 @@ const CASES: Array<[string, (environments: Environments) => void, RegExp]> = [
   [
     "unknown environment",
     (e) => {
-      e.staging.name = "qa";
+      e.staging.name = "stagign";
     },
-    /qa\.name: must be one of dev, staging, prod/,
+    // The list grows when an environment is added (docs/recipes.md): only its ends are pinned.
+    /stagign\.name: must be one of dev, .*staging, prod$/m,
   ],
   [
     "missing region",

@@ -101,7 +101,8 @@ describe("audit_logs is append-only, enforced by AWS", () => {
             "dynamodb:DeleteResourcePolicy",
           ],
           Resource: "${aws_dynamodb_table.audit_logs.arn}",
-          Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::333333333333:role/opsdata-audit-break-glass" } },
+          // Exactly the environment's configured role: rotating it (docs/recipes.md) is a config change.
+          Condition: { ArnNotEquals: { "aws:PrincipalArn": input.auditLogBreakGlassRoleArn } },
         },
       ],
     });
