@@ -777,6 +777,7 @@ export const UNGUARDED_TYPES: Readonly<Record<string, string>> = {
   aws_appautoscaling_policy: "capacity only; data is unaffected",
   aws_appautoscaling_target: "capacity only; data is unaffected",
   aws_cloudwatch_metric_alarm: "monitoring; thresholds are reviewed as code",
+  aws_iam_policy: "the Atlantis bootstrap's permissions boundary: applied by an administrator, never through Atlantis",
   aws_cloudwatch_log_group: "Firehose error logs: delivery errors, not archive entries",
   aws_cloudwatch_log_stream: "Firehose error logs: delivery errors, not archive entries",
   aws_dynamodb_contributor_insights: "diagnostics only",

@@ -7,13 +7,21 @@
  *   and writes nothing but the state's lock object. No data-plane reads either: no DynamoDB item
  *   reads, no S3 objects but the state, no kms:Decrypt.
  * - The apply role adds the control-plane writes `terraform apply` of the environment stack needs,
- *   and still no data-plane action: Terraform never reads or writes items or archived objects.
+ *   on the environment's own names only (tables, streams, buckets, alarms, topic: its prefixes), and
+ *   still no data-plane action: Terraform never reads or writes items or archived objects. Roles it
+ *   creates must carry the permissions boundary the bootstrap owns, so a reviewed plan cannot mint
+ *   a role with more than the archive path's permissions; the state bucket is off limits but for
+ *   the environment's state object.
  * Both are assumable only by the Atlantis server's identity presenting the environment's external id.
  */
 import type { Environment } from "../config/schema";
 
 export const ATLANTIS_PLAN_ROLE_NAME = "opsdata-atlantis-plan";
 export const ATLANTIS_APPLY_ROLE_NAME = "opsdata-atlantis-apply";
+/** The managed policy every role the environment stack creates must have as its permissions boundary. */
+export const STACK_ROLES_BOUNDARY_NAME = "opsdata-stack-roles-boundary";
+
+export const stackRolesBoundaryArn = (accountId: string) => `arn:aws:iam::${accountId}:policy/${STACK_ROLES_BOUNDARY_NAME}`;
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -234,28 +242,56 @@ export function atlantisPlanPolicy(environment: AtlantisEnvironment): PolicyDocu
   return document(readConfiguration, ...stateStatements(environment, false));
 }
 
-/** The apply role: what the plan role may do, the state, and the stack's control-plane writes. */
+/** ARNs of what the environment stack names: tables, streams, alarms, logs with `tableNamePrefix`; buckets, topic, aliases dashed. */
+function stackResources(environment: AtlantisEnvironment) {
+  const { accountId, region } = environment.aws;
+  const prefix = environment.tableNamePrefix;
+  const dashed = prefix.replace(/_/g, "-");
+  const at = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  return {
+    "application-autoscaling": ["*"],
+    cloudwatch: [at("cloudwatch", `alarm:${prefix}*`)],
+    dynamodb: [at("dynamodb", `table/${prefix}*`)],
+    firehose: [at("firehose", `deliverystream/${prefix}*`)],
+    kinesis: [at("kinesis", `stream/${prefix}*`)],
+    // Keys have no name to scope by (their ARNs are ids); kms:CreateKey takes no resource.
+    kms: [at("kms", "key/*"), at("kms", `alias/${dashed}*`)],
+    logs: [at("logs", `log-group:/aws/kinesisfirehose/${prefix}*`)],
+    s3: [`arn:aws:s3:::${dashed}*`],
+    sns: [at("sns", `${dashed}*`)],
+  } as const;
+}
+
+/** The apply role: what the plan role may do, the state, and the stack's control-plane writes on its own names. */
 export function atlantisApplyPolicy(environment: AtlantisEnvironment): PolicyDocument {
   const { accountId } = environment.aws;
-  // IAM roles the environment stack creates are named after its tables (e.g. <prefix>audit_logs_firehose).
+  const resources = stackResources(environment);
   const stackRoles = `arn:aws:iam::${accountId}:role/${environment.tableNamePrefix}*`;
+  const boundary = { StringEquals: { "iam:PermissionsBoundary": stackRolesBoundaryArn(accountId) } };
+  const capitalized = (service: string) => service.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase());
+  const writes = Object.entries(resources).map(([service, resource]): PolicyStatement => ({
+    Sid: `Write${capitalized(service)}`,
+    Effect: "Allow",
+    Action: CONFIGURATION_WRITE_ACTIONS.filter((action) => action.startsWith(`${service}:`) && action !== "kms:CreateKey"),
+    Resource: resource,
+  }));
   return document(
     readConfiguration,
     ...stateStatements(environment, true),
-    { Sid: "WriteConfiguration", Effect: "Allow", Action: CONFIGURATION_WRITE_ACTIONS, Resource: ["*"] },
+    ...writes,
+    { Sid: "CreateKeys", Effect: "Allow", Action: ["kms:CreateKey"], Resource: ["*"] },
+    {
+      // Only with the boundary: whatever policy a reviewed plan gives the role, it cannot exceed it.
+      Sid: "ManageTheStacksRolesWithinTheBoundary",
+      Effect: "Allow",
+      Action: ["iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy"],
+      Resource: [stackRoles],
+      Condition: boundary,
+    },
     {
       Sid: "ManageTheStacksRoles",
       Effect: "Allow",
-      Action: [
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:DeleteRolePolicy",
-        "iam:PutRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:UpdateRole",
-      ],
+      Action: ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"],
       Resource: [stackRoles],
     },
     {
@@ -274,5 +310,59 @@ export function atlantisApplyPolicy(environment: AtlantisEnvironment): PolicyDoc
       Resource: ["*"],
       Condition: { StringEquals: { "iam:AWSServiceName": "dynamodb.application-autoscaling.amazonaws.com" } },
     },
+    {
+      Sid: "NoBoundaryChanges",
+      Effect: "Deny",
+      Action: ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+      Resource: ["*"],
+    },
+    {
+      // A bucket named like the stack's could be the state bucket: nothing there but the state itself.
+      Sid: "StateBucketOnlyTheState",
+      Effect: "Deny",
+      Action: CONFIGURATION_WRITE_ACTIONS.filter((action) => action.startsWith("s3:")),
+      Resource: [`arn:aws:s3:::${environment.state.bucket}`],
+    },
+  );
+}
+
+/**
+ * The permissions boundary of every role the environment stack creates: the most the archive path's
+ * roles may ever do (read the stack's stream, write and replicate the stack's buckets, write its
+ * delivery logs, decrypt with the account's keys), on the environment's names only. IAM grants the
+ * intersection of a role's policies and its boundary (IAM user guide, "Permissions boundaries for
+ * IAM entities").
+ */
+export function stackRolesBoundary(environment: AtlantisEnvironment): PolicyDocument {
+  const resources = stackResources(environment);
+  return document(
+    {
+      Sid: "ReadTheStacksStreams",
+      Effect: "Allow",
+      Action: ["kinesis:DescribeStream", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"],
+      Resource: resources.kinesis,
+    },
+    {
+      Sid: "WriteAndReplicateTheStacksBuckets",
+      Effect: "Allow",
+      Action: [
+        "s3:AbortMultipartUpload",
+        "s3:GetBucketLocation",
+        "s3:GetObjectLegalHold",
+        "s3:GetObjectRetention",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionTagging",
+        "s3:GetReplicationConfiguration",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+        "s3:PutObject",
+        "s3:ReplicateObject",
+        "s3:ReplicateTags",
+      ],
+      Resource: [...resources.s3, `${resources.s3[0]}/*`],
+    },
+    { Sid: "WriteTheStacksDeliveryLogs", Effect: "Allow", Action: ["logs:PutLogEvents"], Resource: resources.logs },
+    { Sid: "DecryptWithTheAccountsKeys", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [resources.kms[0]] },
   );
 }

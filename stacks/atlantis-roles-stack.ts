@@ -1,3 +1,4 @@
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -7,9 +8,11 @@ import type { Environment } from "../config/schema";
 import {
   ATLANTIS_APPLY_ROLE_NAME,
   ATLANTIS_PLAN_ROLE_NAME,
+  STACK_ROLES_BOUNDARY_NAME,
   atlantisApplyPolicy,
   atlantisPlanPolicy,
   atlantisTrustPolicy,
+  stackRolesBoundary,
 } from "./atlantis-role-policies";
 
 export const atlantisRolesStackName = (environment: Pick<Environment, "name">) => `atlantis-roles-${environment.name}`;
@@ -21,7 +24,8 @@ export const atlantisRolesStateKey = (environment: Pick<Environment, "name">) =>
 /**
  * Bootstrap, applied once per account by an administrator (never by Atlantis): the read-only
  * plan role and the apply role the Atlantis server assumes for this environment
- * (docs/deploying.md, "Atlantis"). Policies: stacks/atlantis-role-policies.ts.
+ * (docs/deploying.md, "Atlantis"), and the permissions boundary every role of the environment
+ * stack carries. Apply it before the environment stack. Policies: stacks/atlantis-role-policies.ts.
  */
 export class AtlantisRolesStack extends TerraformStack {
   constructor(scope: Construct, environment: Environment & { atlantis: NonNullable<Environment["atlantis"]> }) {
@@ -38,6 +42,14 @@ export class AtlantisRolesStack extends TerraformStack {
       allowedAccountIds: [environment.aws.accountId],
       defaultTags: [{ tags: environment.defaultTags }],
     });
+
+    // Created here, not by the environment stack: the apply role can neither edit nor remove it.
+    new IamPolicy(this, "stack-roles-boundary", {
+      name: STACK_ROLES_BOUNDARY_NAME,
+      description: "The most any role the environment stack creates may do (its permissions boundary)",
+      policy: JSON.stringify(stackRolesBoundary(environment)),
+      lifecycle: { preventDestroy: true },
+    }).overrideLogicalId("stack_roles_boundary");
 
     const assumeRolePolicy = JSON.stringify(atlantisTrustPolicy(environment));
     for (const [id, name, policy, description] of [

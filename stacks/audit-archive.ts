@@ -91,6 +91,11 @@ export interface AuditArchiveProps {
   readonly breakGlassRoleArn: string;
   /** The environment's key for the Kinesis stream; without one the stream uses the AWS-managed Kinesis key. */
   readonly kmsKeyArn?: string;
+  /**
+   * The permissions boundary of the archive's roles: the Atlantis apply role may only create roles
+   * that carry it (stacks/atlantis-role-policies.ts). @default none (no Atlantis roles bootstrap)
+   */
+  readonly rolesBoundaryArn?: string;
   /** Alarm settings and SNS topics when alarms are on. */
   readonly alarms?: { readonly settings: AlarmSettings; readonly actions: readonly string[] };
 }
@@ -196,7 +201,13 @@ export class AuditArchive extends Construct {
 
     // Firehose reads the stream and writes the landing bucket; its role can do only that:
     // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
-    const firehoseRole = this.serviceRole("audit_archive_firehose", `${name}_firehose`, "firehose.amazonaws.com", props.accountId);
+    const firehoseRole = this.serviceRole(
+      "audit_archive_firehose",
+      `${name}_firehose`,
+      "firehose.amazonaws.com",
+      props.rolesBoundaryArn,
+      props.accountId,
+    );
     const firehosePolicy = this.rolePolicy("audit_archive_firehose", firehoseRole, "read-stream-write-landing", [
       {
         Sid: "ReadStream",
@@ -244,7 +255,12 @@ export class AuditArchive extends Construct {
     // permissions the replication page requires) and may only replicate objects and tags into the
     // archive: never deletes. Metrics on, for OperationsFailedReplication:
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-metrics.html
-    const replicationRole = this.serviceRole("audit_archive_replication", `${name}_replication`, "s3.amazonaws.com");
+    const replicationRole = this.serviceRole(
+      "audit_archive_replication",
+      `${name}_replication`,
+      "s3.amazonaws.com",
+      props.rolesBoundaryArn,
+    );
     const replicationPolicy = this.rolePolicy("audit_archive_replication", replicationRole, "replicate-landing-into-archive", [
       {
         Sid: "ReadLandingConfiguration",
@@ -373,10 +389,11 @@ export class AuditArchive extends Construct {
   }
 
   /** A role only `service` can assume, on this account's behalf when `externalId` is given. */
-  private serviceRole(address: string, roleName: string, service: string, externalId?: string) {
+  private serviceRole(address: string, roleName: string, service: string, permissionsBoundary?: string, externalId?: string) {
     return this.address(
       new IamRole(this, `${address}-role`, {
         name: roleName,
+        permissionsBoundary,
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
           Statement: [

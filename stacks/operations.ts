@@ -1,3 +1,4 @@
+import { stackRolesBoundaryArn } from "./atlantis-role-policies";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
@@ -84,6 +85,7 @@ export function addOperations(scope: Construct, props: OperationsProps) {
       accountId: environment.aws.accountId,
       breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
       kmsKeyArn: props.kmsKeyArn,
+      rolesBoundaryArn: environment.atlantis ? stackRolesBoundaryArn(environment.aws.accountId) : undefined,
       alarms: alarms.enabled ? { settings: alarms, actions } : undefined,
     });
   }

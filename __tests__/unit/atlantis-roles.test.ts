@@ -1,9 +1,9 @@
 import { Testing } from "cdktf";
 import { validateEnvironments } from "../../config/validate";
-import { atlantisApplyPolicy, atlantisPlanPolicy, type PolicyDocument } from "../../stacks/atlantis-role-policies";
+import { atlantisApplyPolicy, atlantisPlanPolicy, stackRolesBoundary, type PolicyDocument } from "../../stacks/atlantis-role-policies";
 import { AtlantisRolesStack } from "../../stacks/atlantis-roles-stack";
 import { expectSynthRefuses, shippedEnvironments } from "../helpers/bad-config";
-import { environmentInput } from "../helpers/synth";
+import { environmentInput, shippedStacks } from "../helpers/synth";
 
 /** A small environment of its own, so the assertions do not move with the shipped config. */
 const environment = (() => {
@@ -33,13 +33,18 @@ const glob = (pattern: string, flags = "") =>
     flags,
   );
 
-/** Whether any Allow statement covers the action on the resource (conditions assumed met: the worst case). */
-function allows(policy: PolicyDocument, action: string, resource: string): boolean {
+const matches = (statement: PolicyDocument["Statement"][number], action: string, resource: string) =>
+  statement.Action.some((pattern) => glob(pattern, "i").test(action)) && statement.Resource.some((pattern) => glob(pattern).test(resource));
+
+/**
+ * Whether the policy lets the action on the resource through: an explicit Deny wins; an Allow's
+ * conditions are assumed met (the worst case), unless `unconditionally` asks for Allows without any.
+ */
+function allows(policy: PolicyDocument, action: string, resource: string, unconditionally = false): boolean {
+  if (policy.Statement.some((statement) => statement.Effect === "Deny" && matches(statement, action, resource))) return false;
   return policy.Statement.some(
     (statement) =>
-      statement.Effect === "Allow" &&
-      statement.Action.some((pattern) => glob(pattern, "i").test(action)) &&
-      statement.Resource.some((pattern) => glob(pattern).test(resource)),
+      statement.Effect === "Allow" && matches(statement, action, resource) && !(unconditionally && statement.Condition !== undefined),
   );
 }
 
@@ -113,6 +118,13 @@ describe("GIVEN an environment with an Atlantis identity WHEN the bootstrap stac
     }
   });
 
+  test("THEN it owns the stack roles' permissions boundary, which neither Atlantis role can change", () => {
+    expect(stack.resource.aws_iam_policy.stack_roles_boundary).toEqual(
+      expect.objectContaining({ name: "opsdata-stack-roles-boundary", lifecycle: { prevent_destroy: true } }),
+    );
+    expect(JSON.parse(stack.resource.aws_iam_policy.stack_roles_boundary.policy)).toEqual(stackRolesBoundary(environment));
+  });
+
   test("THEN the synthesized policies are the documents of stacks/atlantis-role-policies.ts", () => {
     expect(JSON.parse(stack.resource.aws_iam_role_policy.plan.policy)).toEqual(atlantisPlanPolicy(environment));
     expect(JSON.parse(stack.resource.aws_iam_role_policy.apply.policy)).toEqual(atlantisApplyPolicy(environment));
@@ -165,9 +177,28 @@ describe("the apply role", () => {
     ["iam:CreateRole", "arn:aws:iam::444455556666:role/admin"],
     ["iam:PassRole", "arn:aws:iam::444455556666:role/admin"],
     ["iam:CreateUser", "arn:aws:iam::444455556666:user/someone"],
-    ["iam:AttachRolePolicy", ROLE],
-  ])("has no data-plane or identity escalation: not %s on %s", (action, resource) => {
+    ["iam:PutRolePermissionsBoundary", ROLE],
+    ["iam:DeleteRolePermissionsBoundary", ROLE],
+    ["iam:CreatePolicyVersion", "arn:aws:iam::444455556666:policy/opsdata-stack-roles-boundary"],
+    ["dynamodb:DeleteTable", "arn:aws:dynamodb:eu-west-1:444455556666:table/another_team_table"],
+    ["s3:PutBucketPolicy", "arn:aws:s3:::another-team-bucket"],
+    ["s3:PutBucketPolicy", "arn:aws:s3:::team-state"],
+    ["s3:DeleteBucket", "arn:aws:s3:::team-state"],
+    ["sns:DeleteTopic", "arn:aws:sns:eu-west-1:444455556666:another-topic"],
+    ["kinesis:DeleteStream", "arn:aws:kinesis:eu-west-1:444455556666:stream/another_stream"],
+  ])("has no data-plane action, no escalation, nothing outside the stack's names: not %s on %s", (action, resource) => {
     expect(allows(apply, action, resource)).toBe(false);
+  });
+
+  test("creates or changes the stack's roles' permissions only with the bootstrap's permissions boundary", () => {
+    for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"]) {
+      expect([action, allows(apply, action, ROLE, true)]).toEqual([action, false]);
+      expect([action, allows(apply, action, ROLE)]).toEqual([action, true]);
+    }
+    const withBoundary = apply.Statement.find((statement) => statement.Action.includes("iam:CreateRole"));
+    expect(withBoundary?.Condition).toEqual({
+      StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::444455556666:policy/opsdata-stack-roles-boundary" },
+    });
   });
 
   test("changes the stack's resources and writes the state", () => {
@@ -176,11 +207,46 @@ describe("the apply role", () => {
       ["kms:CreateGrant", KEY],
       ["iam:PutRolePolicy", ROLE],
       ["s3:PutObject", STATE],
+      ["s3:PutBucketPolicy", "arn:aws:s3:::t-audit-logs-archive-444455556666"],
+      ["cloudwatch:PutMetricAlarm", "arn:aws:cloudwatch:eu-west-1:444455556666:alarm:t_api_keys read throttles"],
+      ["sns:CreateTopic", "arn:aws:sns:eu-west-1:444455556666:t-alarms"],
+      ["logs:CreateLogGroup", "arn:aws:logs:eu-west-1:444455556666:log-group:/aws/kinesisfirehose/t_audit_logs_archive"],
     ]) {
       expect(allows(apply, action, resource)).toBe(true);
     }
     const passRole = apply.Statement.find((statement) => statement.Action.includes("iam:PassRole"));
     expect(passRole?.Condition).toEqual({ StringEquals: { "iam:PassedToService": ["firehose.amazonaws.com", "s3.amazonaws.com"] } });
+  });
+});
+
+describe("the stack roles' permissions boundary", () => {
+  const boundary = stackRolesBoundary(environment);
+
+  test.each([
+    ["iam:CreateRole", ROLE],
+    ["iam:PassRole", ROLE],
+    ["dynamodb:GetItem", TABLE],
+    ["dynamodb:DeleteTable", TABLE],
+    ["kms:ScheduleKeyDeletion", KEY],
+    ["kms:Encrypt", KEY],
+    ["s3:DeleteObjectVersion", ARCHIVE_OBJECT],
+    ["s3:PutBucketPolicy", "arn:aws:s3:::t-audit-logs-archive-444455556666"],
+    ["s3:PutObject", "arn:aws:s3:::another-team-bucket/x"],
+    ["s3:GetObject", STATE],
+    ["kinesis:GetRecords", "arn:aws:kinesis:eu-west-1:444455556666:stream/another_stream"],
+  ])("caps any role the stack creates: never %s on %s", (action, resource) => {
+    expect(allows(boundary, action, resource)).toBe(false);
+  });
+
+  test("leaves room for what the archive's delivery and replication roles do", () => {
+    for (const [action, resource] of [
+      ["kinesis:GetRecords", "arn:aws:kinesis:eu-west-1:444455556666:stream/t_audit_logs_archive"],
+      ["s3:PutObject", "arn:aws:s3:::t-audit-logs-archive-landing-444455556666/entries/x"],
+      ["s3:ReplicateObject", ARCHIVE_OBJECT],
+      ["kms:Decrypt", KEY],
+    ]) {
+      expect([action, allows(boundary, action, resource)]).toEqual([action, true]);
+    }
   });
 });
 
@@ -197,5 +263,17 @@ describe("configuration", () => {
     const environments = shippedEnvironments();
     environments.prod.atlantis = atlantis;
     expectSynthRefuses(environments, message);
+  });
+});
+
+describe("GIVEN the shipped environment stacks (each with an Atlantis identity)", () => {
+  test("THEN every IAM role they create carries the bootstrap's permissions boundary of its account", () => {
+    for (const [name, stack] of Object.entries(shippedStacks()).filter(([name]) => name.startsWith("dynamodb-"))) {
+      const account = (stack.provider as { aws: Array<{ allowed_account_ids: string[] }> }).aws[0].allowed_account_ids[0];
+      const roles = Object.values((stack.resource as Record<string, Record<string, { permissions_boundary?: string }>>).aws_iam_role ?? {});
+      for (const role of roles) {
+        expect([name, role.permissions_boundary]).toEqual([name, `arn:aws:iam::${account}:policy/opsdata-stack-roles-boundary`]);
+      }
+    }
   });
 });
