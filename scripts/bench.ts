@@ -7,6 +7,7 @@
  *     a fresh clone (no .build/, no compile cache)
  *   - the unit suite in one process (`--runInBand`, so that its CPU time is all counted), with an
  *     empty jest cache (a fresh clone's first run) and again
+ *   - `npm run plan:guard` on a generated 50 MB plan that deletes a KMS key (scripts/plan-guard-bench.ts)
  *   - the capacity each @opsdata/access operation consumes on DynamoDB Local (scripts/bench-capacity.ts)
  */
 import { spawnSync } from "node:child_process";
@@ -15,10 +16,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkoutFiles, copyProject } from "../__tests__/integration/support/project-copy";
 import { measureCapacityPerCall } from "./bench-capacity";
+import { benchPlanGuard } from "./plan-guard-bench";
 
 const RUNS = 5;
-/** The unit suite's CPU time with the previous toolchain on the same tests (median of 3, `--runInBand`, Node 22; docs/testing.md). */
-const UNIT_CPU_BEFORE_S = 6.2;
+/**
+ * The unit suite's CPU time to stay under: this toolchain on the suite as of 2026-12-02 (994 tests,
+ * `--runInBand`, Node 22, median of 3, user + sys). On the tests of the time before, the previous
+ * toolchain measured 6.2 s and this one 6.1 s (docs/testing.md). Raise it with the suite, not the toolchain.
+ */
+const UNIT_CPU_BEFORE_S = 7.3;
 
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
 const checkout = copyProject("checkout-", checkoutFiles(), scratch);
@@ -97,6 +103,7 @@ const jest = [join(checkout, "node_modules/jest/bin/jest.js"), "--selectProjects
 const jestCache = ["--cacheDirectory", join(scratch, "jest-cache")];
 const unitFirst = measure([...jest, ...jestCache]);
 const unitAgain = measure([...jest, ...jestCache]);
+const planGuard = benchPlanGuard(3, checkout);
 
 type Verdict = "PASS" | "FAIL" | "";
 const rows: [measure: string, value: string, target: string, verdict: Verdict][] = [];
@@ -110,6 +117,12 @@ row("  its CPU / the floor's", `${(synthWarm.cpu / floor.cpu).toFixed(2)}x`);
 row("synth, fresh clone (no .build/, no compile cache)", figures(synthFresh), "< 3 s wall", verdict(synthFresh.wall < 3));
 row("unit suite, first run (empty jest cache)", figures(unitFirst));
 row("unit suite, again", figures(unitAgain), `CPU <= ${UNIT_CPU_BEFORE_S.toFixed(1)} s`, verdict(unitAgain.cpu <= UNIT_CPU_BEFORE_S));
+row(
+  `plan guard on a ${planGuard.megabytes.toFixed(0)} MB plan (median of 3)`,
+  `${planGuard.seconds.toFixed(2)} s wall, exit ${planGuard.exitCode}`,
+  "< 3 s wall, refused (exit 1)",
+  verdict(planGuard.seconds < 3 && planGuard.exitCode === 1),
+);
 
 const widths = [0, 1, 2].map((column) => Math.max(...rows.map((r) => r[column].length), ["measure", "value", "target"][column].length));
 const line = (cells: string[]) =>

@@ -72,7 +72,7 @@ function planOf(copies: number): string {
 }
 
 /** Median wall time of `npm run plan:guard` (as `node scripts/run-ts.js scripts/plan-guard.ts`) on a ~50 MB plan. */
-export function benchPlanGuard(runs = 3): { megabytes: number; seconds: number; exitCode: number | null } {
+export function benchPlanGuard(runs = 3, cwd = projectRoot()): { megabytes: number; seconds: number; exitCode: number | null } {
   const directory = mkdtempSync(join(tmpdir(), "plan-guard-bench-"));
   try {
     const planPath = join(directory, "plan.json");
@@ -86,7 +86,7 @@ export function benchPlanGuard(runs = 3): { megabytes: number; seconds: number; 
         process.execPath,
         ["scripts/run-ts.js", "scripts/plan-guard.ts", planPath, "--overrides", join(directory, "overrides.json")],
         {
-          cwd: projectRoot(),
+          cwd,
           encoding: "utf8",
           maxBuffer: 64 * 1024 * 1024,
         },
