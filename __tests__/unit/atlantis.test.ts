@@ -106,14 +106,14 @@ describe("atlantis/server.yaml with atlantis.yaml", () => {
           "rm -rf .terraform .terraform.lock.hcl && cp /opt/opsdata/terraform.lock.hcl .terraform.lock.hcl && " +
           "terraform init -input=false -lockfile=readonly",
       },
-      "plan",
+      { run: 'terraform plan -input=false -refresh -out "$PLANFILE"' },
     ]);
     expect(policy_check.steps).toEqual([
       role("plan"),
       "show",
       { run: 'node /opt/opsdata/opsdata-guard.js plan "$SHOWFILE" --project "$PROJECT_NAME" --policy-check' },
     ]);
-    expect(apply.steps).toEqual([config, role("apply"), "apply"]);
+    expect(apply.steps).toEqual([config, role("apply"), { run: 'terraform apply -input=false "$PLANFILE"' }]);
   });
 
   test("one policy set, the installed guard, approved by policy owners other than the author", () => {
@@ -153,6 +153,23 @@ describe("atlantis/server.yaml with atlantis.yaml", () => {
       ]);
     });
 
+    test("a built-in step that passes the comment's extra args to terraform (atlantis plan -- -var-file=...)", () => {
+      const edited = structuredClone(server);
+      edited.workflows.opsdata.plan.steps.push("plan");
+      edited.workflows.opsdata.apply.steps.push({ apply: { extra_args: ["-no-color"] } }, { run: "terraform apply $COMMENT_ARGS" });
+      expect(serverProblems(atlantis, edited)).toEqual([
+        "workflow opsdata: the built-in plan step passes the comment's extra args to terraform; use a run step",
+        "workflow opsdata: the built-in apply step passes the comment's extra args to terraform; use a run step",
+        'workflow opsdata: "terraform apply $COMMENT_ARGS" uses the comment\'s extra args',
+      ]);
+    });
+
+    test("no shipped workflow step takes the comment's extra args: only run, env and show steps", () => {
+      const steps = Object.values(server.workflows).flatMap((workflow) => Object.values(workflow).flatMap((stage) => stage.steps));
+      const builtIns = steps.map((step) => (typeof step === "string" ? step : Object.keys(step)[0]));
+      expect([...new Set(builtIns)].sort()).toEqual(["env", "run", "show"]);
+    });
+
     test("a policy set with a relative path, and an unknown step key", () => {
       const edited = structuredClone(server);
       edited.policies.policy_sets[0].path = "guards/plan-guard.ts";
@@ -186,6 +203,19 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
         "repo-config": "/etc/atlantis/server.yaml",
       }),
     );
+  });
+
+  test("comments cannot pass terraform the flags that read files or change what is applied; only the owning team commands", () => {
+    const blocked = String(flags["blocked-extra-args"]).split(",");
+    // Atlantis's defaults stay (the flag replaces them), and the ones a comment would use to read server files.
+    expect(blocked).toEqual(expect.arrayContaining(["-chdir", "--chdir", "-plugin-dir", "--plugin-dir", "-var-file", "-var", "-target"]));
+    expect(String(flags["gh-team-allowlist"]).split(",")).toEqual([
+      "opsdata-infra:plan",
+      "opsdata-infra:apply",
+      "opsdata-infra:unlock",
+      "opsdata-infra:version",
+      "opsdata-policy-owners:approve_policies",
+    ]);
   });
 
   test("the image pins Atlantis, terraform and hashicorp/aws; the AWS version is the one synth pins", () => {
