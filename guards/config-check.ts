@@ -88,7 +88,7 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
   const problems: string[] = [];
   const refuse = (message: string) => problems.push(`${where}: ${message}`);
 
-  problems.push(...entryProblems(facts));
+  problems.push(...projectEntryProblems(facts));
   if ((facts.workspace ?? "default") !== "default") {
     refuse(
       `workspace ${facts.workspace}: the environment's state is in the default workspace; remove \`workspace\` from the project in atlantis.yaml`,
@@ -150,7 +150,8 @@ function serverWritten(stack: string, workspace: string): Map<string, ProjectEnt
   ]);
 }
 
-function entryProblems(facts: ConfigCheckFacts): string[] {
+/** What is wrong with the project directory's entries (part of checkTerraformConfig; alone when cdk.tf.json cannot be read). */
+export function projectEntryProblems(facts: ConfigCheckFacts): string[] {
   const allowed = serverWritten(facts.stack, facts.workspace ?? "default");
   const entries = facts.entries ?? [{ path: CONFIG_FILE, type: "file" }];
   const problems: string[] = [];
@@ -220,6 +221,9 @@ function checkProviders(settings: Json[], providerBlock: unknown, facts: ConfigC
   if (aws.length !== 1 || !isObject(aws[0])) {
     refuse(`required_providers must declare aws exactly once as { "source": "aws", "version": "${facts.awsProviderVersion}" }`);
   } else {
+    for (const key of keysOf(aws[0]).filter((k) => !["source", "version"].includes(k))) {
+      refuse(`required_providers.aws sets ${key}; only source and version are allowed`);
+    }
     const { source, version } = aws[0];
     if (!AWS_SOURCES.includes(String(source).toLowerCase())) {
       refuse(`required_providers.aws.source is ${JSON.stringify(source)}; only hashicorp/aws is allowed`);
@@ -262,11 +266,13 @@ function checkBackend(settings: Json[], facts: ConfigCheckFacts, refuse: (messag
     refuse(`terraform.backend must be exactly one s3 backend (found ${types.length === 0 ? "none" : types.join(", ")})`);
     return;
   }
-  const [s3] = backends.flatMap((backend) => bodies(backend.s3));
-  if (!s3) {
-    refuse("terraform.backend.s3 is not an object");
+  // Every body: terraform merges an array of them, so a second one could add settings.
+  const s3Bodies = backends.flatMap((backend) => bodies(backend.s3));
+  if (s3Bodies.length !== 1) {
+    refuse(`terraform.backend.s3 must be one object (found ${s3Bodies.length})`);
     return;
   }
+  const [s3] = s3Bodies;
   for (const key of keysOf(s3).filter((k) => !BACKEND_SETTINGS.includes(k))) {
     refuse(`terraform.backend.s3 sets ${key}: the server chooses the credentials; the backend may set only ${BACKEND_SETTINGS.join(", ")}`);
   }

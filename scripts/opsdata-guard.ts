@@ -28,7 +28,7 @@ import { parse as parseYaml } from "yaml";
 import { ENVIRONMENTS } from "../config/environments";
 import { stackName } from "../config/environment-bounds";
 import { atlantisProjectProblems } from "../guards/atlantis-projects";
-import { CONFIG_FILE, checkTerraformConfig, type ProjectEntry } from "../guards/config-check";
+import { CONFIG_FILE, checkTerraformConfig, projectEntryProblems, type ProjectEntry } from "../guards/config-check";
 import { StrictJsonError, parseStrictJson } from "../guards/strict-json";
 import { ATLANTIS_APPLY_ROLE_NAME, ATLANTIS_PLAN_ROLE_NAME } from "../stacks/atlantis-role-policies";
 import { guardPlanFile } from "./plan-guard-file";
@@ -55,6 +55,8 @@ const version = () => `opsdata-guard ${OPSDATA_GUARD_VERSION}`;
 
 /** A mistake in how the guard was called: the message and exit 2, never a pass. */
 class UsageError extends Error {}
+/** An input the guard cannot read: the message (no usage) and exit 2, never a pass. */
+class InputError extends UsageError {}
 
 interface Arguments {
   readonly positional: string[];
@@ -131,31 +133,33 @@ function config(args: Arguments): number {
   const { project, environment } = environmentOf(args);
   const file = join(directory, CONFIG_FILE);
   if (!existsSync(directory) || !lstatSync(directory).isDirectory()) throw new UsageError(`${directory}: not a directory`);
-  if (!lstatSync(file, { throwIfNoEntry: false })?.isFile()) {
-    throw new UsageError(`${file}: no such file; the project directory must hold the committed ${CONFIG_FILE}`);
+  if (!lstatSync(file, { throwIfNoEntry: false })) {
+    throw new InputError(`${file}: no such file; the project directory must hold the committed ${CONFIG_FILE}`);
   }
-  const entries = projectEntries(directory);
+  const facts = {
+    stack: project,
+    accountId: environment.aws.accountId,
+    region: environment.aws.region,
+    state: environment.state,
+    awsProviderVersion: OPSDATA_AWS_PROVIDER_VERSION,
+    workspace: typeof args.options.get("--workspace") === "string" ? option(args, "--workspace") : undefined,
+    entries: projectEntries(directory),
+  };
   const problems = atlantisYamlProblems(directory, project);
-  let json: unknown;
-  try {
-    json = parseStrictJson(readFileSync(file, "utf8"));
-  } catch (error) {
-    if (!(error instanceof StrictJsonError)) throw error;
-    // The file and position only, never its text (JSON.parse's message quotes it).
-    throw new UsageError(`${project}/${CONFIG_FILE}: not valid JSON: ${error.message}; regenerate it with npm run synth:commit`);
+  if (!lstatSync(file).isFile()) {
+    // A symlink is never read: it could point at any file of the server.
+    problems.push(...projectEntryProblems(facts));
+  } else {
+    let json: unknown;
+    try {
+      json = parseStrictJson(readFileSync(file, "utf8"));
+    } catch (error) {
+      if (!(error instanceof StrictJsonError)) throw error;
+      // The file and position only, never its text (JSON.parse's message quotes it).
+      throw new InputError(`${project}/${CONFIG_FILE}: not valid JSON: ${error.message}; regenerate it with npm run synth:commit`);
+    }
+    problems.push(...checkTerraformConfig(json, facts));
   }
-  const workspace = typeof args.options.get("--workspace") === "string" ? option(args, "--workspace") : undefined;
-  problems.push(
-    ...checkTerraformConfig(json, {
-      stack: project,
-      accountId: environment.aws.accountId,
-      region: environment.aws.region,
-      state: environment.state,
-      awsProviderVersion: OPSDATA_AWS_PROVIDER_VERSION,
-      workspace,
-      entries,
-    }),
-  );
   if (problems.length > 0) {
     console.log(`config check: REFUSED (${version()}): ${problems.length} problem(s)\n${problems.map((p) => `- ${p}`).join("\n")}`);
     return 1;
@@ -244,6 +248,6 @@ try {
   process.exitCode = run(parseArguments(rest));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  console.error(`${version()}: ${error.message}\n${USAGE}`);
+  console.error(`${version()}: ${error.message}${error instanceof InputError ? "" : `\n${USAGE}`}`);
   process.exitCode = 2;
 }

@@ -59,6 +59,16 @@ describe("the config check", () => {
     ]);
   });
 
+  test("GIVEN a second s3 backend body or configuration_aliases THEN it refuses (terraform merges array bodies)", () => {
+    const config = devConfig();
+    config.terraform.backend.s3 = [config.terraform.backend.s3, { endpoints: { s3: "https://evil.example" } }];
+    config.terraform.required_providers.aws.configuration_aliases = ["aws.x"];
+    expect(problems(config)).toEqual([
+      "dynamodb-dev/cdk.tf.json: required_providers.aws sets configuration_aliases; only source and version are allowed",
+      "dynamodb-dev/cdk.tf.json: terraform.backend.s3 must be one object (found 2)",
+    ]);
+  });
+
   test("GIVEN a provider assume_role THEN it refuses: the server chooses the identity", () => {
     const config = devConfig();
     config.provider.aws[0].assume_role = [{ role_arn: "arn:aws:iam::333333333333:role/admin" }];
