@@ -197,6 +197,12 @@ const TAMPERINGS: Record<string, (clone: string) => void> = {
   },
 };
 
+/** The routes the config check itself refuses (it reads the pull request's atlantis.yaml). */
+const CONFIG_CHECK_REFUSES: Record<string, string> = {
+  "a step after the guard rewriting the plan file (a repo-level workflow)":
+    "- atlantis.yaml: workflows is not allowed (only version, automerge, parallel_plan, parallel_apply, projects)",
+};
+
 describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tamper) => {
   let clone: string;
   beforeAll(() => {
@@ -214,10 +220,15 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
   });
 
-  test("the config check passes the untouched stack: the refusal is the guard's, not a broken setup", () => {
+  test("the config check passes the untouched stack (the refusal is the guard's, not a broken setup), or refuses an edited atlantis.yaml", () => {
     const run = runStep(clone, CONFIG_CHECK());
-    expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
-    expect(run.status).toBe(0);
+    if (_route in CONFIG_CHECK_REFUSES) {
+      expect(run.stdout).toContain(CONFIG_CHECK_REFUSES[_route]);
+      expect(run.status).toBe(1);
+    } else {
+      expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
+      expect(run.status).toBe(0);
+    }
   });
 });
 
@@ -290,7 +301,7 @@ describe("the installed config check, on a pull request's clone", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
       new RegExp(
-        `: ${PROJECT}/cdk\\.tf\\.json: not valid JSON: duplicate key resource \\(terraform would read both\\) at line \\d+, column 2;`,
+        `: ${PROJECT}/cdk\\.tf\\.json: not valid JSON: duplicate key resource \\(terraform would read both\\) at line \\d+, column \\d+;`,
       ),
     );
     expect(run.stderr).not.toContain("local-exec");
