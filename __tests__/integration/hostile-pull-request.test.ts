@@ -203,7 +203,7 @@ const CONFIG_CHECK_REFUSES: Record<string, string> = {
     "- atlantis.yaml: workflows is not allowed (only version, automerge, parallel_plan, parallel_apply, projects)",
 };
 
-describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tamper) => {
+describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (route, tamper) => {
   let clone: string;
   beforeAll(() => {
     clone = exportBase("pr-");
@@ -222,8 +222,8 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
 
   test("the config check passes the untouched stack (the refusal is the guard's, not a broken setup), or refuses an edited atlantis.yaml", () => {
     const run = runStep(clone, CONFIG_CHECK());
-    if (_route in CONFIG_CHECK_REFUSES) {
-      expect(run.stdout).toContain(CONFIG_CHECK_REFUSES[_route]);
+    if (route in CONFIG_CHECK_REFUSES) {
+      expect(run.stdout).toContain(CONFIG_CHECK_REFUSES[route]);
       expect(run.status).toBe(1);
     } else {
       expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
