@@ -212,6 +212,8 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
     expect(blocked).toEqual(expect.arrayContaining(["-chdir", "--chdir", "-plugin-dir", "--plugin-dir", "-var-file", "-var", "-target"]));
     expect(String(flags["gh-team-allowlist"]).split(",")).toEqual([
       "opsdata-infra:plan",
+      // Without it a manual `atlantis plan` would not run the policy check (server-configuration.md).
+      "opsdata-infra:policy_check",
       "opsdata-infra:apply",
       "opsdata-infra:unlock",
       "opsdata-infra:version",
