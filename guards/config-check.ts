@@ -11,7 +11,12 @@
  * - an S3 backend whose bucket, key and region are the environment's, in the default workspace;
  * - no provisioners (local-exec runs a command on the server), no `external` data source or any
  *   other provider (a provider is a program), no modules (downloaded from outside the review);
- * - no other file in the project directory that terraform would load (*.tf, *.tf.json, *.tfvars).
+ * - only plain references inside `${...}` (aws_kms_key.tables.arn, data.aws_x.y.id, an index [0]):
+ *   an expression is evaluated on the server, and a function reads its files (`file`, `templatefile`,
+ *   `filebase64`...); no `%{` template directives;
+ * - nothing else in the project directory (checked recursively, symlinks refused) but cdk.tf.json and
+ *   what the server's own steps write there: terraform loads every *.tf/*.tfvars file and Atlantis adds
+ *   `-var-file env/<workspace>.tfvars` when that file exists (plan_step_runner.go buildPlanCmd).
  *
  * A pure function over JSON: guards/config-check.ts imports nothing but types.
  */
@@ -31,8 +36,15 @@ export interface ConfigCheckFacts {
   readonly awsProviderVersion: string;
   /** Terraform workspace of the run (Atlantis's $WORKSPACE). @default "default" */
   readonly workspace?: string;
-  /** Names of the entries of the project directory; each file terraform would load is checked. @default [CONFIG_FILE] */
-  readonly files?: readonly string[];
+  /** Every entry under the project directory, recursively (symlinks not followed). @default only CONFIG_FILE */
+  readonly entries?: readonly ProjectEntry[];
+}
+
+/** An entry of the project directory, as lstat sees it. */
+export interface ProjectEntry {
+  /** Relative to the project directory, with `/`. */
+  readonly path: string;
+  readonly type: "file" | "directory" | "symlink" | "other";
 }
 
 /** Not `check` (its scoped data sources could be of any type), `module` or `ephemeral`. */
@@ -42,8 +54,12 @@ const BACKEND_SETTINGS = ["bucket", "key", "region", "encrypt", "use_lockfile"];
 const PROVIDER_SETTINGS = ["region", "allowed_account_ids", "default_tags"];
 /** How a configuration may name hashicorp/aws (a bare name means hashicorp/<name> on the public registry). */
 const AWS_SOURCES = ["aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aws"];
-/** Files terraform loads from the working directory besides *.tf and *.tf.json. */
-const TERRAFORM_LOADED = /(\.tf|\.tf\.json|\.tofu|\.tofu\.json|\.tfvars|\.tfvars\.json|\.tftest\.hcl|\.tftest\.json)$/;
+/**
+ * What may be in `${...}`: a plain reference to a resource, data source or local, with attributes and
+ * literal indexes; no function call, operator or nested template.
+ */
+const REFERENCE = /^(?:aws_[a-z0-9_]+|data|local)(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\]|\["[A-Za-z0-9_./-]*"\])+$/;
+const INTERPOLATION = /\$\{([^}]*)\}?/g;
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -72,11 +88,7 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
   const problems: string[] = [];
   const refuse = (message: string) => problems.push(`${where}: ${message}`);
 
-  for (const file of (facts.files ?? [CONFIG_FILE]).filter((name) => name !== CONFIG_FILE && TERRAFORM_LOADED.test(name))) {
-    problems.push(
-      `${facts.stack}/${file}: terraform would load this file too; the project directory holds only ${CONFIG_FILE} (delete ${file})`,
-    );
-  }
+  problems.push(...projectEntryProblems(facts));
   if ((facts.workspace ?? "default") !== "default") {
     refuse(
       `workspace ${facts.workspace}: the environment's state is in the default workspace; remove \`workspace\` from the project in atlantis.yaml`,
@@ -87,6 +99,7 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
     return problems;
   }
 
+  expressionProblems(config, "", refuse);
   for (const block of Object.keys(config).filter((key) => !TOP_LEVEL_BLOCKS.includes(key))) {
     refuse(
       block === "module"
@@ -122,6 +135,82 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
   return problems;
 }
 
+/**
+ * What the server's steps write into the project directory (atlantis/server.yaml): init's .terraform/ and
+ * lock file (removed before init, so a committed copy is never used), the plan at $PLANFILE and the show
+ * step's $SHOWFILE (runtime.go GetPlanFilename, command/project_context.go GetShowResultFileName).
+ */
+function serverWritten(stack: string, workspace: string): Map<string, ProjectEntry["type"]> {
+  return new Map<string, ProjectEntry["type"]>([
+    [CONFIG_FILE, "file"],
+    [".terraform", "directory"],
+    [".terraform.lock.hcl", "file"],
+    [`${stack}-${workspace}.tfplan`, "file"],
+    [`${stack}-${workspace}.json`, "file"],
+  ]);
+}
+
+/** What is wrong with the project directory's entries (part of checkTerraformConfig; alone when cdk.tf.json cannot be read). */
+export function projectEntryProblems(facts: ConfigCheckFacts): string[] {
+  const allowed = serverWritten(facts.stack, facts.workspace ?? "default");
+  const entries = facts.entries ?? [{ path: CONFIG_FILE, type: "file" }];
+  const problems: string[] = [];
+  if (!entries.some((entry) => entry.path === CONFIG_FILE && entry.type === "file")) {
+    problems.push(`${facts.stack}/${CONFIG_FILE}: missing (or not a regular file); regenerate it with npm run synth:commit`);
+  }
+  for (const { path, type } of entries) {
+    const inside = path.split("/")[0];
+    // .terraform/ is init's own directory: what is inside is not the pull request's once init has run.
+    if (inside === ".terraform" && path !== inside && allowed.get(inside) === "directory") continue;
+    if (type === "symlink") {
+      problems.push(`${facts.stack}/${path}: a symbolic link; the project directory holds only ${CONFIG_FILE} (delete ${path})`);
+    } else if (allowed.get(path) !== type) {
+      problems.push(
+        `${facts.stack}/${path}: the project directory holds only ${CONFIG_FILE} ` +
+          `(terraform loads every *.tf and *.tfvars file, and Atlantis passes env/<workspace>.tfvars); delete ${path}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** A JSON path for messages: output.leak.value, provider.aws[0].default_tags[0].tags.x. */
+const pathJoin = (path: string, key: string | number) =>
+  typeof key === "number"
+    ? `${path}[${key}]`
+    : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)
+      ? path
+        ? `${path}.${key}`
+        : key
+      : `${path}[${JSON.stringify(key)}]`;
+
+/** Every `${...}` in every string and object key must be a plain reference; no `%{` directive anywhere. */
+function expressionProblems(value: unknown, path: string, refuse: (message: string) => void): void {
+  const checkString = (text: string, where: string) => {
+    if (text.includes("%{")) {
+      refuse(`${where}: a %{ template directive is not allowed (only plain references in \${...}); regenerate with npm run synth:commit`);
+    }
+    for (const [whole, expression] of text.matchAll(INTERPOLATION)) {
+      if (!whole.endsWith("}") || !REFERENCE.test(expression)) {
+        const shown = expression.length > 60 ? `${expression.slice(0, 57)}...` : expression;
+        refuse(
+          `${where}: \${${shown}} is not a plain reference; expressions run on the Atlantis server ` +
+            "(a function such as file() or templatefile() reads its files): only resource, data and local references are allowed",
+        );
+      }
+    }
+  };
+  if (typeof value === "string") checkString(value, path || "(top level)");
+  else if (Array.isArray(value)) value.forEach((item, index) => expressionProblems(item, pathJoin(path, index), refuse));
+  else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const where = pathJoin(path, key);
+      checkString(key, `${where} (key)`);
+      expressionProblems(item, where, refuse);
+    }
+  }
+}
+
 function checkProviders(settings: Json[], providerBlock: unknown, facts: ConfigCheckFacts, refuse: (message: string) => void): void {
   const required = settings.flatMap((setting) => bodies(setting.required_providers));
   const names = new Set(required.flatMap(keysOf));
@@ -132,6 +221,9 @@ function checkProviders(settings: Json[], providerBlock: unknown, facts: ConfigC
   if (aws.length !== 1 || !isObject(aws[0])) {
     refuse(`required_providers must declare aws exactly once as { "source": "aws", "version": "${facts.awsProviderVersion}" }`);
   } else {
+    for (const key of keysOf(aws[0]).filter((k) => !["source", "version"].includes(k))) {
+      refuse(`required_providers.aws sets ${key}; only source and version are allowed`);
+    }
     const { source, version } = aws[0];
     if (!AWS_SOURCES.includes(String(source).toLowerCase())) {
       refuse(`required_providers.aws.source is ${JSON.stringify(source)}; only hashicorp/aws is allowed`);
@@ -174,11 +266,13 @@ function checkBackend(settings: Json[], facts: ConfigCheckFacts, refuse: (messag
     refuse(`terraform.backend must be exactly one s3 backend (found ${types.length === 0 ? "none" : types.join(", ")})`);
     return;
   }
-  const [s3] = backends.flatMap((backend) => bodies(backend.s3));
-  if (!s3) {
-    refuse("terraform.backend.s3 is not an object");
+  // Every body: terraform merges an array of them, so a second one could add settings.
+  const s3Bodies = backends.flatMap((backend) => bodies(backend.s3));
+  if (s3Bodies.length !== 1) {
+    refuse(`terraform.backend.s3 must be one object (found ${s3Bodies.length})`);
     return;
   }
+  const [s3] = s3Bodies;
   for (const key of keysOf(s3).filter((k) => !BACKEND_SETTINGS.includes(k))) {
     refuse(`terraform.backend.s3 sets ${key}: the server chooses the credentials; the backend may set only ${BACKEND_SETTINGS.join(", ")}`);
   }

@@ -4,7 +4,9 @@
  * The environments (accounts, state, roles) and the pinned AWS provider version are compiled in, so
  * nothing the pull request controls decides what it checks. Commands (atlantis/server.yaml):
  *
- *   config <project dir> --project <stack> [--workspace <name>]   the config check, before terraform init
+ *   config <project dir> --project <stack> [--workspace <name>]   the config check, before terraform init:
+ *                                          the project dir (recursively), its cdk.tf.json (strict JSON: no
+ *                                          duplicate keys) and the checkout's atlantis.yaml
  *   plan <show.json> --project <stack> [--policy-check] [--overrides <file>]
  *                                          the plan guard; --policy-check prints what Atlantis's custom
  *                                          policy check parses (below); overrides only from a file given
@@ -20,11 +22,14 @@
  * (run_step_runner.go returns the error; doPolicyCheck returns it unless it says "some policies failed").
  * So a refused plan exits 0 with FAIL output, and an unreadable plan exits 2.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { ENVIRONMENTS } from "../config/environments";
 import { stackName } from "../config/environment-bounds";
-import { CONFIG_FILE, checkTerraformConfig } from "../guards/config-check";
+import { atlantisProjectProblems } from "../guards/atlantis-projects";
+import { CONFIG_FILE, checkTerraformConfig, projectEntryProblems, type ProjectEntry } from "../guards/config-check";
+import { StrictJsonError, parseStrictJson } from "../guards/strict-json";
 import { ATLANTIS_APPLY_ROLE_NAME, ATLANTIS_PLAN_ROLE_NAME } from "../stacks/atlantis-role-policies";
 import { guardPlanFile } from "./plan-guard-file";
 
@@ -50,6 +55,8 @@ const version = () => `opsdata-guard ${OPSDATA_GUARD_VERSION}`;
 
 /** A mistake in how the guard was called: the message and exit 2, never a pass. */
 class UsageError extends Error {}
+/** An input the guard cannot read: the message (no usage) and exit 2, never a pass. */
+class InputError extends UsageError {}
 
 interface Arguments {
   readonly positional: string[];
@@ -86,26 +93,73 @@ function onePositional(args: Arguments, what: string): string {
   return args.positional[0];
 }
 
+/** Every entry under a directory, recursively, as lstat sees it: a symlink is reported, never followed. */
+function projectEntries(directory: string, prefix = ""): ProjectEntry[] {
+  return readdirSync(directory).flatMap((name): ProjectEntry[] => {
+    const path = prefix + name;
+    const stat = lstatSync(join(directory, name));
+    if (stat.isSymbolicLink()) return [{ path, type: "symlink" }];
+    if (stat.isDirectory()) {
+      // init's own directory: the plan step removes it before init (atlantis/server.yaml).
+      return name === ".terraform" && !prefix
+        ? [{ path, type: "directory" }]
+        : [{ path, type: "directory" }, ...projectEntries(join(directory, name), `${path}/`)];
+    }
+    return [{ path, type: stat.isFile() ? "file" : "other" }];
+  });
+}
+
+/** The pull request's atlantis.yaml, at the root of the checkout the project dir (synthesized/<stack>) is in. */
+function atlantisYamlProblems(projectDirectory: string, project: string): string[] {
+  const where = resolve(projectDirectory);
+  if (basename(where) !== project || basename(dirname(where)) !== "synthesized") {
+    throw new UsageError(`${projectDirectory}: the project directory of ${project} must be synthesized/${project} of the checkout`);
+  }
+  const file = join(dirname(dirname(where)), "atlantis.yaml");
+  if (!existsSync(file) || !lstatSync(file).isFile()) return [`atlantis.yaml: missing (or not a regular file) at the root of the checkout`];
+  let parsed: unknown;
+  try {
+    // Duplicate keys are an error (uniqueKeys); `<<` merge keys stay plain keys and are refused as unknown.
+    parsed = parseYaml(readFileSync(file, "utf8"), { uniqueKeys: true, merge: false });
+  } catch (error) {
+    const position = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+    return [`atlantis.yaml: not valid YAML${position ? ` at line ${position.line}, column ${position.col}` : ""}; restore it from main`];
+  }
+  return atlantisProjectProblems(parsed, ENVIRONMENTS.map(stackName));
+}
+
 function config(args: Arguments): number {
   const directory = onePositional(args, "project directory");
   const { project, environment } = environmentOf(args);
   const file = join(directory, CONFIG_FILE);
-  if (!existsSync(file)) throw new UsageError(`${file}: no such file; the project directory must hold the committed ${CONFIG_FILE}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); regenerate it with npm run synth:commit`);
+  if (!existsSync(directory) || !lstatSync(directory).isDirectory()) throw new UsageError(`${directory}: not a directory`);
+  if (!lstatSync(file, { throwIfNoEntry: false })) {
+    throw new InputError(`${file}: no such file; the project directory must hold the committed ${CONFIG_FILE}`);
   }
-  const problems = checkTerraformConfig(json, {
+  const facts = {
     stack: project,
     accountId: environment.aws.accountId,
     region: environment.aws.region,
     state: environment.state,
     awsProviderVersion: OPSDATA_AWS_PROVIDER_VERSION,
     workspace: typeof args.options.get("--workspace") === "string" ? option(args, "--workspace") : undefined,
-    files: readdirSync(directory),
-  });
+    entries: projectEntries(directory),
+  };
+  const problems = atlantisYamlProblems(directory, project);
+  if (!lstatSync(file).isFile()) {
+    // A symlink is never read: it could point at any file of the server.
+    problems.push(...projectEntryProblems(facts));
+  } else {
+    let json: unknown;
+    try {
+      json = parseStrictJson(readFileSync(file, "utf8"));
+    } catch (error) {
+      if (!(error instanceof StrictJsonError)) throw error;
+      // The file and position only, never its text (JSON.parse's message quotes it).
+      throw new InputError(`${project}/${CONFIG_FILE}: not valid JSON: ${error.message}; regenerate it with npm run synth:commit`);
+    }
+    problems.push(...checkTerraformConfig(json, facts));
+  }
   if (problems.length > 0) {
     console.log(`config check: REFUSED (${version()}): ${problems.length} problem(s)\n${problems.map((p) => `- ${p}`).join("\n")}`);
     return 1;
@@ -194,6 +248,6 @@ try {
   process.exitCode = run(parseArguments(rest));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  console.error(`${version()}: ${error.message}\n${USAGE}`);
+  console.error(`${version()}: ${error.message}${error instanceof InputError ? "" : `\n${USAGE}`}`);
   process.exitCode = 2;
 }

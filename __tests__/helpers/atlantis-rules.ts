@@ -152,6 +152,7 @@ const OVERRIDABLE_PROJECT_KEYS = [
 export const SERVER_FLAGS = [
   "allow-commands",
   "allow-fork-prs",
+  "blocked-extra-args",
   "checkout-strategy",
   "default-tf-version",
   "disable-autoplan",
@@ -159,10 +160,19 @@ export const SERVER_FLAGS = [
   "enable-policy-checks",
   "enable-regexp-cmd",
   "fail-on-pre-workflow-hook-error",
+  "gh-team-allowlist",
   "repo-allowlist",
   "repo-config",
   "tf-download",
 ];
+
+/**
+ * Built-in steps that append the pull request comment's extra args (`atlantis plan -- <args>`) to terraform
+ * (runatlantis/atlantis v0.47.1 server/core/runtime: plan_step_runner.go, apply_step_runner.go,
+ * import_step_runner.go, state_rm_step_runner.go use ctx.CommentArgs; init_step_runner.go clears them,
+ * show_step_runner.go takes none). The workflow runs its own `run:` steps instead.
+ */
+export const COMMENT_ARG_STEPS = ["plan", "apply", "import", "state_rm"];
 
 /** The one program the workflow may run besides terraform: the guard installed from the image. */
 export const GUARD = "node /opt/opsdata/opsdata-guard.js ";
@@ -252,7 +262,14 @@ export function serverProblems(config: AtlantisConfig, serverConfig: ServerConfi
     problems.push(`server.yaml: ${key} run on the server with its credentials; there must be none`);
   }
   for (const [name, workflow] of Object.entries(serverConfig.workflows)) {
+    for (const step of Object.values(workflow).flatMap((stage) => stage.steps)) {
+      const found = stepName(step);
+      if (COMMENT_ARG_STEPS.includes(found)) {
+        problems.push(`workflow ${name}: the built-in ${found} step passes the comment's extra args to terraform; use a run step`);
+      }
+    }
     for (const command of Object.values(workflow).flatMap((stage) => commands(stage.steps))) {
+      if (command.includes("COMMENT_ARGS")) problems.push(`workflow ${name}: "${command}" uses the comment's extra args`);
       const programs = command.split("&&").map((part) => part.trim());
       const foreign = programs.filter((p) => !p.startsWith(GUARD) && !/^(rm -rf|cp \/opt\/opsdata\/|terraform )/.test(p));
       for (const program of foreign) problems.push(`workflow ${name}: "${program}" is not terraform or ${GUARD.trim()}`);

@@ -197,7 +197,13 @@ const TAMPERINGS: Record<string, (clone: string) => void> = {
   },
 };
 
-describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tamper) => {
+/** The routes the config check itself refuses (it reads the pull request's atlantis.yaml). */
+const CONFIG_CHECK_REFUSES: Record<string, string> = {
+  "a step after the guard rewriting the plan file (a repo-level workflow)":
+    "- atlantis.yaml: workflows is not allowed (only version, automerge, parallel_plan, parallel_apply, projects)",
+};
+
+describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (route, tamper) => {
   let clone: string;
   beforeAll(() => {
     clone = exportBase("pr-");
@@ -214,10 +220,15 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (_route, tam
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
   });
 
-  test("the config check passes the untouched stack: the refusal is the guard's, not a broken setup", () => {
+  test("the config check passes the untouched stack (the refusal is the guard's, not a broken setup), or refuses an edited atlantis.yaml", () => {
     const run = runStep(clone, CONFIG_CHECK());
-    expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
-    expect(run.status).toBe(0);
+    if (route in CONFIG_CHECK_REFUSES) {
+      expect(run.stdout).toContain(CONFIG_CHECK_REFUSES[route]);
+      expect(run.status).toBe(1);
+    } else {
+      expect(run.stdout).toContain(`config check: OK (opsdata-guard 0.1.0+${baseCommit}): ${PROJECT} uses only hashicorp/aws`);
+      expect(run.status).toBe(0);
+    }
   });
 });
 
@@ -268,8 +279,73 @@ test("a pull request adding an external data source to the prod stack is refused
   expect(run.status).toBe(1);
   expect(run.stdout.split("\n")).toEqual([
     `config check: REFUSED (opsdata-guard 0.1.0+${baseCommit}): 2 problem(s)`,
-    `- ${PROJECT}/extra.tf: terraform would load this file too; the project directory holds only cdk.tf.json (delete extra.tf)`,
+    `- ${PROJECT}/extra.tf: the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars file, ` +
+      "and Atlantis passes env/<workspace>.tfvars); delete extra.tf",
     `- ${PROJECT}/cdk.tf.json: data.external.leak: the external data source runs a program on the Atlantis server; remove it`,
     "",
   ]);
+});
+
+describe("the installed config check, on a pull request's clone", () => {
+  const REFUSED = () => `config check: REFUSED (opsdata-guard 0.1.0+${baseCommit})`;
+  const projectDir = (clone: string) => join(clone, "synthesized", PROJECT);
+
+  test("a second `resource` key hiding a provisioner (JSON.parse would keep only the last) is an error naming the key, exit 2", () => {
+    const clone = exportBase("dup-");
+    const file = join(projectDir(clone), "cdk.tf.json");
+    const text = readFileSync(file, "utf8").trimEnd();
+    const hidden = JSON.stringify({ aws_sns_topic: { x: { name: "x", provisioner: [{ "local-exec": { command: "env" } }] } } });
+    writeFileSync(file, `${text.slice(0, -1)},\n"resource": ${hidden}\n}\n`);
+    expect(() => JSON.parse(readFileSync(file, "utf8"))).not.toThrow();
+    const run = runStep(clone, CONFIG_CHECK());
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `: ${PROJECT}/cdk\\.tf\\.json: not valid JSON: duplicate key resource \\(terraform would read both\\) at line \\d+, column \\d+;`,
+      ),
+    );
+    expect(run.stderr).not.toContain("local-exec");
+  });
+
+  test("invalid JSON is named by file and position, never echoed", () => {
+    const clone = exportBase("broken-");
+    writeFileSync(join(projectDir(clone), "cdk.tf.json"), '{"x": SECRET-VALUE}');
+    const run = runStep(clone, CONFIG_CHECK());
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${PROJECT}/cdk.tf.json: not valid JSON: unexpected character at line 1, column 7;`);
+    expect(run.stdout + run.stderr).not.toContain("SECRET");
+  });
+
+  test("env/default.tfvars (Atlantis would pass it as -var-file), a symlink and file() in an output are refused", () => {
+    const clone = exportBase("files-");
+    const dir = projectDir(clone);
+    mkdirSync(join(dir, "env"));
+    writeFileSync(join(dir, "env/default.tfvars"), 'x = "y"\n');
+    symlinkSync("/proc/self/environ", join(dir, "leak.json"));
+    const file = join(dir, "cdk.tf.json");
+    const stack = JSON.parse(readFileSync(file, "utf8"));
+    stack.output.leak = { value: '${file("/proc/self/environ")}' };
+    writeFileSync(file, JSON.stringify(stack));
+    const run = runStep(clone, CONFIG_CHECK());
+    expect(run.status).toBe(1);
+    expect(run.stdout.split("\n")[0]).toBe(`${REFUSED()}: 4 problem(s)`);
+    expect(run.stdout).toContain(`- ${PROJECT}/env/default.tfvars: the project directory holds only cdk.tf.json`);
+    expect(run.stdout).toContain(
+      `- ${PROJECT}/leak.json: a symbolic link; the project directory holds only cdk.tf.json (delete leak.json)`,
+    );
+    expect(run.stdout).toContain(`- ${PROJECT}/cdk.tf.json: output.leak.value: \${file("/proc/self/environ")} is not a plain reference`);
+  });
+
+  test("an atlantis.yaml where prod no longer depends on staging is refused", () => {
+    const clone = exportBase("order-");
+    const file = join(clone, "atlantis.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("    depends_on: [dynamodb-staging]\n", ""));
+    const run = runStep(clone, CONFIG_CHECK());
+    expect(run.status).toBe(1);
+    expect(run.stdout.split("\n")).toEqual([
+      `${REFUSED()}: 1 problem(s)`,
+      '- atlantis.yaml: project dynamodb-prod: depends_on is null; it must be ["dynamodb-staging"]',
+      "",
+    ]);
+  });
 });

@@ -2,8 +2,9 @@
  * atlantis.yaml, the server-side atlantis/server.yaml, atlantis/server-flags.yaml and atlantis/Dockerfile,
  * checked against the committed stacks and against Atlantis's rules (__tests__/helpers/atlantis-rules.ts).
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { SERVER_FLAGS, STACKS, atlantisProblems, serverProblems, type AtlantisConfig, type ServerConfig } from "../helpers/atlantis-rules";
@@ -106,14 +107,14 @@ describe("atlantis/server.yaml with atlantis.yaml", () => {
           "rm -rf .terraform .terraform.lock.hcl && cp /opt/opsdata/terraform.lock.hcl .terraform.lock.hcl && " +
           "terraform init -input=false -lockfile=readonly",
       },
-      "plan",
+      { run: 'terraform plan -input=false -refresh -out "$PLANFILE"' },
     ]);
     expect(policy_check.steps).toEqual([
       role("plan"),
       "show",
       { run: 'node /opt/opsdata/opsdata-guard.js plan "$SHOWFILE" --project "$PROJECT_NAME" --policy-check' },
     ]);
-    expect(apply.steps).toEqual([config, role("apply"), "apply"]);
+    expect(apply.steps).toEqual([config, role("apply"), { run: 'terraform apply -input=false "$PLANFILE"' }]);
   });
 
   test("one policy set, the installed guard, approved by policy owners other than the author", () => {
@@ -153,6 +154,23 @@ describe("atlantis/server.yaml with atlantis.yaml", () => {
       ]);
     });
 
+    test("a built-in step that passes the comment's extra args to terraform (atlantis plan -- -var-file=...)", () => {
+      const edited = structuredClone(server);
+      edited.workflows.opsdata.plan.steps.push("plan");
+      edited.workflows.opsdata.apply.steps.push({ apply: { extra_args: ["-no-color"] } }, { run: "terraform apply $COMMENT_ARGS" });
+      expect(serverProblems(atlantis, edited)).toEqual([
+        "workflow opsdata: the built-in plan step passes the comment's extra args to terraform; use a run step",
+        "workflow opsdata: the built-in apply step passes the comment's extra args to terraform; use a run step",
+        'workflow opsdata: "terraform apply $COMMENT_ARGS" uses the comment\'s extra args',
+      ]);
+    });
+
+    test("no shipped workflow step takes the comment's extra args: only run, env and show steps", () => {
+      const steps = Object.values(server.workflows).flatMap((workflow) => Object.values(workflow).flatMap((stage) => stage.steps));
+      const builtIns = steps.map((step) => (typeof step === "string" ? step : Object.keys(step)[0]));
+      expect([...new Set(builtIns)].sort()).toEqual(["env", "run", "show"]);
+    });
+
     test("a policy set with a relative path, and an unknown step key", () => {
       const edited = structuredClone(server);
       edited.policies.policy_sets[0].path = "guards/plan-guard.ts";
@@ -188,6 +206,21 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
     );
   });
 
+  test("comments cannot pass terraform the flags that read files or change what is applied; only the owning team commands", () => {
+    const blocked = String(flags["blocked-extra-args"]).split(",");
+    // Atlantis's defaults stay (the flag replaces them), and the ones a comment would use to read server files.
+    expect(blocked).toEqual(expect.arrayContaining(["-chdir", "--chdir", "-plugin-dir", "--plugin-dir", "-var-file", "-var", "-target"]));
+    expect(String(flags["gh-team-allowlist"]).split(",")).toEqual([
+      "opsdata-infra:plan",
+      // Without it a manual `atlantis plan` would not run the policy check (server-configuration.md).
+      "opsdata-infra:policy_check",
+      "opsdata-infra:apply",
+      "opsdata-infra:unlock",
+      "opsdata-infra:version",
+      "opsdata-policy-owners:approve_policies",
+    ]);
+  });
+
   test("the image pins Atlantis, terraform and hashicorp/aws; the AWS version is the one synth pins", () => {
     const arg = (name: string) => new RegExp(`^ARG ${name}=(.+)$`, "m").exec(dockerfile)?.[1];
     expect({ atlantis: arg("ATLANTIS_VERSION"), terraform: arg("TERRAFORM_VERSION"), aws: arg("AWS_PROVIDER_VERSION") }).toEqual({
@@ -202,11 +235,54 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
   test("the image installs every file the server config names where it names it", () => {
     for (const copied of [
       "COPY --from=guard /out/opsdata-guard.js /opt/opsdata/opsdata-guard.js",
-      "COPY atlantis/terraform.lock.hcl /opt/opsdata/terraform.lock.hcl",
-      "COPY atlantis/server.yaml atlantis/server-flags.yaml /etc/atlantis/",
+      "COPY --from=source /src/atlantis/terraform.lock.hcl /opt/opsdata/terraform.lock.hcl",
+      "COPY --from=source /src/atlantis/server.yaml /src/atlantis/server-flags.yaml /etc/atlantis/",
       "ENV TF_CLI_CONFIG_FILE=/opt/opsdata/terraformrc",
     ]) {
       expect(dockerfile).toContain(copied);
     }
+  });
+
+  test("the image is built from `git archive` of the tag: no file of the build context but .git is copied", () => {
+    const copies = dockerfile.split("\n").filter((line) => line.startsWith("COPY ") && !line.startsWith("COPY --from="));
+    expect(copies).toEqual(["COPY .git /repo.git"]);
+    expect(
+      readFileSync(join(root, ".dockerignore"), "utf8")
+        .split("\n")
+        .filter((line) => line && !line.startsWith("#")),
+    ).toEqual(["*", "!.git"]);
+    expect(dockerfile).toContain('git --git-dir=/repo.git archive --format=tar "${tagged}" | tar -x -C /src');
+  });
+
+  describe("the source stage's check that the tag names GUARD_COMMIT (run here on a bare clone of this checkout)", () => {
+    const sourceStep = /^FROM \S+ AS source\n(?:.*\n)*?RUN (test -n (?:.*\\\n)*.*)$/m.exec(dockerfile)![1].replace(/\\\n/g, "\n");
+    let work: string;
+    let head: string;
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), "atlantis-source-"));
+      head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+      execFileSync("git", ["clone", "--quiet", "--bare", root, join(work, "repo.git")]);
+      execFileSync("git", ["--git-dir", join(work, "repo.git"), "tag", "guard-test", head]);
+    });
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+    const build = (commit: string) => {
+      rmSync(join(work, "src"), { recursive: true, force: true });
+      const script = sourceStep.replaceAll("/repo.git", join(work, "repo.git")).replaceAll("/src", join(work, "src"));
+      return spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, GUARD_TAG: "guard-test", GUARD_COMMIT: commit } });
+    };
+
+    test("GIVEN the tag's commit THEN the tree of that commit is exported", () => {
+      const run = build(head);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(readFileSync(join(work, "src/scripts/opsdata-guard.ts"), "utf8")).toContain("opsdata-guard.js");
+    });
+
+    test("GIVEN another commit (the tag was moved) THEN the build fails naming both", () => {
+      const run = build("0".repeat(40));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`tag guard-test is ${head}, not GUARD_COMMIT ${"0".repeat(40)}\n`);
+      expect(existsSync(join(work, "src"))).toBe(false);
+    });
   });
 });

@@ -6,7 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../../config/environments";
 import { stackName } from "../../config/environment-bounds";
+import { parse as parseYaml } from "yaml";
+import { atlantisProjectProblems } from "../../guards/atlantis-projects";
 import { checkTerraformConfig, type ConfigCheckFacts } from "../../guards/config-check";
+import { parseStrictJson } from "../../guards/strict-json";
 
 const DEV: ConfigCheckFacts = {
   stack: "dynamodb-dev",
@@ -53,6 +56,16 @@ describe("the config check", () => {
     expect(problems(config)).toEqual([
       'dynamodb-dev/cdk.tf.json: required_providers.aws.source is "evil/aws"; only hashicorp/aws is allowed',
       'dynamodb-dev/cdk.tf.json: required_providers.aws.version is ">= 6.0"; the pinned version is exactly "6.25.0"',
+    ]);
+  });
+
+  test("GIVEN a second s3 backend body or configuration_aliases THEN it refuses (terraform merges array bodies)", () => {
+    const config = devConfig();
+    config.terraform.backend.s3 = [config.terraform.backend.s3, { endpoints: { s3: "https://evil.example" } }];
+    config.terraform.required_providers.aws.configuration_aliases = ["aws.x"];
+    expect(problems(config)).toEqual([
+      "dynamodb-dev/cdk.tf.json: required_providers.aws sets configuration_aliases; only source and version are allowed",
+      "dynamodb-dev/cdk.tf.json: terraform.backend.s3 must be one object (found 2)",
     ]);
   });
 
@@ -154,11 +167,97 @@ describe("the config check", () => {
     ]);
   });
 
-  test("GIVEN another file terraform would load in the project directory THEN it refuses", () => {
-    expect(problems(devConfig(), { files: ["cdk.tf.json", "evil.tf", "x.auto.tfvars", ".terraform", "README.md"] })).toEqual([
-      "dynamodb-dev/evil.tf: terraform would load this file too; the project directory holds only cdk.tf.json (delete evil.tf)",
-      "dynamodb-dev/x.auto.tfvars: terraform would load this file too; the project directory holds only cdk.tf.json (delete x.auto.tfvars)",
-    ]);
+  describe("the project directory, recursively", () => {
+    const file = (path: string) => ({ path, type: "file" as const });
+    test("GIVEN only cdk.tf.json and what the server's own steps write THEN it passes", () => {
+      const entries = [
+        file("cdk.tf.json"),
+        { path: ".terraform", type: "directory" as const },
+        { path: ".terraform/providers", type: "directory" as const },
+        file(".terraform.lock.hcl"),
+        file("dynamodb-dev-default.tfplan"),
+        file("dynamodb-dev-default.json"),
+      ];
+      expect(problems(devConfig(), { entries })).toEqual([]);
+    });
+
+    test("GIVEN env/default.tfvars (Atlantis passes it as -var-file), another file or a symlink THEN it refuses each", () => {
+      const entries = [
+        file("cdk.tf.json"),
+        { path: "env", type: "directory" as const },
+        file("env/default.tfvars"),
+        file("README.md"),
+        { path: "evil.tf.json", type: "symlink" as const },
+        { path: "dynamodb-dev-default.tfplan", type: "directory" as const },
+      ];
+      const holdsOnly =
+        "the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars file, and Atlantis passes " +
+        "env/<workspace>.tfvars)";
+      expect(problems(devConfig(), { entries })).toEqual([
+        `dynamodb-dev/env: ${holdsOnly}; delete env`,
+        `dynamodb-dev/env/default.tfvars: ${holdsOnly}; delete env/default.tfvars`,
+        `dynamodb-dev/README.md: ${holdsOnly}; delete README.md`,
+        "dynamodb-dev/evil.tf.json: a symbolic link; the project directory holds only cdk.tf.json (delete evil.tf.json)",
+        `dynamodb-dev/dynamodb-dev-default.tfplan: ${holdsOnly}; delete dynamodb-dev-default.tfplan`,
+      ]);
+    });
+
+    test("GIVEN cdk.tf.json as a symlink THEN it refuses: terraform would read wherever it points", () => {
+      expect(problems(devConfig(), { entries: [{ path: "cdk.tf.json", type: "symlink" }] })).toEqual([
+        "dynamodb-dev/cdk.tf.json: missing (or not a regular file); regenerate it with npm run synth:commit",
+        "dynamodb-dev/cdk.tf.json: a symbolic link; the project directory holds only cdk.tf.json (delete cdk.tf.json)",
+      ]);
+    });
+  });
+
+  describe("expressions: only plain references in ${...}", () => {
+    const notPlain = (path: string, expression: string) =>
+      `dynamodb-dev/cdk.tf.json: ${path}: \${${expression}} is not a plain reference; expressions run on the Atlantis server ` +
+      "(a function such as file() or templatefile() reads its files): only resource, data and local references are allowed";
+
+    test("GIVEN references with attributes and indexes inside literal text THEN it passes", () => {
+      const config = devConfig();
+      config.resource.aws_dynamodb_table.api_keys.stream_view_type = "${aws_kms_key.tables.arn}";
+      config.output.api_keys_table_name.value = 'table/${aws_dynamodb_table.api_keys.name}/index/${data.aws_x.y.ids[0]}${local.z["a-b"]}';
+      expect(problems(config)).toEqual([]);
+    });
+
+    test("GIVEN file() in an output THEN it refuses, naming the JSON path", () => {
+      const config = devConfig();
+      config.output.leak = { value: '${file("/proc/self/environ")}' };
+      expect(problems(config)).toEqual([notPlain("output.leak.value", 'file("/proc/self/environ")')]);
+    });
+
+    test("GIVEN filebase64() in the provider's default_tags THEN it refuses", () => {
+      const config = devConfig();
+      config.provider.aws[0].default_tags[0].tags.x = 'a-${filebase64("/home/atlantis/.aws/config")}';
+      expect(problems(config)).toEqual([notPlain("provider.aws[0].default_tags[0].tags.x", 'filebase64("/home/atlantis/.aws/config")')]);
+    });
+
+    test("GIVEN templatefile() in locals, a function hidden by a } and a %{ directive THEN it refuses each", () => {
+      const config = devConfig();
+      config.locals = {
+        t: '${templatefile("/etc/passwd",{})}',
+        j: '${jsonencode({e=file("/proc/self/environ")})}',
+        d: "%{ if true }x%{ endif }",
+      };
+      expect(problems(config)).toEqual([
+        notPlain("locals.t", 'templatefile("/etc/passwd",{'),
+        notPlain("locals.j", 'jsonencode({e=file("/proc/self/environ")'),
+        "dynamodb-dev/cdk.tf.json: locals.d: a %{ template directive is not allowed (only plain references in ${...}); " +
+          "regenerate with npm run synth:commit",
+      ]);
+    });
+
+    test("GIVEN a function in an object key, an operator or a reference to a variable THEN it refuses", () => {
+      const config = devConfig();
+      config.provider.aws[0].default_tags[0].tags = { '${file("/x")}': "v", n: "${aws_x.y.n + 1}", v: "${var.secret}" };
+      expect(problems(config)).toEqual([
+        notPlain('provider.aws[0].default_tags[0].tags["${file(\\"/x\\")}"] (key)', 'file("/x")'),
+        notPlain("provider.aws[0].default_tags[0].tags.n", "aws_x.y.n + 1"),
+        notPlain("provider.aws[0].default_tags[0].tags.v", "var.secret"),
+      ]);
+    });
   });
 
   test("GIVEN a workspace other than default THEN it refuses", () => {
@@ -187,6 +286,77 @@ describe("the config check", () => {
       'dynamodb-dev/cdk.tf.json: provider "aws" allowed_account_ids is ["333333333333"]; dynamodb-dev must allow exactly its account ["111111111111"]',
       'dynamodb-dev/cdk.tf.json: terraform.backend.s3.bucket is "opsdata-terraform-state-prod"; the state of dynamodb-dev is opsdata-terraform-state-dev',
       'dynamodb-dev/cdk.tf.json: terraform.backend.s3.key is "opsdata-infra/dynamodb/prod.tfstate"; the state of dynamodb-dev is opsdata-infra/dynamodb/dev.tfstate',
+    ]);
+  });
+});
+
+describe("the strict JSON parser the config check reads cdk.tf.json with", () => {
+  test("GIVEN a second resource key hiding a provisioner (JSON.parse keeps only the last) THEN it refuses, naming the key path", () => {
+    const text = [
+      "{",
+      '  "resource": { "aws_dynamodb_table": { "x": { "provisioner": [{ "local-exec": { "command": "env" } }] } } },',
+      '  "resource": { "aws_dynamodb_table": { "x": { "name": "t" } } }',
+      "}",
+    ].join("\n");
+    expect(Object.keys(JSON.parse(text).resource.aws_dynamodb_table.x)).toEqual(["name"]);
+    expect(() => parseStrictJson(text)).toThrow("duplicate key resource (terraform would read both) at line 3, column 3");
+  });
+
+  test("GIVEN a duplicate deep down, or spelled with an escape THEN it names the path", () => {
+    expect(() => parseStrictJson('{"a":[{"b":{"c":1,"c":2}}]}')).toThrow("duplicate key a[0].b.c (terraform would read both)");
+    expect(() => parseStrictJson('{"resource":{},"res\\u006furce":{}}')).toThrow("duplicate key resource");
+  });
+
+  test("GIVEN invalid JSON THEN the message has the position, never the text", () => {
+    expect(() => parseStrictJson('{"secret": AKIAEXAMPLE}')).toThrow(/^unexpected character at line 1, column 12$/);
+    expect(() => parseStrictJson("{} {}")).toThrow("unexpected text after the JSON value at line 1, column 4");
+  });
+
+  test("it reads what JSON.parse reads: the committed stacks, escapes, numbers, __proto__ as a plain key", () => {
+    const stack = readFileSync(join(__dirname, "../../synthesized/dynamodb-prod/cdk.tf.json"), "utf8");
+    expect(parseStrictJson(stack)).toEqual(JSON.parse(stack));
+    const text = '{"__proto__":{"x":1},"s":"a\\n\\u00e9\\"","n":[-1.5e3,0,true,false,null]}';
+    expect(parseStrictJson(text)).toEqual(JSON.parse(text));
+    expect(Object.getPrototypeOf(parseStrictJson(text))).toBe(Object.prototype);
+  });
+});
+
+describe("the projects of atlantis.yaml (checked by the guard's config command)", () => {
+  const STACKS = ["dynamodb-dev", "dynamodb-staging", "dynamodb-prod"];
+  const project = (name: string, index: number) => ({
+    name,
+    dir: `synthesized/${name}`,
+    execution_order_group: index + 1,
+    ...(index > 0 ? { depends_on: [STACKS[index - 1]] } : {}),
+    autoplan: { enabled: true, when_modified: ["../../**/*"] },
+  });
+  const valid = () => ({ version: 3, automerge: false, parallel_plan: false, parallel_apply: false, projects: STACKS.map(project) });
+
+  test("GIVEN the repository's atlantis.yaml THEN it passes", () => {
+    const shipped = parseYaml(readFileSync(join(__dirname, "../../atlantis.yaml"), "utf8"));
+    expect(atlantisProjectProblems(shipped, ENVIRONMENTS.map(stackName))).toEqual([]);
+    expect(atlantisProjectProblems(valid(), STACKS)).toEqual([]);
+  });
+
+  test("GIVEN prod not depending on staging, in dev's group, with a narrower autoplan THEN it refuses each", () => {
+    const config = valid();
+    config.projects[2] = { ...project("dynamodb-prod", 2), execution_order_group: 1, depends_on: undefined as never };
+    config.projects[2].autoplan = { enabled: true, when_modified: ["../../**/*", "!../../scripts/**"] };
+    expect(atlantisProjectProblems(config, STACKS)).toEqual([
+      "atlantis.yaml: project dynamodb-prod: execution_order_group is 1; it must be 3",
+      'atlantis.yaml: project dynamodb-prod: depends_on is null; it must be ["dynamodb-staging"]',
+      'atlantis.yaml: project dynamodb-prod: autoplan must be enabled with when_modified ["../../**/*"]: a change to any file ' +
+        "replans every environment, so the pull status always holds the ones before it",
+    ]);
+  });
+
+  test("GIVEN staging removed, a project added, another dir or a workflow THEN it refuses", () => {
+    const config = { ...valid(), workflows: {} } as Record<string, unknown> & ReturnType<typeof valid>;
+    config.projects = [project("dynamodb-dev", 0), { ...project("dynamodb-prod", 2), dir: "synthesized/dynamodb-dev" }];
+    expect(atlantisProjectProblems(config, STACKS)).toEqual([
+      "atlantis.yaml: workflows is not allowed (only version, automerge, parallel_plan, parallel_apply, projects)",
+      'atlantis.yaml: projects are ["dynamodb-dev","dynamodb-prod"]; they must be exactly ["dynamodb-dev","dynamodb-staging","dynamodb-prod"], in this order',
+      'atlantis.yaml: project dynamodb-prod: dir is "synthesized/dynamodb-dev"; it must be "synthesized/dynamodb-prod"',
     ]);
   });
 });
