@@ -24,6 +24,12 @@
 /** The one configuration file of a project directory (what cdktf synthesizes). */
 export const CONFIG_FILE = "cdk.tf.json";
 
+export interface StateLocation {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+}
+
 export interface ConfigCheckFacts {
   /** The stack (and Atlantis project) being planned, e.g. dynamodb-prod: named in every message. */
   readonly stack: string;
@@ -31,7 +37,9 @@ export interface ConfigCheckFacts {
   readonly accountId: string;
   readonly region: string;
   /** The environment's remote state. */
-  readonly state: { readonly bucket: string; readonly key: string; readonly region: string };
+  readonly state: StateLocation;
+  /** Other teams' states the environment declares (config remoteStates), by name. @default none */
+  readonly remoteStates?: Readonly<Record<string, StateLocation>>;
   /** The hashicorp/aws version the project pins (@cdktf/provider-aws's provider version). */
   readonly awsProviderVersion: string;
   /** Terraform workspace of the run (Atlantis's $WORKSPACE). @default "default" */
@@ -128,11 +136,32 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
       `removed block for ${JSON.stringify(removed.from ?? "?")} has a provisioner: provisioners run commands on the Atlantis server; remove it`,
     );
   }
-  for (const [type, name] of labelled(config.data)) {
+  for (const [type, name, body] of labelled(config.data)) {
     if (type === "external") refuse(`data.external.${name}: the external data source runs a program on the Atlantis server; remove it`);
-    else if (!type.startsWith("aws_")) refuse(`data.${type}.${name}: only aws_* data sources are allowed`);
+    else if (type === "terraform_remote_state") {
+      const declared = facts.remoteStates?.[name];
+      const expected = declared && { backend: "s3", config: { bucket: declared.bucket, key: declared.key, region: declared.region } };
+      // Only exactly a declared state: any other setting (endpoints, role_arn, another backend) would send the
+      // server's credentials or a request somewhere else.
+      if (!expected || JSON.stringify(sortedKeys(body)) !== JSON.stringify(sortedKeys(expected)))
+        refuse(
+          `data.terraform_remote_state.${name}: only the remote states the environment declares (remoteStates), as ` +
+            `{ backend: "s3", config: { bucket, key, region } } exactly`,
+        );
+    } else if (!type.startsWith("aws_"))
+      refuse(`data.${type}.${name}: only aws_* and declared terraform_remote_state data sources are allowed`);
   }
   return problems;
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
 }
 
 /**

@@ -28,7 +28,7 @@ import { parse as parseYaml } from "yaml";
 import { ENVIRONMENTS } from "../config/environments";
 import { stackName } from "../config/environment-bounds";
 import { atlantisProjectProblems } from "../guards/atlantis-projects";
-import { CONFIG_FILE, checkTerraformConfig, projectEntryProblems, type ProjectEntry } from "../guards/config-check";
+import { CONFIG_FILE, checkTerraformConfig, projectEntryProblems, type ConfigCheckFacts, type ProjectEntry } from "../guards/config-check";
 import { StrictJsonError, parseStrictJson } from "../guards/strict-json";
 import { ATLANTIS_APPLY_ROLE_NAME, ATLANTIS_PLAN_ROLE_NAME } from "../stacks/atlantis-role-policies";
 import { guardPlanFile } from "./plan-guard-file";
@@ -141,6 +141,8 @@ function config(args: Arguments): number {
     accountId: environment.aws.accountId,
     region: environment.aws.region,
     state: environment.state,
+    // config/environments.ts as written (its schema defaults remoteStates to none).
+    remoteStates: "remoteStates" in environment ? (environment.remoteStates as ConfigCheckFacts["remoteStates"]) : undefined,
     awsProviderVersion: OPSDATA_AWS_PROVIDER_VERSION,
     workspace: typeof args.options.get("--workspace") === "string" ? option(args, "--workspace") : undefined,
     entries: projectEntries(directory),

@@ -141,6 +141,22 @@ describe("the config check", () => {
     ]);
   });
 
+  test("GIVEN a terraform_remote_state data source THEN only a declared state, exactly, passes", () => {
+    const team = { bucket: "other-team-state", key: "team/prod.tfstate", region: "eu-west-1" };
+    const declared = { remoteStates: { team } };
+    const config = devConfig();
+    config.data = { terraform_remote_state: { team: { backend: "s3", config: { ...team } } } };
+    expect(problems(config, declared)).toEqual([]);
+    const refusal =
+      "dynamodb-dev/cdk.tf.json: data.terraform_remote_state.team: only the remote states the environment declares " +
+      '(remoteStates), as { backend: "s3", config: { bucket, key, region } } exactly';
+    expect(problems(config)).toEqual([refusal]);
+    config.data.terraform_remote_state.team.config.endpoints = { s3: "https://attacker.example" };
+    expect(problems(config, declared)).toEqual([refusal]);
+    config.data.terraform_remote_state.team = { backend: "http", config: { address: "https://attacker.example" } };
+    expect(problems(config, declared)).toEqual([refusal]);
+  });
+
   test("GIVEN a destroy-time provisioner in a removed block THEN it refuses", () => {
     const removed = [
       {
