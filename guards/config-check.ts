@@ -129,6 +129,11 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
     for (const key of ["provisioner", "connection"].filter((k) => k in body)) {
       refuse(`resource ${type}.${name} has a ${key}: provisioners run commands on the Atlantis server; remove it`);
     }
+    if (type === "aws_iam_role" && !onlyServicesMayAssume(body.assume_role_policy))
+      refuse(
+        `resource aws_iam_role.${name}: its assume_role_policy must be a literal policy that only AWS services (Principal.Service) ` +
+          "may assume: a role the stack creates is never for a person or another account",
+      );
   }
   // A removed block may hold destroy-time provisioners (Terraform 1.9+).
   for (const removed of bodies(config.removed).filter((body) => "provisioner" in body || "connection" in body)) {
@@ -152,6 +157,26 @@ export function checkTerraformConfig(config: unknown, facts: ConfigCheckFacts): 
       refuse(`data.${type}.${name}: only aws_* and declared terraform_remote_state data sources are allowed`);
   }
   return problems;
+}
+
+/** A literal trust policy (JSON text) whose every statement names only AWS service principals. */
+function onlyServicesMayAssume(policy: unknown): boolean {
+  if (typeof policy !== "string") return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(policy);
+  } catch {
+    return false;
+  }
+  const statements = (parsed as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.every((statement) => {
+    const { Effect, Principal, NotPrincipal } = (statement ?? {}) as Record<string, unknown>;
+    if (Effect !== "Allow") return Effect === "Deny";
+    if (NotPrincipal !== undefined || Principal === null || typeof Principal !== "object") return false;
+    const keys = Object.keys(Principal);
+    return keys.length === 1 && keys[0] === "Service";
+  });
 }
 
 function sortedKeys(value: unknown): unknown {

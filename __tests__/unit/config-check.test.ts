@@ -141,6 +141,22 @@ describe("the config check", () => {
     ]);
   });
 
+  test("GIVEN an IAM role another account or a person may assume THEN it refuses; service roles pass", () => {
+    const config = devConfig();
+    const trust = (principal: unknown) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }] });
+    const refusal = (name: string) =>
+      `dynamodb-dev/cdk.tf.json: resource aws_iam_role.${name}: its assume_role_policy must be a literal policy that only ` +
+      "AWS services (Principal.Service) may assume: a role the stack creates is never for a person or another account";
+    config.resource.aws_iam_role = {
+      service: { name: "opsdata_dev_x", assume_role_policy: trust({ Service: "firehose.amazonaws.com" }) },
+      foreign: { name: "opsdata_dev_y", assume_role_policy: trust({ AWS: "arn:aws:iam::999999999999:root" }) },
+      anyone: { name: "opsdata_dev_z", assume_role_policy: trust("*") },
+      computed: { name: "opsdata_dev_w", assume_role_policy: "${aws_iam_role.service.arn}" },
+    };
+    expect(problems(config)).toEqual([refusal("foreign"), refusal("anyone"), refusal("computed")]);
+  });
+
   test("GIVEN a terraform_remote_state data source THEN only a declared state, exactly, passes", () => {
     const team = { bucket: "other-team-state", key: "team/prod.tfstate", region: "eu-west-1" };
     const declared = { remoteStates: { team } };
