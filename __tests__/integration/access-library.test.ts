@@ -7,12 +7,13 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { DynamoDBClient, ProvisionedThroughputExceededException, type ServiceInputTypes } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import {
   DynamoDbError,
   ItemTooLargeError,
+  MalformedRecordError,
   OpsDataAccess,
   ThrottledError,
   ValidationError,
@@ -74,8 +75,8 @@ const claimed = (result: IdempotencyClaimResult): IdempotencyClaim => {
   if (result.outcome !== "claimed") throw new Error(`expected a claim, got ${JSON.stringify(result)}`);
   return result.claim;
 };
-const raw = async (table: string, key: Record<string, unknown>) =>
-  (await documents.send(new GetCommand({ TableName: table, Key: key }))).Item;
+const raw = async (table: string, key: Record<string, unknown>, on?: DynamoDBClient) =>
+  (await (on ? DynamoDBDocumentClient.from(on) : documents).send(new GetCommand({ TableName: table, Key: key }))).Item;
 
 /** Fails the `nth` request of a command (counted from now) with DynamoDB's throttling error, before the SDK's retries. */
 function injectThrottle(on: DynamoDBClient, command: string, nth: number): void {
@@ -514,6 +515,44 @@ describe("webhooks", () => {
     );
     for (const lease of batch.leases)
       expect(await recorder.webhooks.markDelivered(lease, { retentionSeconds: HOUR })).toEqual({ outcome: "delivered" });
+  });
+  test("GIVEN a stored event whose payload is not JSON WHEN leased or listed THEN that event is failed or malformed (typed), the others leased", async () => {
+    const own = await freshClient("accessLibraryPoison");
+    const worker = new OpsDataAccess(own, { tables });
+    for (let n = 0; n < 3; n++) await worker.webhooks.record(event(`wh-poison-good-${n}`));
+    // Written by something other than this library, due before the others.
+    await DynamoDBDocumentClient.from(own).send(
+      new PutCommand({
+        TableName: tables.webhookEvents,
+        Item: {
+          event_id: "wh-poison",
+          account_id: "acct-w",
+          endpoint_url: "https://example.test/hook",
+          payload: "not json",
+          status: "pending",
+          attempt_count: 0,
+          next_retry_at: 1,
+          created_at: "2026-01-01T00:00:00.000Z",
+        },
+      }),
+    );
+    const due = await worker.webhooks.listDue();
+    expect(due.items.map((item) => item.eventId).sort()).toEqual(["wh-poison-good-0", "wh-poison-good-1", "wh-poison-good-2"]);
+    expect(due.malformed.map((entry) => [entry.eventId, entry.error.code, entry.error.message])).toEqual([
+      ["wh-poison", "MALFORMED_RECORD", 'webhooks.listDue: stored item "wh-poison" cannot be read: payload: not JSON'],
+    ]);
+    const batch = await worker.webhooks.lease({ limit: 10 });
+    expect(batch.leases.map((lease) => lease.eventId).sort()).toEqual(["wh-poison-good-0", "wh-poison-good-1", "wh-poison-good-2"]);
+    const failed = batch.attempts.find((attempt) => attempt.eventId === "wh-poison");
+    expect(failed?.outcome === "failed" && failed.error).toBeInstanceOf(MalformedRecordError);
+    expect(failed?.outcome === "failed" && failed.error.message).toBe(
+      'webhooks.lease: stored item "wh-poison" cannot be read: payload: not JSON',
+    );
+    // Nothing was written on it: still due, unleased.
+    expect(await raw(tables.webhookEvents, { event_id: "wh-poison" }, own)).toEqual(
+      expect.objectContaining({ next_retry_at: 1, attempt_count: 0 }),
+    );
+    expect(await raw(tables.webhookEvents, { event_id: "wh-poison" }, own)).not.toHaveProperty("lease_token");
   });
 });
 

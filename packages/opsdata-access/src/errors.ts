@@ -46,6 +46,24 @@ export class ItemTooLargeError extends OpsDataError {
 }
 
 /**
+ * A stored item the library cannot read (e.g. a webhook payload that is not JSON, written by
+ * something other than this library). Reported per item (a lease attempt, a listed page's
+ * `malformed`), never for a whole call; nothing was changed on it. Not retryable: fix or delete the item.
+ */
+export class MalformedRecordError extends OpsDataError {
+  readonly code = "MALFORMED_RECORD";
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    /** The item's key value, e.g. the event id. */
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`${operation}: stored item ${JSON.stringify(key)} cannot be read: ${problem}`);
+  }
+}
+
+/**
  * DynamoDB throttled the request (after the SDK's own retries): the table or index is over its
  * capacity. Retry after a backoff. Nothing was changed by the throttled request; an operation that
  * had already written (a lease batch) returns what it wrote instead of throwing.

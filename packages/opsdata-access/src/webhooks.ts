@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Checks, MAX_RETENTION_SECONDS, assertObject } from "./checks";
 import type { Context } from "./context";
-import { OpsDataError } from "./errors";
+import { MalformedRecordError, OpsDataError } from "./errors";
 import { assertItemFits } from "./item-size";
 import { jsonText } from "./json-value";
 import { leaseEnded, type LeaseRefusal } from "./lease";
@@ -72,13 +72,16 @@ export type LeaseAttempt =
   | { readonly eventId: string; readonly outcome: "leased"; readonly lease: WebhookLease }
   /** Another worker leased it (or recorded an outcome) first. */
   | { readonly eventId: string; readonly outcome: "taken" }
-  /** The write failed (e.g. ThrottledError): the batch stopped here and returns what it leased before. */
+  /**
+   * Not leased: a retryable error (ThrottledError) stopped the batch here, with what it leased before;
+   * a non-retryable one (MalformedRecordError, ItemTooLargeError, ...) skipped this event only.
+   */
   | { readonly eventId: string; readonly outcome: "failed"; readonly error: OpsDataError };
 
 export interface LeaseBatch {
   /** The leases this worker holds now. */
   readonly leases: readonly WebhookLease[];
-  /** Every attempt, in order; the last is `failed` if the batch stopped on an error. */
+  /** Every attempt, in order; the last is a retryable `failed` if the batch stopped on one. */
   readonly attempts: readonly LeaseAttempt[];
 }
 
@@ -95,7 +98,23 @@ export type Requeue =
 const KEY = TABLES.webhookEvents.partitionKey.name;
 const DUE = INDEXES.webhookEventsDue;
 
-function toEvent(item: Record<string, unknown>): WebhookEvent {
+/** A listed page; items the library cannot read are in `malformed` (each with its error), not in `items`. */
+export interface WebhookEventPage extends Page<WebhookEvent> {
+  readonly malformed: readonly { readonly eventId: string; readonly error: MalformedRecordError }[];
+}
+
+/** The stored item as an event; MalformedRecordError (never a raw SyntaxError) when it cannot be read. */
+function toEvent(operation: string, item: Record<string, unknown>): WebhookEvent {
+  const eventId = String(item[KEY]);
+  const malformed = (problem: string) => new MalformedRecordError(operation, eventId, problem);
+  if (typeof item.payload !== "string") throw malformed("payload: not stored as JSON text");
+  let payload: unknown;
+  try {
+    payload = JSON.parse(item.payload);
+  } catch {
+    throw malformed("payload: not JSON");
+  }
+  if (typeof item.attempt_count !== "number") throw malformed("attempt_count: not a number");
   const date = (name: string) => (typeof item[name] === "string" ? new Date(item[name] as string) : undefined);
   const seconds = (name: string) => (typeof item[name] === "number" ? fromEpochSeconds(item[name] as number) : undefined);
   const optional = {
@@ -109,7 +128,7 @@ function toEvent(item: Record<string, unknown>): WebhookEvent {
     eventId: item[KEY] as string,
     accountId: item.account_id as string,
     endpointUrl: item.endpoint_url as string,
-    payload: JSON.parse(item.payload as string) as unknown,
+    payload,
     status: item.status as WebhookStatus,
     attemptCount: item.attempt_count as number,
     createdAt: new Date(item.created_at as string),
@@ -129,7 +148,29 @@ function checkLease(operation: string, lease: WebhookLease): void {
   if (!valid) new Checks(operation).add("lease: pass a lease from webhooks.lease(); a bare event id is refused").throwIfAny();
 }
 
-/** Lists one status partition of the due index, oldest first. */
+/** One page of a status partition of the due index, oldest first, each item read on its own. */
+async function listEvents(
+  context: Context,
+  operation: string,
+  status: WebhookStatus,
+  options: PageOptions | undefined,
+  upTo: number,
+): Promise<WebhookEventPage> {
+  const page = await listByStatus(context, operation, status, options, upTo);
+  const items: WebhookEvent[] = [];
+  const malformed: { eventId: string; error: MalformedRecordError }[] = [];
+  for (const item of page.items) {
+    try {
+      items.push(toEvent(operation, item));
+    } catch (error) {
+      if (!(error instanceof MalformedRecordError)) throw error;
+      malformed.push({ eventId: error.key, error });
+    }
+  }
+  return { items, cursor: page.cursor, malformed };
+}
+
+/** Lists one status partition of the due index, oldest first (stored items). */
 async function listByStatus(context: Context, operation: string, status: WebhookStatus, options: PageOptions | undefined, upTo: number) {
   return context.queryPage(
     { operation, partition: [DUE.partitionKey.name, status], keyAttributes: indexKeyAttributes(TABLES.webhookEvents, DUE) },
@@ -175,20 +216,19 @@ export class Webhooks {
     const result = await this.context.conditional(operation, {
       put: { TableName: this.context.tables.webhookEvents, Item: item, ConditionExpression: `attribute_not_exists(${KEY})` },
     });
-    return result.ok ? { outcome: "recorded", event: toEvent(item) } : { outcome: "already_exists" };
+    return result.ok ? { outcome: "recorded", event: toEvent(operation, item) } : { outcome: "already_exists" };
   }
 
   /** Pending events due now, oldest first: one page (default 100) with a cursor. Leased events are not due. */
-  async listDue(options?: PageOptions): Promise<Page<WebhookEvent>> {
-    const page = await listByStatus(this.context, "webhooks.listDue", "pending", options, this.context.now());
-    return { items: page.items.map(toEvent), cursor: page.cursor };
+  async listDue(options?: PageOptions): Promise<WebhookEventPage> {
+    return listEvents(this.context, "webhooks.listDue", "pending", options, this.context.now());
   }
 
   /**
    * Leases up to `limit` (default 10) due events to this worker: one Query for up to 3 × limit due
    * candidates, in random order (so workers polling together mostly try different events), then one
-   * conditional UpdateItem per event until `limit` are leased. Never throws after a lease was
-   * written: a failed write ends the batch and is reported in `attempts` with what was leased.
+   * conditional UpdateItem per event until `limit` are leased. Never throws after the Query: a
+   * retryable failure ends the batch, any other skips that event; each is reported in `attempts`.
    */
   async lease(options: { readonly limit?: number; readonly leaseSeconds?: number } = {}): Promise<LeaseBatch> {
     const operation = "webhooks.lease";
@@ -211,15 +251,17 @@ export class Webhooks {
     // of paying a lost race (1 WCU each) for every candidate.
     for (const item of shuffled(candidates.items).slice(0, 2 * limit)) {
       if (leases.length === limit) break;
-      const event = toEvent(item);
+      const eventId = String(item[KEY]);
       try {
-        const lease = await this.leaseOne(event, leaseSeconds);
+        const lease = await this.leaseOne(toEvent(operation, item), leaseSeconds);
         if (lease) leases.push(lease);
-        attempts.push(lease ? { eventId: event.eventId, outcome: "leased", lease } : { eventId: event.eventId, outcome: "taken" });
+        attempts.push(lease ? { eventId, outcome: "leased", lease } : { eventId, outcome: "taken" });
       } catch (error) {
         if (!(error instanceof OpsDataError)) throw error;
-        attempts.push({ eventId: event.eventId, outcome: "failed", error });
-        break;
+        attempts.push({ eventId, outcome: "failed", error });
+        // This item cannot be leased (unreadable, too large): try the others. A retryable error
+        // (throttling) ends the batch: the next write would most likely fail too.
+        if (error.retryable) break;
       }
     }
     return { leases, attempts };
@@ -379,9 +421,8 @@ export class WebhookOperator {
   constructor(private readonly context: Context) {}
 
   /** Dead events (gave up after `maxAttempts`), oldest death first; paged (default 100). */
-  async listDead(options?: PageOptions): Promise<Page<WebhookEvent>> {
-    const page = await listByStatus(this.context, "webhookOperator.listDead", "dead", options, Number.MAX_SAFE_INTEGER);
-    return { items: page.items.map(toEvent), cursor: page.cursor };
+  async listDead(options?: PageOptions): Promise<WebhookEventPage> {
+    return listEvents(this.context, "webhookOperator.listDead", "dead", options, Number.MAX_SAFE_INTEGER);
   }
 
   /** dead -> pending, attempts reset, due now (e.g. after the endpoint was fixed). Only a dead event is requeued. */
