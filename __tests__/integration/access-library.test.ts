@@ -24,6 +24,7 @@ import {
   type OpsDataAccessOptions,
   type WebhookLease,
 } from "../../packages/opsdata-access/src";
+import { itemBytes } from "../../packages/opsdata-access/src/item-size";
 import { createTablesFromStack } from "../../local/tables-from-terraform";
 import type { SynthesizedStackJson } from "../../stacks/app";
 import { shippedStacks } from "../helpers/synth";
@@ -553,6 +554,50 @@ describe("webhooks", () => {
       expect.objectContaining({ next_retry_at: 1, attempt_count: 0 }),
     );
     expect(await raw(tables.webhookEvents, { event_id: "wh-poison" }, own)).not.toHaveProperty("lease_token");
+  });
+  test("GIVEN an event recorded at the record limit WHEN leased and failed with the longest error THEN it fits; a foreign item at 400 KB is skipped", async () => {
+    const own = await freshClient("accessLibraryBigEvent");
+    const worker = new OpsDataAccess(own, { tables });
+    // What record() stores (next_retry_at and created_at have this run's width): filled to exactly 405,504 bytes.
+    const stored = {
+      event_id: "wh-big",
+      account_id: "acct-w",
+      endpoint_url: "https://example.test/hook",
+      payload: '""',
+      status: "pending",
+      attempt_count: 0,
+      next_retry_at: Math.floor(Date.now() / 1000),
+      created_at: new Date().toISOString(),
+    };
+    const payload = "x".repeat(405_504 - itemBytes(stored));
+    await expect(worker.webhooks.record({ ...event("wh-big"), payload: payload + "x" })).rejects.toThrow(ItemTooLargeError);
+    expect(await worker.webhooks.record({ ...event("wh-big"), payload })).toEqual(expect.objectContaining({ outcome: "recorded" }));
+    await worker.webhooks.record(event("wh-big-neighbour"));
+    // Written by something else, just under DynamoDB's limit: leasing it cannot fit, the batch goes on.
+    await DynamoDBDocumentClient.from(own).send(
+      new PutCommand({
+        TableName: tables.webhookEvents,
+        Item: {
+          event_id: "wh-big-foreign",
+          account_id: "acct-w",
+          endpoint_url: "https://example.test/hook",
+          payload: JSON.stringify("y".repeat(409_400)),
+          status: "pending",
+          attempt_count: 0,
+          next_retry_at: 1,
+          created_at: "2026-01-01T00:00:00.000Z",
+        },
+      }),
+    );
+    const batch = await worker.webhooks.lease({ limit: 10 });
+    expect(batch.leases.map((lease) => lease.eventId).sort()).toEqual(["wh-big", "wh-big-neighbour"]);
+    const foreign = batch.attempts.find((attempt) => attempt.eventId === "wh-big-foreign");
+    expect(foreign?.outcome === "failed" && [foreign.error.code, foreign.error.retryable]).toEqual(["ITEM_TOO_LARGE", false]);
+    const big = batch.leases.find((lease) => lease.eventId === "wh-big")!;
+    // 1,000 three-byte characters: the longest last_error kept.
+    const failed = await worker.webhooks.recordFailure(big, { error: "€".repeat(5000) });
+    expect(failed).toEqual(expect.objectContaining({ outcome: "retry_scheduled", attemptCount: 1 }));
+    expect((await raw(tables.webhookEvents, { event_id: "wh-big" }, own))?.last_error).toBe("€".repeat(1000));
   });
 });
 

@@ -6,6 +6,7 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from "@aws-sdk
 import {
   DynamoDbError,
   ItemTooLargeError,
+  MAX_WEBHOOK_EVENT_BYTES,
   OpsDataAccess,
   ThrottledError,
   ValidationError,
@@ -235,6 +236,20 @@ describe("input checks: refused before any request", () => {
     expect(await lapsed.idempotency.complete(claim, {})).toEqual({ outcome: "lease_expired" });
     expect(await lapsed.idempotency.renew(claim)).toEqual({ outcome: "lease_expired" });
     expect(await lapsed.idempotency.release(claim)).toEqual({ outcome: "lease_expired" });
+  });
+
+  test("GIVEN an event over 400 KB less 4 KB WHEN recorded THEN ItemTooLargeError before any request", async () => {
+    expect(MAX_WEBHOOK_EVENT_BYTES).toBe(405_504);
+    const recording = access().webhooks.record({
+      eventId: "e1",
+      accountId: "a",
+      endpointUrl: "https://x.test",
+      payload: "x".repeat(405_504),
+    });
+    await expect(recording).rejects.toThrow(ItemTooLargeError);
+    await expect(recording).rejects.toThrow(
+      /^webhooks\.record: the item would be about 405\d{3} bytes with its payload; the limit is 405504 bytes\./,
+    );
   });
 
   test("GIVEN bad webhook calls WHEN made THEN ValidationError naming the field", async () => {

@@ -28,7 +28,10 @@ export class ValidationError extends OpsDataError {
   }
 }
 
-/** The item would exceed DynamoDB's 400 KB item limit; nothing was written. Not retryable. */
+/**
+ * The item would exceed DynamoDB's 400 KB item limit (or, for a webhook event, that limit less the
+ * room its later state needs: MAX_WEBHOOK_EVENT_BYTES); nothing was written. Not retryable.
+ */
 export class ItemTooLargeError extends OpsDataError {
   readonly code = "ITEM_TOO_LARGE";
   readonly retryable = false;
@@ -39,7 +42,7 @@ export class ItemTooLargeError extends OpsDataError {
     readonly limitBytes: number,
   ) {
     super(
-      `${operation}: the item would be about ${bytes} bytes with its ${field}; DynamoDB's item limit is ${limitBytes} bytes. ` +
+      `${operation}: the item would be about ${bytes} bytes with its ${field}; the limit is ${limitBytes} bytes. ` +
         `Store a smaller ${field} (e.g. put large bodies in S3 and keep a reference).`,
     );
   }

@@ -25,8 +25,11 @@ export function itemBytes(item: Record<string, unknown>): number {
   return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + attributeValueBytes(value), 0);
 }
 
-/** Throws ItemTooLargeError (naming the field that makes it large) when the item is over the limit. */
-export function assertItemFits(operation: string, field: string, item: Record<string, unknown>): void {
+/**
+ * Throws ItemTooLargeError (naming the field that makes it large) when the item is over `limitBytes`
+ * (default DynamoDB's limit; less for an item that later writes make larger).
+ */
+export function assertItemFits(operation: string, field: string, item: Record<string, unknown>, limitBytes = MAX_ITEM_BYTES): void {
   const bytes = itemBytes(item);
-  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(operation, field, bytes, MAX_ITEM_BYTES);
+  if (bytes > limitBytes) throw new ItemTooLargeError(operation, field, bytes, limitBytes);
 }

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { Checks, MAX_RETENTION_SECONDS, assertObject } from "./checks";
 import type { Context } from "./context";
 import { MalformedRecordError, OpsDataError } from "./errors";
-import { assertItemFits } from "./item-size";
+import { MAX_ITEM_BYTES, assertItemFits } from "./item-size";
 import { jsonText } from "./json-value";
 import { leaseEnded, type LeaseRefusal } from "./lease";
 import { pageOptions, MAX_PAGE_LIMIT, type Page, type PageOptions } from "./paging";
@@ -25,6 +25,14 @@ import { MAX_WEBHOOK_POLICY_VALUE, nextWebhookState, type WebhookPolicy, type We
 export const MAX_RETRY_DELAY_SECONDS = 30 * 24 * 3600;
 /** The last error kept with an event is cut to this many characters. */
 export const MAX_LAST_ERROR_CHARACTERS = 1000;
+/**
+ * Room a recorded event keeps for the attributes its later states add: lease_token and
+ * lease_expires_at (about 75 bytes), last_error (up to MAX_LAST_ERROR_CHARACTERS UTF-16 units, at
+ * most 3 bytes each: about 3 KB), dead_at, delivered_at and expires_at (about 90 bytes), with margin.
+ */
+export const WEBHOOK_STATE_HEADROOM_BYTES = 4 * 1024;
+/** record() refuses an event larger than this, so every later state of it fits DynamoDB's item limit. */
+export const MAX_WEBHOOK_EVENT_BYTES = MAX_ITEM_BYTES - WEBHOOK_STATE_HEADROOM_BYTES;
 /** Event ids: at most this many UTF-8 bytes. */
 export const MAX_EVENT_ID_BYTES = 1024;
 /** A lease batch reads up to this many due candidates per lease it wants (spreads workers apart), at most 100. */
@@ -212,7 +220,7 @@ export class Webhooks {
       next_retry_at: this.context.now(),
       created_at: this.context.clock().toISOString(),
     };
-    assertItemFits(operation, "payload", item);
+    assertItemFits(operation, "payload", item, MAX_WEBHOOK_EVENT_BYTES);
     const result = await this.context.conditional(operation, {
       put: { TableName: this.context.tables.webhookEvents, Item: item, ConditionExpression: `attribute_not_exists(${KEY})` },
     });
