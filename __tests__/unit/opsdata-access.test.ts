@@ -238,6 +238,37 @@ describe("input checks: refused before any request", () => {
     expect(await lapsed.idempotency.release(claim)).toEqual({ outcome: "lease_expired" });
   });
 
+  test("GIVEN ids holding a lone surrogate WHEN used THEN ValidationError naming the field (stored, they would become U+FFFD and collide)", async () => {
+    const problem = "not well-formed Unicode (a lone surrogate, e.g. half of an emoji); pass a well-formed string";
+    await expect(access().idempotency.claim({ accountId: "acct-1\ud800", service: "s", key: "k", windowSeconds: 3600 })).rejects.toThrow(
+      `idempotency key: accountId: ${problem}`,
+    );
+    expect(() => idempotencyKeyOf({ accountId: "a", service: "s\udc00", key: "k\ud800" })).toThrow(
+      `idempotency key: service: ${problem}; key: ${problem}`,
+    );
+    await expect(
+      access().webhooks.record({ eventId: "e\ud83d", accountId: "a", endpointUrl: "https://x.test", payload: 1 }),
+    ).rejects.toThrow(`webhooks.record: eventId: ${problem}`);
+    await expect(access().webhookOperator.requeueDead("\ude00")).rejects.toThrow(`webhookOperator.requeueDead: eventId: ${problem}`);
+    await expect(
+      access().audit.append({
+        accountId: "a",
+        actorId: "u\ud800",
+        action: "x",
+        resourceType: "r",
+        resourceId: "1",
+        entryId: "\ud800-1",
+        retentionSeconds: 60,
+      }),
+    ).rejects.toThrow(`audit.append: actorId: ${problem}; entryId: ${problem}`);
+    await expect(access().audit.accountTrail("a\ud800", { from: NOW, to: NOW })).rejects.toThrow(
+      `audit.accountTrail: accountId: ${problem}`,
+    );
+    await expect(access().apiKeys.listForAccount("a\ud800")).rejects.toThrow(`apiKeys.listForAccount: accountId: ${problem}`);
+    // A well-formed emoji is an ordinary id.
+    expect(idempotencyKeyOf({ accountId: "a\u{1F600}", service: "s", key: "k" })).toBe("opsdata#a\u{1F600}#s#k");
+  });
+
   test("GIVEN an event over 400 KB less 4 KB WHEN recorded THEN ItemTooLargeError before any request", async () => {
     expect(MAX_WEBHOOK_EVENT_BYTES).toBe(405_504);
     const recording = access().webhooks.record({

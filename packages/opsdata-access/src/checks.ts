@@ -13,10 +13,16 @@ export class Checks {
 
   constructor(private readonly operation: string) {}
 
-  /** A non-empty string of at most `maxBytes` UTF-8 bytes; `noHash`: without "#" (it separates key parts). */
-  text(field: string, value: unknown, options: { maxBytes?: number; noHash?: boolean } = {}): this {
+  /**
+   * A non-empty, well-formed string of at most `maxBytes` UTF-8 bytes; `noHash`: without "#" (it
+   * separates key parts). Ill-formed (a lone surrogate) is refused: DynamoDB stores it as U+FFFD, so
+   * two different ids would become one key. `illFormedAllowed` only for free text that is no key part.
+   */
+  text(field: string, value: unknown, options: { maxBytes?: number; noHash?: boolean; illFormedAllowed?: boolean } = {}): this {
     const maxBytes = options.maxBytes ?? MAX_ID_BYTES;
     if (typeof value !== "string" || value.trim() === "") this.problems.push(`${field}: required, a non-empty string`);
+    else if (!options.illFormedAllowed && !isWellFormed(value))
+      this.problems.push(`${field}: not well-formed Unicode (a lone surrogate, e.g. half of an emoji); pass a well-formed string`);
     else if (Buffer.byteLength(value) > maxBytes)
       this.problems.push(`${field}: at most ${maxBytes} bytes (got ${Buffer.byteLength(value)})`);
     else if (options.noHash && value.includes("#")) this.problems.push(`${field}: must not contain "#" (got "${value}")`);
@@ -44,6 +50,16 @@ export class Checks {
   throwIfAny(): void {
     if (this.problems.length > 0) throw new ValidationError(this.operation, this.problems);
   }
+}
+
+/** String.prototype.isWellFormed (ES2024; our lib is ES2022): with the u flag, \p{Cs} matches only lone surrogates. */
+export function isWellFormed(value: string): boolean {
+  return !/\p{Cs}/u.test(value);
+}
+
+/** String.prototype.toWellFormed: each lone surrogate becomes U+FFFD (what DynamoDB would store). */
+export function toWellFormed(value: string): string {
+  return value.replace(/\p{Cs}/gu, "\uFFFD");
 }
 
 /** A plain object argument (the call shape every operation takes). */

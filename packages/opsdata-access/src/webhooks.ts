@@ -10,7 +10,7 @@
  * caller's clock. A worker that crashes loses nothing: the event is due again after that.
  */
 import { randomUUID } from "node:crypto";
-import { Checks, MAX_RETENTION_SECONDS, assertObject } from "./checks";
+import { Checks, MAX_RETENTION_SECONDS, assertObject, toWellFormed } from "./checks";
 import type { Context } from "./context";
 import { MalformedRecordError, OpsDataError } from "./errors";
 import { MAX_ITEM_BYTES, assertItemFits } from "./item-size";
@@ -340,7 +340,7 @@ export class Webhooks {
     checkLease(operation, lease);
     assertObject(operation, "failure", failure);
     const now = this.context.now();
-    const checks = new Checks(operation).text("error", failure.error, { maxBytes: 64 * 1024 });
+    const checks = new Checks(operation).text("error", failure.error, { maxBytes: 64 * 1024, illFormedAllowed: true });
     if (failure.retryAt !== undefined && checks.date("retryAt", failure.retryAt)) {
       const at = epochSeconds(failure.retryAt);
       if (at < now - this.context.skewSeconds || at > now + MAX_RETRY_DELAY_SECONDS) {
@@ -362,7 +362,8 @@ export class Webhooks {
       ExpressionAttributeValues: {
         ":to": transition.to,
         ":attempts": transition.attemptCount,
-        ":error": failure.error.slice(0, MAX_LAST_ERROR_CHARACTERS),
+        // Cutting may split a surrogate pair: store what DynamoDB would make of it, explicitly.
+        ":error": toWellFormed(failure.error.slice(0, MAX_LAST_ERROR_CHARACTERS)),
         ":next": nextRetryAt,
         ...(dead ? { ":at": this.context.clock().toISOString() } : {}),
       },
