@@ -633,6 +633,40 @@ describe("audit trail", () => {
     await expect(access.audit.actorTrail("acct-pages", { ...range, cursor: first.cursor })).rejects.toThrow(ValidationError);
   });
 
+  test("GIVEN a page of one range WHEN its cursor is presented with another from or to THEN ValidationError; with the same range THEN the next page", async () => {
+    const accountId = "acct-audit-ranged";
+    const t0 = Date.now() - 100_000;
+    for (let n = 0; n < 6; n++) {
+      await access.audit.append({
+        accountId,
+        actorId: "user:ranged",
+        action: `a${n}`,
+        resourceType: "r",
+        resourceId: "1",
+        occurredAt: new Date(t0 + n * 10_000),
+        retentionSeconds: HOUR,
+      });
+    }
+    const range = { from: new Date(t0 + 30_000), to: new Date(t0 + 50_000) };
+    const first = await access.audit.accountTrail(accountId, { ...range, limit: 2 });
+    expect(first.items.map((entry) => entry.action)).toEqual(["a3", "a4"]);
+    const refused =
+      "cursor: issued for another from/to range; pass the same from and to as for the first page, or start again without a cursor";
+    await expect(access.audit.accountTrail(accountId, { from: new Date(t0), to: range.to, cursor: first.cursor })).rejects.toThrow(
+      `audit.accountTrail: ${refused}`,
+    );
+    await expect(
+      access.audit.accountTrail(accountId, { from: new Date(t0 - 90_000), to: new Date(t0 - 80_000), cursor: first.cursor }),
+    ).rejects.toThrow(ValidationError);
+    const actorFirst = await access.audit.actorTrail("user:ranged", { ...range, limit: 2 });
+    await expect(
+      access.audit.actorTrail("user:ranged", { ...range, to: new Date(t0 + 60_000), cursor: actorFirst.cursor }),
+    ).rejects.toThrow(`audit.actorTrail: ${refused}`);
+    expect((await access.audit.accountTrail(accountId, { ...range, cursor: first.cursor })).items.map((entry) => entry.action)).toEqual([
+      "a5",
+    ]);
+  });
+
   test("GIVEN expired entries between live ones WHEN listed 3 at a time THEN DynamoDB's short pages are followed: full pages of live entries only", async () => {
     // Query's Limit counts items before the expiry filter, so a DynamoDB page can come back with
     // fewer live entries than asked; the library must keep reading, not return a short page.

@@ -120,6 +120,19 @@ describe("cursors", () => {
     expect(() => decodeCursor(cursor, { ...scope, operation: "audit.actorTrail" })).toThrow(`audit.actorTrail: ${refused}`);
   });
 
+  test("GIVEN a cursor for one from/to range WHEN presented for the same range THEN its key; for another range or none THEN ValidationError", () => {
+    const ranged: CursorScope = { ...scope, range: ["2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z#\uffff"] };
+    const cursor = encodeCursor(ranged, key);
+    expect(decodeCursor(cursor, ranged)).toEqual(key);
+    const refused =
+      "audit.accountTrail: cursor: issued for another from/to range; pass the same from and to as for the first page, or start again without a cursor";
+    expect(() => decodeCursor(cursor, { ...ranged, range: ["2025-12-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z#\uffff"] })).toThrow(
+      refused,
+    );
+    expect(() => decodeCursor(cursor, scope)).toThrow(refused);
+    expect(() => decodeCursor(encodeCursor(scope, key), ranged)).toThrow(refused);
+  });
+
   test("GIVEN a cursor whose key has other attributes, or garbage WHEN decoded THEN ValidationError before DynamoDB sees it", () => {
     expect(() => decodeCursor(encodeCursor(scope, { ...key, actor_id: "x" }), scope)).toThrow(ValidationError);
     expect(() => decodeCursor(encodeCursor(scope, { account_id: "a" }), scope)).toThrow(ValidationError);

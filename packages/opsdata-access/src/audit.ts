@@ -121,7 +121,12 @@ export class AuditTrail {
     const operation = "audit.accountTrail";
     const range = this.range(operation, "accountId", accountId, options);
     const page = await this.context.queryPage(
-      { operation, partition: ["account_id", accountId], keyAttributes: indexKeyAttributes(TABLES.auditLogs, TABLES.auditLogs) },
+      {
+        operation,
+        partition: ["account_id", accountId],
+        keyAttributes: indexKeyAttributes(TABLES.auditLogs, TABLES.auditLogs),
+        range: [range[":from"], range[":to"]],
+      },
       pageOptions(operation, options, DEFAULT_TRAIL_PAGE),
       {
         TableName: this.context.tables.auditLogs,
@@ -137,7 +142,12 @@ export class AuditTrail {
     const operation = "audit.actorTrail";
     const range = this.range(operation, "actorId", actorId, options);
     const page = await this.context.queryPage(
-      { operation, partition: [ACTOR.partitionKey.name, actorId], keyAttributes: indexKeyAttributes(TABLES.auditLogs, ACTOR) },
+      {
+        operation,
+        partition: [ACTOR.partitionKey.name, actorId],
+        keyAttributes: indexKeyAttributes(TABLES.auditLogs, ACTOR),
+        range: [range[":from"], range[":to"]],
+      },
       pageOptions(operation, options, DEFAULT_TRAIL_PAGE),
       {
         TableName: this.context.tables.auditLogs,

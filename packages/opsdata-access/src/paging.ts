@@ -36,21 +36,31 @@ export function pageOptions(operation: string, options: PageOptions | undefined,
   return { limit, cursor };
 }
 
-/** What a cursor is bound to: the operation, the partition key attribute and value, and the query's key attributes. */
+/**
+ * What a cursor is bound to: the operation, the partition key attribute and value, the query's key
+ * attributes and, for a ranged list (audit trails), the range's bounds as the query states them.
+ */
 export interface CursorScope {
   readonly operation: string;
   readonly partition: readonly [string, string];
   readonly keyAttributes: readonly string[];
+  readonly range?: readonly [string, string];
 }
 
 interface CursorBody {
   o: string;
   p: [string, string];
+  r?: [string, string];
   k: Record<string, unknown>;
 }
 
 export function encodeCursor(scope: CursorScope, lastEvaluatedKey: Record<string, unknown>): string {
-  const body: CursorBody = { o: scope.operation, p: [scope.partition[0], scope.partition[1]], k: lastEvaluatedKey };
+  const body: CursorBody = {
+    o: scope.operation,
+    p: [scope.partition[0], scope.partition[1]],
+    ...(scope.range ? { r: [scope.range[0], scope.range[1]] } : {}),
+    k: lastEvaluatedKey,
+  };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
@@ -74,6 +84,12 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
     Object.values(body.k).every((part) => typeof part === "string" || typeof part === "number");
   if (!valid) {
     throw new ValidationError(scope.operation, [`cursor: issued for another ${attribute} or another list; start again without a cursor`]);
+  }
+  // Another range's cursor would resume at a key outside (or before) this range.
+  if (JSON.stringify(body.r ?? null) !== JSON.stringify(scope.range ?? null)) {
+    throw new ValidationError(scope.operation, [
+      "cursor: issued for another from/to range; pass the same from and to as for the first page, or start again without a cursor",
+    ]);
   }
   return body.k;
 }
