@@ -228,6 +228,29 @@ describe("idempotency", () => {
     });
   });
 
+  test("GIVEN a completed request with amount null WHEN the key comes with NaN, Infinity, 100n or a Date THEN ValidationError, never its response", async () => {
+    const first = await access.idempotency.claim({ ...request("json-only"), request: { amount: null, at: "1970-01-01T00:00:00.000Z" } });
+    if (first.outcome !== "claimed") throw new Error(first.outcome);
+    await access.idempotency.complete(first.claim, { charged: "first" });
+    for (const [amount, problem] of [
+      [NaN, "request.amount: NaN is not JSON; send null or a string"],
+      [Infinity, "request.amount: Infinity is not JSON; send null or a string"],
+      [BigInt(100), "request.amount: a bigint is not JSON; send it as a string or a number"],
+    ] as const) {
+      await expect(
+        access.idempotency.claim({ ...request("json-only"), request: { amount, at: "1970-01-01T00:00:00.000Z" } }),
+      ).rejects.toThrow(`idempotency.claim: ${problem}`);
+    }
+    await expect(access.idempotency.claim({ ...request("json-only"), request: { amount: null, at: new Date(0) } })).rejects.toThrow(
+      "idempotency.claim: request.at: a Date is not plain JSON; send its toISOString()",
+    );
+    expect(await access.idempotency.claim({ ...request("json-only"), request: { amount: null, at: "1970-01-01T00:00:00.000Z" } })).toEqual({
+      outcome: "completed",
+      response: { charged: "first" },
+      completedAt: expect.any(Date),
+    });
+  });
+
   test("GIVEN bad claims WHEN made THEN ValidationError naming the field, nothing written", async () => {
     await expect(access.idempotency.claim({ ...request("x"), accountId: "a#b" })).rejects.toThrow(
       'accountId: must not contain "#" (got "a#b")',

@@ -64,11 +64,36 @@ describe("keys and fingerprints", () => {
     );
   });
 
-  test("GIVEN the same parameters in another key order, or a Date and its ISO string WHEN fingerprinted THEN the same sha256", () => {
+  test("GIVEN the same parameters in another key order WHEN fingerprinted THEN the same sha256", () => {
     expect(requestFingerprint({ b: 2, a: { d: 1, c: [1, 2] } })).toBe(requestFingerprint({ a: { c: [1, 2], d: 1 }, b: 2 }));
-    expect(requestFingerprint({ at: new Date("2026-01-01T00:00:00Z") })).toBe(requestFingerprint({ at: "2026-01-01T00:00:00.000Z" }));
+    expect(requestFingerprint({ amount: 100, note: undefined })).toBe(requestFingerprint({ amount: 100 }));
     expect(requestFingerprint(undefined)).toBe("sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b");
     expect(requestFingerprint({ amount: 100 })).not.toBe(requestFingerprint({ amount: 101 }));
+  });
+
+  test("GIVEN parameters JSON would change (NaN, Infinity, bigint, Date, Map, undefined in a list) WHEN fingerprinted THEN ValidationError, no merged fingerprint", () => {
+    expect(() => requestFingerprint({ amount: NaN })).toThrow("requestFingerprint: request.amount: NaN is not JSON; send null or a string");
+    expect(() => requestFingerprint({ amount: -Infinity, n: [1, Infinity] })).toThrow(
+      "requestFingerprint: request.amount: -Infinity is not JSON; send null or a string; request.n[1]: Infinity is not JSON; send null or a string",
+    );
+    expect(() => requestFingerprint({ amount: BigInt(100) })).toThrow(
+      "requestFingerprint: request.amount: a bigint is not JSON; send it as a string or a number",
+    );
+    expect(() => requestFingerprint({ when: new Date(0) })).toThrow(
+      "requestFingerprint: request.when: a Date is not plain JSON; send its toISOString()",
+    );
+    expect(() => requestFingerprint(new Map([["a", 1]]))).toThrow("requestFingerprint: request: a Map is not plain JSON");
+    expect(() => requestFingerprint([undefined])).toThrow("requestFingerprint: request[0]: undefined is not JSON");
+    expect(() => requestFingerprint({ f: () => 1 })).toThrow("requestFingerprint: request.f: a function is not JSON");
+    expect(requestFingerprint(null)).toBe("sha256:74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b");
+  });
+
+  test("GIVEN a claim whose request holds NaN or a bigint WHEN claimed THEN ValidationError before any request", async () => {
+    await expect(
+      access().idempotency.claim({ accountId: "a", service: "s", key: "k", windowSeconds: 3600, request: { amount: NaN, big: BigInt(1) } }),
+    ).rejects.toThrow(
+      "idempotency.claim: request.amount: NaN is not JSON; send null or a string; request.big: a bigint is not JSON; send it as a string or a number",
+    );
   });
 
   test("GIVEN a raw API key WHEN hashed THEN its SHA-256 in lowercase hex", () => {

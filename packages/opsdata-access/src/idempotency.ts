@@ -19,7 +19,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { Checks, MAX_PARTITION_KEY_BYTES, MAX_RETENTION_SECONDS, assertObject } from "./checks";
 import type { Context } from "./context";
 import { assertItemFits } from "./item-size";
-import { jsonText } from "./json-value";
+import { ValidationError } from "./errors";
+import { jsonText, plainJsonProblems } from "./json-value";
 import { leaseEnded, type LeaseRefusal } from "./lease";
 import { pageOptions, type Page, type PageOptions } from "./paging";
 import { INDEXES, TABLES, indexKeyAttributes } from "./tables";
@@ -48,9 +49,14 @@ export function idempotencyKeyOf(scope: { readonly accountId: string; readonly s
   return key;
 }
 
-/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` fingerprint the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(JSON.parse(jsonText("requestFingerprint", "request", value)), (_key, inner: unknown) =>
+/**
+ * JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` fingerprint the same. Only
+ * plain JSON is accepted (plainJsonProblems): a value JSON would change is a ValidationError.
+ */
+export function canonicalJson(value: unknown, operation = "requestFingerprint"): string {
+  const problems = plainJsonProblems("request", value);
+  if (problems.length > 0) throw new ValidationError(operation, problems);
+  return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === "object" && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : inner,
@@ -58,9 +64,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** `sha256:<hex>` of the canonical JSON of the request parameters (none: `null`). */
-export function requestFingerprint(parameters: unknown): string {
+export function requestFingerprint(parameters: unknown, operation = "requestFingerprint"): string {
   return `sha256:${createHash("sha256")
-    .update(canonicalJson(parameters ?? null))
+    .update(canonicalJson(parameters ?? null, operation))
     .digest("hex")}`;
 }
 
@@ -164,7 +170,7 @@ export class Idempotency {
     const leaseSeconds = this.checkClaim(request);
     const idempotencyKey = idempotencyKeyOf(request);
     const now = this.context.now();
-    const fingerprint = requestFingerprint(request.request);
+    const fingerprint = requestFingerprint(request.request, "idempotency.claim");
     const token = randomUUID();
     const item = {
       [KEY]: idempotencyKey,
@@ -316,6 +322,7 @@ export class Idempotency {
     const checks = new Checks("idempotency.claim");
     const skew = this.context.skewSeconds;
     checks.wholeNumber("windowSeconds", request.windowSeconds, 1, MAX_RETENTION_SECONDS);
+    for (const problem of plainJsonProblems("request", request.request ?? null)) checks.add(problem);
     const lease = request.leaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS;
     if (!Number.isInteger(lease) || lease < 1 || lease + skew > request.windowSeconds) {
       checks.add(

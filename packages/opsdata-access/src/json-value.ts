@@ -29,3 +29,53 @@ export function jsonValue(operation: string, field: string, value: unknown): unk
   if (unsafe(parsed)) throw new ValidationError(operation, [`${field}: has an integer beyond 2^53; send it as a string`]);
   return parsed;
 }
+
+/**
+ * Why `value` is not plain JSON, one problem per offending path (at most 10), or none. For values
+ * compared rather than stored (idempotency request parameters): JSON.stringify would silently make
+ * NaN and Infinity `null`, a Date its ISO string, a bigint (here) its decimal string, a Map `{}`,
+ * so distinct requests would share a fingerprint. An `undefined` object property is allowed: it is
+ * omitted, as in JSON (`{ a: undefined }` is `{}`).
+ */
+export function plainJsonProblems(field: string, value: unknown): string[] {
+  const problems: string[] = [];
+  const seen = new Set<object>();
+  const visit = (path: string, inner: unknown): void => {
+    if (problems.length >= 10) return;
+    if (inner === null || typeof inner === "string" || typeof inner === "boolean") return;
+    if (typeof inner === "number") {
+      if (!Number.isFinite(inner)) problems.push(`${path}: ${String(inner)} is not JSON; send null or a string`);
+      return;
+    }
+    if (typeof inner === "bigint") {
+      problems.push(`${path}: a bigint is not JSON; send it as a string or a number`);
+      return;
+    }
+    if (typeof inner !== "object") {
+      problems.push(`${path}: ${inner === undefined ? "undefined" : `a ${typeof inner}`} is not JSON`);
+      return;
+    }
+    if (seen.has(inner)) {
+      problems.push(`${path}: a cycle is not JSON`);
+      return;
+    }
+    const prototype = Object.getPrototypeOf(inner) as unknown;
+    if (Array.isArray(inner)) {
+      seen.add(inner);
+      inner.forEach((element, index) => visit(`${path}[${index}]`, element));
+    } else if (prototype === Object.prototype || prototype === null) {
+      seen.add(inner);
+      for (const [name, element] of Object.entries(inner)) if (element !== undefined) visit(`${path}.${name}`, element);
+    } else {
+      problems.push(
+        inner instanceof Date
+          ? `${path}: a Date is not plain JSON; send its toISOString()`
+          : `${path}: a ${(inner.constructor as { name?: string } | undefined)?.name ?? "non-plain object"} is not plain JSON`,
+      );
+      return;
+    }
+    seen.delete(inner);
+  };
+  visit(field, value);
+  return problems;
+}
