@@ -333,6 +333,20 @@ describe("api keys", () => {
     expect(sent.map((input) => (input as { ConsistentRead?: boolean }).ConsistentRead)).toEqual([true, false]);
   });
 
+  test("GIVEN active records without an account, with a blank one, or with a text expiry WHEN validated THEN invalid, malformed", async () => {
+    const records = {
+      "no-account": { status: "active", created_at: "2026-01-01T00:00:00.000Z" },
+      // DynamoDB refuses "" or a number for the index key attribute; a blank one it stores.
+      "blank-account": { account_id: " ", status: "active", created_at: "2026-01-01T00:00:00.000Z" },
+      "text-expiry": { account_id: "acct-k", status: "active", created_at: "2026-01-01T00:00:00.000Z", expires_at: "2000-01-01" },
+    };
+    for (const [name, record] of Object.entries(records)) {
+      const apiKeyHash = hashApiKey(`malformed-${name}`);
+      await documents.send(new PutCommand({ TableName: tables.apiKeys, Item: { api_key_hash: apiKeyHash, ...record } }));
+      expect([name, await access.apiKeys.validate(apiKeyHash)]).toEqual([name, { outcome: "invalid", reason: "malformed" }]);
+    }
+  });
+
   test("GIVEN a raw key WHEN validated THEN ValidationError: only hashes are looked up", async () => {
     await expect(access.apiKeys.validate("sk_live_raw_key")).rejects.toThrow(
       "apiKeys.validate: apiKeyHash: the SHA-256 of the key as 64 lowercase hex digits (hashApiKey(rawKey)); never the raw key",

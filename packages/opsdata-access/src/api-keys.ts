@@ -38,7 +38,8 @@ export interface NewApiKey {
 
 export type ApiKeyValidation =
   | { readonly outcome: "valid"; readonly accountId: string; readonly key: ApiKey }
-  | { readonly outcome: "invalid"; readonly reason: "unknown" | "disabled" | "expired" };
+  /** `malformed`: the stored record lacks a non-empty account_id or has a non-numeric expires_at (fails closed). */
+  | { readonly outcome: "invalid"; readonly reason: "unknown" | "malformed" | "disabled" | "expired" };
 
 export type ApiKeyCreation = { readonly outcome: "created"; readonly key: ApiKey } | { readonly outcome: "already_exists" };
 
@@ -84,6 +85,11 @@ export class ApiKeys {
       options.consistentRead ?? true,
     );
     if (!item) return { outcome: "invalid", reason: "unknown" };
+    // Written by something else or damaged: never pass a key whose account or expiry cannot be read.
+    const account = item[A.account];
+    if (typeof account !== "string" || account.trim() === "" || (item.expires_at !== undefined && typeof item.expires_at !== "number")) {
+      return { outcome: "invalid", reason: "malformed" };
+    }
     if (item.status !== "active") return { outcome: "invalid", reason: "disabled" };
     if (this.context.expired(item.expires_at)) return { outcome: "invalid", reason: "expired" };
     const key = toApiKey(item);
