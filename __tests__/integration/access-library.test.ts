@@ -725,14 +725,16 @@ describe("audit trail", () => {
     expect(all).toEqual(["action-001", "action-003", "action-005", "action-007", "action-009", "action-011"]);
   });
 
-  test("GIVEN an entry id and time already appended WHEN appended again (a retry) THEN already_recorded and the first entry is unchanged", async () => {
+  test("GIVEN an entry id and time already appended WHEN appended again THEN already_recorded (same body) or conflict (another), the first unchanged", async () => {
     const first = await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7" });
     expect(first).toEqual({
       outcome: "appended",
       entry: expect.objectContaining({ entryId: "req-7", occurredAt: at(1), action: "action-001" }),
     });
+    expect(await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7" })).toEqual({ outcome: "already_recorded" });
     expect(await access.audit.append({ ...entry("acct-retry", 1), entryId: "req-7", action: "rewritten" })).toEqual({
-      outcome: "already_recorded",
+      outcome: "conflict",
+      entry: expect.objectContaining({ entryId: "req-7", occurredAt: at(1), action: "action-001" }),
     });
     const trail = await access.audit.accountTrail("acct-retry", range);
     expect(trail.items.map((e) => [e.entryId, e.action])).toEqual([["req-7", "action-001"]]);

@@ -161,6 +161,12 @@ describe("cursors", () => {
   test("GIVEN a cursor whose key has other attributes, or garbage WHEN decoded THEN ValidationError before DynamoDB sees it", () => {
     expect(() => decodeCursor(encodeCursor(scope, { ...key, actor_id: "x" }), scope)).toThrow(ValidationError);
     expect(() => decodeCursor(encodeCursor(scope, { account_id: "a" }), scope)).toThrow(ValidationError);
+    const forged = (body: unknown) => Buffer.from(JSON.stringify(body)).toString("base64url");
+    const refused = "audit.accountTrail: cursor: issued for another account_id or another list; start again without a cursor";
+    for (const k of [null, [], 7, "x"]) {
+      expect(() => decodeCursor(forged({ o: scope.operation, p: scope.partition, k }), scope)).toThrow(refused);
+    }
+    expect(() => decodeCursor(forged(null), scope)).toThrow(refused);
     expect(() => decodeCursor("not-a-cursor", scope)).toThrow(
       "audit.accountTrail: cursor: not a cursor returned by this library; pass the `cursor` of the previous page",
     );

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { Checks, MAX_RETENTION_SECONDS, assertObject } from "./checks";
 import type { Context } from "./context";
 import { assertItemFits } from "./item-size";
-import { jsonValue } from "./json-value";
+import { jsonValue, sortedJson } from "./json-value";
 import { pageOptions, type Page, type PageOptions } from "./paging";
 import { INDEXES, TABLES, indexKeyAttributes } from "./tables";
 import { epochSeconds, fromEpochSeconds } from "./time";
@@ -37,7 +37,7 @@ export interface NewAuditEntry {
   readonly occurredAt?: Date;
   /**
    * Makes the append safe to retry: the same `occurredAt` and `entryId` are written once; the retry
-   * gets `already_recorded`. @default a random UUID (every call a new entry)
+   * gets `already_recorded` (`conflict` if the stored entry differs). @default a random UUID (every call a new entry)
    */
   readonly entryId?: string;
   /** How long the entry is kept (TTL) from `occurredAt`, in seconds. */
@@ -47,7 +47,12 @@ export interface NewAuditEntry {
 /** What the actor index projects (INCLUDE action, resource_type, resource_id, expires_at): no details. */
 export type ActorAuditEntry = Omit<AuditEntry, "details">;
 
-export type AuditAppend = { readonly outcome: "appended"; readonly entry: AuditEntry } | { readonly outcome: "already_recorded" };
+export type AuditAppend =
+  | { readonly outcome: "appended"; readonly entry: AuditEntry }
+  /** The same entry (same occurredAt, entryId and body) was appended before: a retry. */
+  | { readonly outcome: "already_recorded" }
+  /** Another entry holds this occurredAt and entryId: nothing written; `entry` is the stored one. */
+  | { readonly outcome: "conflict"; readonly entry: AuditEntry };
 
 export interface TrailOptions extends PageOptions {
   /** First instant, inclusive. */
@@ -113,7 +118,10 @@ export class AuditTrail {
     const result = await this.context.conditional(operation, {
       put: { TableName: this.context.tables.auditLogs, Item: item, ConditionExpression: "attribute_not_exists(account_id)" },
     });
-    return result.ok ? { outcome: "appended", entry: toEntry(item) } : { outcome: "already_recorded" };
+    if (result.ok) return { outcome: "appended", entry: toEntry(item) };
+    // A retry stores the same body; anything else under the same id is another entry, and must not pass as recorded.
+    if (result.current && sortedJson(result.current) !== sortedJson(item)) return { outcome: "conflict", entry: toEntry(result.current) };
+    return { outcome: "already_recorded" };
   }
 
   /** An account's entries from `from` to `to` (inclusive), oldest first: one page (default 1000) with a cursor. */

@@ -20,7 +20,7 @@ import { Checks, MAX_PARTITION_KEY_BYTES, MAX_RETENTION_SECONDS, assertObject } 
 import type { Context } from "./context";
 import { assertItemFits } from "./item-size";
 import { ValidationError } from "./errors";
-import { jsonText, plainJsonProblems } from "./json-value";
+import { jsonText, plainJsonProblems, sortedJson } from "./json-value";
 import { leaseEnded, type LeaseRefusal } from "./lease";
 import { pageOptions, type Page, type PageOptions } from "./paging";
 import { INDEXES, TABLES, indexKeyAttributes } from "./tables";
@@ -56,11 +56,7 @@ export function idempotencyKeyOf(scope: { readonly accountId: string; readonly s
 export function canonicalJson(value: unknown, operation = "requestFingerprint"): string {
   const problems = plainJsonProblems("request", value);
   if (problems.length > 0) throw new ValidationError(operation, problems);
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === "object" && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
+  return sortedJson(value);
 }
 
 /** `sha256:<hex>` of the canonical JSON of the request parameters (none: `null`). */

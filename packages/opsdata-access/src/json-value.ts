@@ -79,3 +79,12 @@ export function plainJsonProblems(field: string, value: unknown): string[] {
   visit(field, value);
   return problems;
 }
+
+/** JSON.stringify with object keys sorted at every level: equal for equal values whatever the key order. */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}

@@ -73,9 +73,12 @@ export function decodeCursor(cursor: string, scope: CursorScope): Record<string,
     throw new ValidationError(scope.operation, ["cursor: not a cursor returned by this library; pass the `cursor` of the previous page"]);
   }
   const [attribute, value] = scope.partition;
-  const keys = body?.k && typeof body.k === "object" ? Object.keys(body.k).sort() : [];
+  // Anything may be in a forged cursor (k: null, a list, a number): check shapes before reading them.
+  const keyIsMap = typeof body?.k === "object" && body.k !== null && !Array.isArray(body.k);
+  const keys = keyIsMap ? Object.keys(body.k).sort() : [];
   const valid =
-    body?.o === scope.operation &&
+    keyIsMap &&
+    body.o === scope.operation &&
     Array.isArray(body.p) &&
     body.p[0] === attribute &&
     body.p[1] === value &&
