@@ -82,6 +82,9 @@ const list = (statements: readonly Statement[]) => statements.map(describeStatem
  * documents are the worst case.
  */
 function comparePolicies(before: Values, after: Values, path: string, guards: "deny" | "allow", what: string): Issue[] {
+  // A create with nothing in force (before null: a first apply, a new key or bucket) weakens nothing:
+  // its document is often known only after apply (ARNs of resources created with it).
+  if (before === null) return [];
   const [from, to] = [policyOf(before, path), policyOf(after, path)];
   if (from !== "unknown" && to !== "unknown" && JSON.stringify(from) === JSON.stringify(to)) return [];
   const detail = `${policyDigest(from === "none" ? { statements: [] } : from)}->${policyDigest(to === "none" ? { statements: [] } : to)}`;
@@ -347,25 +350,24 @@ function lifecycleChanges(_before: Values, after: Values, { instance, model }: R
     return [
       issue("expires-before-retention", "rule", "the lifecycle rules are known only after apply", "make the rules known at plan time"),
     ];
+  // Only current-version expiration counts: it adds a delete marker, so entries look deleted while still
+  // locked. Noncurrent-version expiration cannot remove a locked version before its retention ends (S3 User
+  // Guide, "Locking objects with Object Lock": lifecycle rules respect Object Lock;
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html), so it never shortens retention.
   return (Array.isArray(rules) ? rules : []).flatMap((rule) => {
     if (at(rule, "status") !== "Enabled") return [];
+    const days = at(rule, "expiration[0].days");
+    if (days === undefined || days === null || days === 0) return [];
+    if (!(days instanceof Unknown) && !(retention instanceof Unknown) && typeof days === "number" && days >= retention) return [];
+    const ruleId = String(at(rule, "id") ?? "?");
     return [
-      ["expiration[0].days", "expires current versions"],
-      ["noncurrent_version_expiration[0].noncurrent_days", "expires noncurrent versions"],
-    ].flatMap(([path, what]) => {
-      const days = at(rule, path);
-      if (days === undefined || days === null || days === 0) return [];
-      if (!(days instanceof Unknown) && !(retention instanceof Unknown) && typeof days === "number" && days >= retention) return [];
-      const ruleId = String(at(rule, "id") ?? "?");
-      return [
-        issue(
-          "expires-before-retention",
-          `${ruleId}:${show(days)}<${show(retention)}`,
-          `rule ${ruleId} ${what} after ${show(days)} days, before the ${show(retention)}-day Object Lock retention ends: entries look deleted (delete markers) while still locked`,
-          "expire no earlier than the retention (config auditArchive)",
-        ),
-      ];
-    });
+      issue(
+        "expires-before-retention",
+        `${ruleId}:${show(days)}<${show(retention)}`,
+        `rule ${ruleId} expires current versions after ${show(days)} days, before the ${show(retention)}-day Object Lock retention ends: entries look deleted (delete markers) while still locked`,
+        "expire no earlier than the retention (config auditArchive)",
+      ),
+    ];
   });
 }
 

@@ -831,6 +831,18 @@ describe("the archive keeps every entry locked for its retention and keeps recei
       ),
     ).toEqual([]);
   });
+
+  test("noncurrent-version expiration (it cannot remove a locked version early) passes on an update and a create", () => {
+    const rules = [{ id: "tidy", status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 1 }], transition: [] }];
+    const updated = update(
+      "aws_s3_bucket_lifecycle_configuration.archive",
+      onBucket({ rule: rules }),
+      onBucket({ rule: [{ ...rules[0], transition: [{ days: 120, storage_class: "GLACIER" }] }] }),
+    );
+    expect(run(archive(updated)).exitCode).toBe(0);
+    const created = { address: "aws_s3_bucket_lifecycle_configuration.archive", actions: ["create"], after: onBucket({ rule: rules }) };
+    expect(run(archive(created)).exitCode).toBe(0);
+  });
 });
 
 // ------------------------------------------------------------------ overrides
