@@ -273,6 +273,32 @@ const DATA_TYPES = new Set([
   "aws_s3_bucket",
 ]);
 
+function keyChanges(before: Values, after: Values): Issue[] {
+  const found: Issue[] = [];
+  if (wasTrue(before, after, "is_enabled"))
+    found.push(
+      issue(
+        "key-disabled",
+        "is_enabled",
+        "disables the key: everything encrypted under it is unreadable until re-enabled",
+        "keep the key enabled; move its users to another key first",
+      ),
+    );
+  const [from, to] = [at(before, "deletion_window_in_days"), at(after, "deletion_window_in_days")];
+  if (typeof from === "number" && (typeof to !== "number" || to < from))
+    found.push(
+      issue(
+        "deletion-window-shortened",
+        `${from}->${show(to)}`,
+        `shortens the deletion window ${from} -> ${show(to)} days (less time to cancel a deletion)`,
+        "keep the window",
+      ),
+    );
+  return [...found, ...comparePolicies(before, after, "policy", "allow", "the key policy")];
+}
+const keyOfPolicy = (policy: Instance, model: PlanModel) =>
+  model.ofType("aws_kms_key").find((key) => model.valueRefersTo(policy, "key_id", key));
+
 // ---------------------------------------------------------------- S3 archive
 
 /**
@@ -436,29 +462,19 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     role: keyRole,
     loss: "everything encrypted under it becomes unreadable once the deletion window ends (KMS deletion cannot be undone)",
     procedure: "create the new key next to it, move each user to it (one change each, reviewed), remove the old key in a later change",
-    changed: (before, after) => {
-      const found: Issue[] = [];
-      if (wasTrue(before, after, "is_enabled"))
-        found.push(
-          issue(
-            "key-disabled",
-            "is_enabled",
-            "disables the key: everything encrypted under it is unreadable until re-enabled",
-            "keep the key enabled; move its users to another key first",
-          ),
-        );
-      const [from, to] = [at(before, "deletion_window_in_days"), at(after, "deletion_window_in_days")];
-      if (typeof from === "number" && (typeof to !== "number" || to < from))
-        found.push(
-          issue(
-            "deletion-window-shortened",
-            `${from}->${show(to)}`,
-            `shortens the deletion window ${from} -> ${show(to)} days (less time to cancel a deletion)`,
-            "keep the window",
-          ),
-        );
-      return [...found, ...comparePolicies(before, after, "policy", "allow", "the key policy")];
+    changed: keyChanges,
+  },
+  // A separate key policy overwrites the key's `policy` (provider kms/key_policy.go): held to the key policy rule,
+  // a new one compared with the policy of the key in force.
+  aws_kms_key_policy: {
+    role: (policy, model) => {
+      const key = keyOfPolicy(policy, model);
+      return `the key policy of ${key ? keyRole(key, model) : "a KMS key"}`;
     },
+    loss: "the key's policy is reset to the default key policy (only the account root is allowed)",
+    procedure: "change the key policy in place, reviewed",
+    changed: (before, after, { created, instance, model }) =>
+      comparePolicies(created ? (keyOfPolicy(instance, model)?.before ?? null) : before, after, "policy", "allow", "the key policy"),
   },
   aws_dynamodb_resource_policy: {
     role: (policy, model) =>

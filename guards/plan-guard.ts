@@ -22,7 +22,7 @@ import {
   planEnvironment,
 } from "./plan-guard-overrides";
 import { describeStatement } from "./plan-guard-policy";
-import { KIND_RULES, SINGLETON_KEYS, policyDenials } from "./plan-guard-rules";
+import { KIND_RULES, SINGLETON_KEYS, UNGUARDED_TYPES, policyDenials } from "./plan-guard-rules";
 
 export { PlanGuardInputError, parseOverrides, type PlanGuardOverride } from "./plan-guard-overrides";
 export type { TerraformPlan } from "./plan-guard-model";
@@ -176,7 +176,21 @@ function removal(actions: readonly string[]): { finding: string; verb: string } 
 
 function findingsFor(instance: Instance, model: PlanModel): Finding[] {
   const rule = KIND_RULES[instance.type];
-  if (!rule || instance.mode !== "managed" || instance.actions.every((action) => action === "no-op" || action === "read")) return [];
+  if (instance.mode !== "managed" || instance.actions.every((action) => action === "no-op" || action === "read")) return [];
+  // Fail closed: an AWS type nobody decided about (e.g. a KMS grant, a Kinesis resource policy, a table
+  // item) could weaken a protection this guard cannot see. Non-AWS types (terraform_data) hold no data.
+  if (!rule && instance.type.startsWith("aws_") && !UNGUARDED_TYPES[instance.type] && instance.source === "change")
+    return [
+      {
+        address: instance.address,
+        ...(instance.deposed ? { deposed: instance.deposed } : {}),
+        finding: "unguarded-type",
+        detail: instance.type,
+        message: `${instance.type} has no plan-guard rule (${instance.actions.join(",")}): the guard cannot show it keeps data and its protections`,
+        procedure: `add a rule to guards/plan-guard-rules.ts (KIND_RULES) or a reviewed reason to UNGUARDED_TYPES, or add an override naming this detail`,
+      },
+    ];
+  if (!rule) return [];
   const role = rule.role(instance, model);
   if (!role) return [];
   const found: Finding[] = [];

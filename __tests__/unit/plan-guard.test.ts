@@ -586,6 +586,30 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
     expect(dropped).toEqual([expect.stringMatching(/^aws_kms_key\.data access-removed /)]);
   });
 
+  test("a new aws_kms_key_policy is compared with the policy of the key in force; on a new key it passes", () => {
+    const denyAll = { Effect: "Deny", Principal: "*", Action: "kms:Decrypt", Resource: "*" };
+    const created = { key_id: "data-key", policy: policyDocument(KEY_POLICY[0], denyAll) };
+    const lines = refused(
+      plan([
+        { address: "aws_kms_key.data", before: key(KEY_ARN) },
+        { address: "aws_kms_key_policy.data", actions: ["create"], after: created },
+        { address: "aws_dynamodb_table.orders", before: table("orders") },
+      ]),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^aws_kms_key_policy\.data access-removed \[sha256:\w{12}->sha256:\w{12}\]$/),
+      expect.stringMatching(/^aws_kms_key_policy\.data access-denied \[sha256:\w{12}->sha256:\w{12}\]$/),
+    ]);
+    expect(
+      run(
+        plan([
+          { address: "aws_kms_key.data", actions: ["create"], after: key(KEY_ARN) },
+          { address: "aws_kms_key_policy.data", actions: ["create"], after: created },
+        ]),
+      ).exitCode,
+    ).toBe(0);
+  });
+
   test("the data key's message names the tables; the alarm topic key's does not claim it encrypts them", () => {
     const data = run(withUsers({ address: "aws_kms_key.data", actions: ["delete"], before: key(KEY_ARN) })).text;
     expect(data).toContain("aws_kms_key.data destroyed [delete]: the KMS key that encrypts aws_dynamodb_table.orders: deletes it");
@@ -842,6 +866,24 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     expect(run(archive(updated)).exitCode).toBe(0);
     const created = { address: "aws_s3_bucket_lifecycle_configuration.archive", actions: ["create"], after: onBucket({ rule: rules }) };
     expect(run(archive(created)).exitCode).toBe(0);
+  });
+});
+
+// ------------------------------------------------------------------ types without a rule
+
+describe("an AWS type without a rule or a recorded reason is refused (fail closed)", () => {
+  test.each([
+    ["aws_kms_grant.other_account", { key_id: "data-key", grantee_principal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }],
+    ["aws_kinesis_resource_policy.other_account", { resource_arn: arn("kinesis", "stream/shop-archive"), policy: "{}" }],
+    ["aws_dynamodb_table_item.overwrite", { table_name: "shop_prod_audit", hash_key: "pk", item: "{}" }],
+  ])("creating %s is refused as unguarded-type", (address, after) => {
+    expect(refused(plan([{ address, actions: ["create"], after }]))).toEqual([`${address} unguarded-type [${address.split(".")[0]}]`]);
+  });
+
+  test("a no-op of such a type, a type with a recorded reason, and a non-AWS type pass", () => {
+    expect(refused(plan([{ address: "aws_kms_grant.kept", before: { key_id: "data-key" } }]))).toEqual([]);
+    expect(refused(plan([{ address: "aws_cloudwatch_metric_alarm.lag", actions: ["delete"], before: { alarm_name: "lag" } }]))).toEqual([]);
+    expect(refused(plan([{ address: "terraform_data.x", actions: ["delete"], before: { id: "x" } }]))).toEqual([]);
   });
 });
 
