@@ -12,6 +12,7 @@
  * are lists in state (`point_in_time_recovery[0].enabled`).
  */
 import { Instance, PlanModel, UNKNOWN, Unknown, Values, at, isObject } from "./plan-guard-model";
+import { planEnvironment } from "./plan-guard-overrides";
 import {
   Policy,
   Statement,
@@ -441,6 +442,41 @@ function tableUpdateCalls(before: Values, after: Values): string[] {
   return [...calls];
 }
 
+/**
+ * A table resource policy created where none is in force grants what it allows: refused when it allows
+ * everyone (`*`, or all but some via NotPrincipal) or a principal outside the plan's account. A document
+ * known only after apply is refused only for a table that already exists (a first apply creates both).
+ */
+function newResourcePolicy(after: Values, model: PlanModel): Issue[] {
+  const policy = policyOf(after, "policy");
+  const detail = `${policyDigest({ statements: [] })}->${policyDigest(policy === "none" ? { statements: [] } : policy)}`;
+  const procedure = "grant access through IAM in the account instead; a resource policy only denies (docs/guards.md)";
+  if (policy === "unknown" || (typeof policy === "object" && "unreadable" in policy)) {
+    const table = tableByArn(at(after, "resource_arn"), model);
+    return table?.before
+      ? [
+          issue(
+            "policy-unverifiable",
+            detail,
+            "a new resource policy on an existing table is known only after apply or unreadable",
+            procedure,
+          ),
+        ]
+      : [];
+  }
+  const accounts = new Set(planEnvironment(model).accounts);
+  const foreign = (principal: string) => {
+    if (principal === "*") return true;
+    if (!principal.startsWith("aws:")) return principal.startsWith("?:");
+    const account = /^aws:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal);
+    return !account || !accounts.has(account[1]);
+  };
+  const granted = statementsOf(policy).filter((s) => s.effect === "Allow" && (s.notPrincipals.length > 0 || s.principals.some(foreign)));
+  return granted.length > 0
+    ? [issue("access-granted", detail, `a new resource policy allows everyone or another account: ${list(granted)}`, procedure)]
+    : [];
+}
+
 // ---------------------------------------------------------------- the rules, by type
 
 const TABLE_LOSS = "every item is lost (PITR and backups belong to the old table)";
@@ -481,8 +517,8 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
       `the resource policy of ${tableByArn(at(policy.before ?? policy.after, "resource_arn"), model)?.address ?? "a DynamoDB table"}`,
     loss: "its denials stop: what it protects (append-only entries) can be modified and deleted until it is back",
     procedure: "change the policy in place, reviewed; only the break-glass role can remove it (it denies DeleteResourcePolicy)",
-    changed: (before, after, { created }) => {
-      if (created) return [];
+    changed: (before, after, { created, model }) => {
+      if (created) return newResourcePolicy(after, model);
       const moved = differs(at(before, "resource_arn"), at(after, "resource_arn"))
         ? [
             issue(

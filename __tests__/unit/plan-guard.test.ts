@@ -548,6 +548,41 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
     expect(refused(document)).toEqual(["aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateTimeToLive]"]);
     expect(run(document).text).toContain("incomplete (-target): what it leaves out is read from prior_state");
   });
+
+  describe("a resource policy created where none is in force", () => {
+    const created = (...statements: Json[]) =>
+      plan([
+        { address: "aws_dynamodb_table.orders", before: table("orders") },
+        {
+          address: "aws_dynamodb_resource_policy.orders",
+          actions: ["create"],
+          after: { resource_arn: arn("dynamodb", "table/shop_prod_orders"), policy: policyDocument(...statements) },
+        },
+      ]);
+    const allow = (principal: unknown, extra: Json = {}) => ({
+      Effect: "Allow",
+      Principal: principal,
+      Action: "dynamodb:GetItem",
+      Resource: "*",
+      ...extra,
+    });
+
+    test.each([
+      ["to everyone", allow("*")],
+      ["to everyone, with a condition", allow({ AWS: "*" }, { Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } })],
+      ["to another account", allow({ AWS: "999999999999" })],
+      ["to a role of another account", allow({ AWS: "arn:aws:iam::999999999999:role/reader" })],
+      ["to all but one principal (NotPrincipal)", { ...allow(undefined), NotPrincipal: { AWS: BREAK_GLASS } }],
+    ])("an Allow %s is refused", (_name, statement) => {
+      expect(refused(created(statement))).toEqual([
+        expect.stringMatching(/^aws_dynamodb_resource_policy\.orders access-granted \[sha256:\w{12}->sha256:\w{12}\]$/),
+      ]);
+    });
+
+    test("a Deny, or an Allow to a role of the plan's own account, passes", () => {
+      expect(refused(created(AUDIT_DENY, allow({ AWS: `arn:aws:iam::${ACCOUNT}:role/reader` })))).toEqual([]);
+    });
+  });
 });
 
 // ------------------------------------------------------------------ KMS keys
