@@ -131,6 +131,19 @@ const indexNames = (values: Values): string[] | Unknown => {
   return Array.isArray(indexes) ? indexes.map((index) => String(at(index, "name"))) : [];
 };
 
+/** What defines an index (provider table.go: a change to any of these re-creates it). */
+const indexShape = (values: Values, indexName: string) => {
+  const index = (at(values, "global_secondary_index") as unknown[]).find((i) => at(i, "name") === indexName);
+  const nonKey = at(index, "non_key_attributes");
+  return {
+    hash_key: at(index, "hash_key"),
+    range_key: at(index, "range_key") || undefined,
+    key_schema: at(index, "key_schema") ?? [],
+    projection_type: at(index, "projection_type"),
+    non_key_attributes: Array.isArray(nonKey) ? [...nonKey].map(String).sort() : (nonKey ?? []),
+  };
+};
+
 const replicaRegions = (values: Values): string[] | Unknown => {
   const replicas = at(values, "replica");
   if (replicas instanceof Unknown) return UNKNOWN;
@@ -235,7 +248,42 @@ function tableChanges(before: Values, after: Values, { created, model, instance 
           "keep the replica; add the new one first",
         ),
       );
+  const ttl = (values: Values) => ({ enabled: at(values, "ttl[0].enabled"), attribute: at(values, "ttl[0].attribute_name") });
+  const [fromTtl, toTtl] = [ttl(before), ttl(after)];
+  if (fromTtl.enabled === true && toTtl.enabled !== true)
+    found.push(
+      issue(
+        "ttl-disabled",
+        `${show(fromTtl.attribute)}->${show(toTtl.enabled)}`,
+        `turns TTL off (expired items stay, and services that rely on expiry see them)`,
+        "keep TTL on; change the attribute only through a new table definition",
+      ),
+    );
+  else if (fromTtl.enabled === true && differs(fromTtl.attribute, toTtl.attribute))
+    found.push(
+      issue(
+        "ttl-attribute-changed",
+        `${show(fromTtl.attribute)}->${show(toTtl.attribute)}`,
+        `moves TTL from ${show(fromTtl.attribute)} to ${show(toTtl.attribute)}: items whose ${show(toTtl.attribute)} is a past epoch are deleted, those without it never expire`,
+        "keep the TTL attribute; backfill a new attribute and move TTL only with review",
+      ),
+    );
   const [fromIndexes, toIndexes] = [indexNames(before), indexNames(after)];
+  // The provider re-creates an index whose keys or projection change (delete, then create and backfill):
+  // readers see an empty or missing index meanwhile, as when it is dropped.
+  if (!(fromIndexes instanceof Unknown) && !(toIndexes instanceof Unknown))
+    for (const index of fromIndexes.filter((n) => toIndexes.includes(n))) {
+      const [from, to] = [indexShape(before, index), indexShape(after, index)];
+      if (differs(from, to))
+        found.push(
+          issue(
+            "gsi-replaced",
+            index,
+            `changes the keys or projection of global secondary index ${index} (${digest(from)}->${digest(to)}): the index is deleted and rebuilt`,
+            "add the new index under a new name, move readers to it (packages/opsdata-access/), then drop the old one",
+          ),
+        );
+    }
   if (!(fromIndexes instanceof Unknown)) {
     const unknown = toIndexes instanceof Unknown;
     for (const index of fromIndexes.filter((n) => unknown || !toIndexes.includes(n)))

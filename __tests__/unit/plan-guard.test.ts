@@ -334,6 +334,19 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
     ["PITR window", { point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 7 }] }, "pitr-shortened [35->7]"],
     ["deletion protection", { deletion_protection_enabled: false }, "deletion-protection-off [deletion_protection_enabled]"],
     ["SSE to the AWS owned key", { server_side_encryption: [] }, `encryption-changed [${KEY_ARN}->the AWS owned key]`],
+    ["TTL off", { ttl: [{ attribute_name: "expires_at", enabled: false }] }, "ttl-disabled [expires_at->false]"],
+    ["TTL block removed", { ttl: [] }, "ttl-disabled [expires_at->(none)]"],
+    ["TTL attribute renamed", { ttl: [{ attribute_name: "created_at", enabled: true }] }, "ttl-attribute-changed [expires_at->created_at]"],
+    [
+      "an index's projection changed (same name)",
+      { global_secondary_index: [{ name: "by-owner", projection_type: "KEYS_ONLY" }, { name: "by-status" }] },
+      "gsi-replaced [by-owner]",
+    ],
+    [
+      "an index's hash key changed (same name)",
+      { global_secondary_index: [{ name: "by-owner" }, { name: "by-status", hash_key: "state" }] },
+      "gsi-replaced [by-status]",
+    ],
   ])("%s is refused", (_name, after, finding) => {
     expect(refused(orders(after))).toEqual([`aws_dynamodb_table.orders ${finding}`]);
   });
@@ -347,6 +360,13 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
         ]),
       ),
     ).toEqual(["aws_dynamodb_table.orders replica-dropped [us-east-1]"]);
+  });
+
+  test("an index whose capacity or non-key attribute order changes is the same index: passes", () => {
+    const index = (extra: Json) => ({ name: "by-owner", hash_key: "owner", projection_type: "INCLUDE", read_capacity: 5, ...extra });
+    const before = table("orders", { global_secondary_index: [index({ non_key_attributes: ["a", "b"] })] });
+    const after = table("orders", { global_secondary_index: [index({ non_key_attributes: ["b", "a"], read_capacity: 10 })] });
+    expect(refused(plan([update("aws_dynamodb_table.orders", before, after)]))).toEqual([]);
   });
 
   test("each dropped index is its own finding, named", () => {
@@ -504,12 +524,13 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
   });
 
   test("table changes the policy denies are refused before the apply fails with AccessDenied", () => {
-    const audit = (after: Json) =>
+    const audit = (after: Json, before: Json = {}) =>
       plan([
-        update("aws_dynamodb_table.audit", table("audit"), table("audit", after)),
+        update("aws_dynamodb_table.audit", table("audit", before), table("audit", after)),
         { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
       ]);
-    expect(refused(audit({ ttl: [{ attribute_name: "keep_until", enabled: true }] }))).toEqual([
+    // Turning TTL on (no TTL rule objects to it) still needs UpdateTimeToLive.
+    expect(refused(audit({}, { ttl: [{ attribute_name: "", enabled: false }] }))).toEqual([
       "aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateTimeToLive]",
     ]);
     expect(refused(audit({ point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 36 }] }))).toEqual([
@@ -539,8 +560,8 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
     const document = relabel(terraformDataTargetedFixture(), {
       "terraform_data.targeted": {
         address: "aws_dynamodb_table.audit",
-        before: table("audit"),
-        after: table("audit", { ttl: [{ attribute_name: "keep_until", enabled: true }] }),
+        before: table("audit", { ttl: [{ attribute_name: "", enabled: false }] }),
+        after: table("audit"),
       },
       "terraform_data.untouched": { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
     });
