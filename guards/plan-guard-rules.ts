@@ -108,6 +108,8 @@ function comparePolicies(before: Values, after: Values, path: string, guards: "d
       : [
           ["access-removed", notKept(old, next, "Allow"), "stops allowing"],
           ["access-denied", notKept(next, old, "Deny"), "newly denies"],
+          // A Deny in an allow-based policy (e.g. the key's Deny of other accounts) is a protection too.
+          ["denial-lifted", notKept(old, next, "Deny"), "stops denying"],
           ["access-granted", granted, `newly allows${publicly}`],
         ];
   return changes
@@ -324,6 +326,10 @@ const DATA_TYPES = new Set([
 
 function keyChanges(before: Values, after: Values): Issue[] {
   const found: Issue[] = [];
+  if (wasTrue(before, after, "enable_key_rotation"))
+    found.push(
+      issue("key-rotation-disabled", "enable_key_rotation", "turns automatic key rotation off", "keep rotation on (config protection)"),
+    );
   if (wasTrue(before, after, "is_enabled"))
     found.push(
       issue(

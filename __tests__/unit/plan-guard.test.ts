@@ -75,6 +75,7 @@ const key = (keyArn: string, extra: Json = {}): Json => ({
   id: keyArn.split("/")[1],
   key_id: keyArn.split("/")[1],
   is_enabled: true,
+  enable_key_rotation: true,
   deletion_window_in_days: 30,
   policy: policyDocument(...KEY_POLICY),
   ...extra,
@@ -622,6 +623,7 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
   test.each([
     ["disabled", { is_enabled: false }, "key-disabled [is_enabled]"],
     ["deletion window shortened", { deletion_window_in_days: 7 }, "deletion-window-shortened [30->7]"],
+    ["rotation turned off", { enable_key_rotation: false }, "key-rotation-disabled [enable_key_rotation]"],
   ])("%s is refused", (_name, after, finding) => {
     expect(refused(withUsers(update("aws_kms_key.data", key(KEY_ARN), key(KEY_ARN, after))))).toEqual([`aws_kms_key.data ${finding}`]);
   });
@@ -640,6 +642,27 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
     expect(lines).toEqual([expect.stringMatching(/^aws_kms_key\.data access-denied \[sha256:\w{12}->sha256:\w{12}\]$/)]);
     const dropped = refused(withUsers(update("aws_kms_key.data", key(KEY_ARN), key(KEY_ARN, { policy: policyDocument(KEY_POLICY[0]) }))));
     expect(dropped).toEqual([expect.stringMatching(/^aws_kms_key\.data access-removed /)]);
+  });
+
+  test("a key policy that lifts a Deny is refused as denial-lifted", () => {
+    const denyOthers = {
+      Sid: "OnlyThisAccount",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "kms:*",
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:PrincipalAccount": ACCOUNT } },
+    };
+    const lines = refused(
+      withUsers(
+        update(
+          "aws_kms_key.data",
+          key(KEY_ARN, { policy: policyDocument(...KEY_POLICY, denyOthers) }),
+          key(KEY_ARN, { policy: policyDocument(...KEY_POLICY) }),
+        ),
+      ),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^aws_kms_key\.data denial-lifted \[sha256:\w{12}->sha256:\w{12}\]$/)]);
   });
 
   test("a new aws_kms_key_policy is compared with the policy of the key in force; on a new key it passes", () => {
