@@ -416,6 +416,27 @@ function lockedDestinations(replication: Instance, model: PlanModel): Instance[]
         (PlanModel.states(bucket).some((state) => destinations.includes(state.arn)) || (unknown && model.refersTo(replication, bucket))),
     );
 }
+/**
+ * What a replication rule selects (provider s3/bucket_replication_configuration.go: `filter` with `prefix`, `tag`
+ * or `and { prefix, tags }`, or the legacy rule-level `prefix`); UNKNOWN when not known at plan time.
+ */
+function replicationFilter(rule: unknown): { prefix: string; tags: string[] } | Unknown {
+  const filter = at(rule, "filter[0]");
+  const parts = [at(filter, "prefix"), at(filter, "and[0].prefix"), at(rule, "prefix"), at(filter, "tag"), at(filter, "and[0].tags")];
+  if (filter instanceof Unknown || parts.some((part) => part instanceof Unknown)) return UNKNOWN;
+  const prefix = [parts[0], parts[1], parts[2]].map((p) => (typeof p === "string" ? p : "")).find((p) => p !== "") ?? "";
+  const tag = Array.isArray(parts[3]) ? parts[3].map((t) => `${String(at(t, "key"))}=${String(at(t, "value"))}`) : [];
+  const tags = isObject(parts[4]) ? Object.entries(parts[4]).map(([k, v]) => `${k}=${String(v)}`) : [];
+  return { prefix, tags: [...tag, ...tags].sort() };
+}
+const markers = (rule: unknown) => at(rule, "delete_marker_replication[0].status");
+/** True when `wider` selects every object `narrower` selects: a shorter (or equal) prefix and no tag it lacks. */
+function replicatesAllOf(wider: unknown, narrower: unknown): boolean {
+  const [w, n] = [replicationFilter(wider), replicationFilter(narrower)];
+  if (w instanceof Unknown || n instanceof Unknown) return false;
+  return n.prefix.startsWith(w.prefix) && w.tags.every((tag) => n.tags.includes(tag));
+}
+
 function replicationRole(replication: Instance, model: PlanModel): string | undefined {
   const destinations = lockedDestinations(replication, model);
   return destinations.length > 0 ? `the replication into the locked ${destinations.map((d) => d.address).join(", ")}` : undefined;
@@ -799,7 +820,10 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     procedure: "add the new replication first, remove the old one in a later change",
     changed: (before, after, { created, instance, model }) => {
       if (created) return [];
-      const arns = lockedDestinations(instance, model).map((bucket) => at(bucket.before ?? bucket.after, "arn"));
+      const inForce = model
+        .ofType(instance.type)
+        .find((other) => other.before !== null && (other === instance || other.before.bucket === at(after, "bucket")));
+      const arns = lockedDestinations(inForce ?? instance, model).map((bucket) => at(bucket.before ?? bucket.after, "arn"));
       const rules = (values: Values) => {
         const value = at(values, "rule");
         return value instanceof Unknown ? UNKNOWN : Array.isArray(value) ? value : [];
@@ -807,19 +831,35 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
       const next = rules(after);
       return (rules(before) as unknown[])
         .filter((rule) => at(rule, "status") === "Enabled" && arns.includes(at(rule, "destination[0].bucket")))
-        .filter(
-          (rule) =>
-            next instanceof Unknown ||
-            !next.some((n) => at(n, "status") === "Enabled" && at(n, "destination[0].bucket") === at(rule, "destination[0].bucket")),
-        )
-        .map((rule) =>
-          issue(
-            "replication-stopped",
-            String(at(rule, "id") ?? "?"),
-            `stops replicating rule ${String(at(rule, "id") ?? "?")} into the locked archive`,
-            "keep the rule Enabled",
-          ),
-        );
+        .flatMap((rule) => {
+          const id = String(at(rule, "id") ?? "?");
+          const kept =
+            next instanceof Unknown
+              ? []
+              : next.filter((n) => at(n, "status") === "Enabled" && at(n, "destination[0].bucket") === at(rule, "destination[0].bucket"));
+          if (kept.length === 0)
+            return [issue("replication-stopped", id, `stops replicating rule ${id} into the locked archive`, "keep the rule Enabled")];
+          const found: Issue[] = [];
+          if (!kept.some((n) => replicatesAllOf(n, rule)))
+            found.push(
+              issue(
+                "replication-narrowed",
+                `${id}:${digest(replicationFilter(rule))}->${digest(kept.map(replicationFilter))}`,
+                `narrows what rule ${id} replicates into the locked archive (filter ${JSON.stringify(replicationFilter(rule))} -> ${JSON.stringify(kept.map(replicationFilter))}): objects outside it are never archived`,
+                "keep the filter, or widen it",
+              ),
+            );
+          if (markers(rule) !== "Enabled" && kept.some((n) => markers(n) === "Enabled" || markers(n) instanceof Unknown))
+            found.push(
+              issue(
+                "delete-markers-replicated",
+                id,
+                `replicates delete markers into the locked archive: a delete in the landing bucket makes entries look deleted there`,
+                "keep delete_marker_replication Disabled",
+              ),
+            );
+          return found;
+        });
     },
   },
   aws_iam_role: {

@@ -191,7 +191,10 @@ function findingsFor(instance: Instance, model: PlanModel): Finding[] {
       },
     ];
   if (!rule) return [];
-  const role = rule.role(instance, model);
+  const created = instance.actions.length === 1 && instance.actions[0] === "create";
+  const existing = created ? inForce(instance, model) : undefined;
+  // A second configuration that overwrites a protected one is protected by what it overwrites.
+  const role = rule.role(instance, model) ?? (existing && rule.role(existing, model));
   if (!role) return [];
   const found: Finding[] = [];
   const add = (finding: string, detail: string, message: string, procedure: string) =>
@@ -218,8 +221,6 @@ function findingsFor(instance: Instance, model: PlanModel): Finding[] {
     const deposed = instance.deposed ? "an earlier copy left by a failed create_before_destroy replacement, deposed; this plan " : "";
     add(removed.finding, instance.actions.join(","), `${deposed}${removed.verb}: ${rule.loss}`, rule.procedure);
   }
-  const created = instance.actions.length === 1 && instance.actions[0] === "create";
-  const existing = created ? inForce(instance, model) : undefined;
   if (!instance.deposed && rule.changed) {
     // A second policy/configuration for the same table or bucket overwrites the one in force: compared with it.
     const issues = instance.actions.includes("update")

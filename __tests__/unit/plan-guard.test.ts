@@ -913,6 +913,48 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     ).toEqual(["aws_s3_bucket.landing destroyed [delete]"]);
   });
 
+  describe("the replication into the locked bucket keeps replicating everything, and no delete markers", () => {
+    const landing = { address: "aws_s3_bucket.landing", before: bucket("shop-landing", { object_lock_enabled: false }) };
+    const rule = (extra: Json = {}, destination = BUCKET_ARN): Json => ({
+      id: "to-archive",
+      status: "Enabled",
+      filter: [{ prefix: "", and: [], tag: [] }],
+      delete_marker_replication: [{ status: "Disabled" }],
+      destination: [{ bucket: destination }],
+      ...extra,
+    });
+    const replication = (...rules: Json[]): Json => ({ bucket: "shop-landing", id: "shop-landing", role: ROLE_ARN, rule: rules });
+    const updated = (...rules: Json[]) =>
+      archive(landing, update("aws_s3_bucket_replication_configuration.landing", replication(rule()), replication(...rules)));
+
+    test.each([
+      ["a prefix filter narrows it", rule({ filter: [{ prefix: "nothing/", and: [], tag: [] }] }), "replication-narrowed"],
+      ["a tag filter narrows it", rule({ filter: [{ prefix: "", and: [], tag: [{ key: "k", value: "v" }] }] }), "replication-narrowed"],
+      ["delete markers switched on", rule({ delete_marker_replication: [{ status: "Enabled" }] }), "delete-markers-replicated"],
+    ])("%s: refused", (_name, after, finding) => {
+      expect(refused(updated(after))).toEqual([
+        expect.stringMatching(new RegExp(`^aws_s3_bucket_replication_configuration\\.landing ${finding} \\[to-archive`)),
+      ]);
+    });
+
+    test("a second configuration for the same bucket, elsewhere, is judged as what it overwrites: refused", () => {
+      const second = {
+        address: "aws_s3_bucket_replication_configuration.second",
+        actions: ["create"],
+        after: replication(rule({ id: "x" }, "arn:aws:s3:::elsewhere")),
+      };
+      expect(
+        refused(archive(landing, { address: "aws_s3_bucket_replication_configuration.landing", before: replication(rule()) }, second)),
+      ).toEqual(["aws_s3_bucket_replication_configuration.second replication-stopped [to-archive]"]);
+    });
+
+    test("a rule id renamed, or the prefix widened, passes", () => {
+      expect(refused(updated(rule({ id: "into-archive" })))).toEqual([]);
+      const narrow = replication(rule({ filter: [{ prefix: "logs/", and: [], tag: [] }] }));
+      expect(refused(archive(landing, update("aws_s3_bucket_replication_configuration.landing", narrow, replication(rule()))))).toEqual([]);
+    });
+  });
+
   test("an unrelated bucket (no lock, not a delivery target) may be deleted", () => {
     expect(
       refused(
