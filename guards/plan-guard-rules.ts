@@ -492,6 +492,25 @@ function deliveryRole(role: Instance, model: PlanModel): string | undefined {
   const users = deliveryRoleUsers(role, model);
   return users.length > 0 ? `the role ${users.join(", ")} use(s) to deliver the archive` : undefined;
 }
+/**
+ * A policy added to a delivery role that already exists can deny what the delivery needs (an inline Deny, or
+ * AWSDenyAll attached), and an explicit Deny wins over every Allow: refused, reviewed by override. On a first apply
+ * the role is new too, and nothing is in force.
+ */
+function addedToDeliveryRole({ instance, model }: RuleContext): Issue[] {
+  const role = model.ofType("aws_iam_role").find((r) => model.valueRefersTo(instance, "role", r));
+  if (!role?.before) return [];
+  const what =
+    instance.type === "aws_iam_role_policy" ? "an inline policy" : `the managed policy ${show(at(instance.after, "policy_arn"))}`;
+  return [
+    issue(
+      "delivery-role-policy-added",
+      instance.type === "aws_iam_role_policy" ? digest(policyOf(instance.after, "policy")) : show(at(instance.after, "policy_arn")),
+      `adds ${what} to the delivery role ${role.address}: a Deny in it would stop the archive delivery`,
+      "review the policy; add an override naming this detail",
+    ),
+  ];
+}
 const ofDeliveryRole = (what: string) => (instance: Instance, model: PlanModel) => {
   const role = model.ofType("aws_iam_role").find((r) => model.valueRefersTo(instance, "role", r));
   const described = role && deliveryRole(role, model);
@@ -651,6 +670,25 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
             "keep KMS encryption",
           ),
         );
+      else if (at(before, "encryption_type") === "KMS" && differs(at(before, "kms_key_id"), at(after, "kms_key_id")))
+        found.push(
+          issue(
+            "encryption-changed",
+            `${show(at(before, "kms_key_id"))}->${show(at(after, "kms_key_id"))}`,
+            `moves the stream to another KMS key ${show(at(before, "kms_key_id"))} -> ${show(at(after, "kms_key_id"))}`,
+            "keep the key; move to a new one only with review",
+          ),
+        );
+      const MODE = "stream_mode_details[0].stream_mode";
+      if (at(before, MODE) !== undefined && differs(at(before, MODE), at(after, MODE)))
+        found.push(
+          issue(
+            "stream-mode-changed",
+            `${show(at(before, MODE))}->${show(at(after, MODE))}`,
+            `switches the stream from ${show(at(before, MODE))} to ${show(at(after, MODE))} capacity (${show(at(after, "shard_count"))} shards): writes beyond it are throttled and entries are not archived`,
+            "keep the capacity mode; size a provisioned stream for the peak first, reviewed",
+          ),
+        );
       return found;
     },
   },
@@ -665,6 +703,8 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
             [
               ["destination-changed", "extended_s3_configuration[0].bucket_arn", "delivers to another bucket"],
               ["source-changed", "kinesis_source_configuration[0].kinesis_stream_arn", "reads from another stream"],
+              ["role-changed", "extended_s3_configuration[0].role_arn", "writes to the bucket with another role"],
+              ["role-changed", "kinesis_source_configuration[0].role_arn", "reads the stream with another role"],
               ["destination-changed", "destination", "changes the destination type"],
               [
                 "processing-changed",
@@ -866,16 +906,30 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     role: deliveryRole,
     loss: "the archive delivery stops (nothing can assume the role)",
     procedure: "keep the role; add a new role beside it and move the delivery first",
-    changed: (before, after, { created }) =>
-      created ? [] : comparePolicies(before, after, "assume_role_policy", "allow", "the trust policy"),
+    changed: (before, after, { created }) => {
+      if (created) return [];
+      const [from, to] = [at(before, "permissions_boundary"), at(after, "permissions_boundary")];
+      const boundary =
+        typeof from === "string" && from !== "" && differs(from, to)
+          ? [
+              issue(
+                to === "" || to === null || to === undefined ? "permissions-boundary-removed" : "permissions-boundary-changed",
+                `${from}->${show(to || "(none)")}`,
+                `${to ? "replaces" : "removes"} the role's permissions boundary ${from}: the role may do more than the boundary allowed`,
+                "keep the boundary",
+              ),
+            ]
+          : [];
+      return [...boundary, ...comparePolicies(before, after, "assume_role_policy", "allow", "the trust policy")];
+    },
   },
   aws_iam_role_policy: {
     role: ofDeliveryRole("inline policy"),
     loss: "the archive delivery loses its permissions",
     procedure: "change the policy in place, keeping every permission the delivery uses",
-    changed: (before, after, { created }) =>
-      created
-        ? []
+    changed: (before, after, context) =>
+      context.created
+        ? addedToDeliveryRole(context)
         : comparePolicies(before, after, "policy", "allow", "the delivery role's policy").filter(
             (found) => found.finding !== "access-granted",
           ),
@@ -884,6 +938,8 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     role: ofDeliveryRole("policy attachment"),
     loss: "the archive delivery loses the attached permissions",
     procedure: "attach the replacement first, detach the old policy in a later change",
+    // Every argument forces a replacement (provider iam/role_policy_attachment.go): only a create adds something.
+    changed: (_before, _after, context) => (context.created ? addedToDeliveryRole(context) : []),
   },
 };
 

@@ -782,6 +782,60 @@ describe("the archive keeps every entry locked for its retention and keeps recei
       "aws_kinesis_stream.archive retention-shortened [168->24]",
     ],
     [
+      "stream moved to another KMS key",
+      update(
+        "aws_kinesis_stream.archive",
+        { name: "shop-archive", encryption_type: "KMS", kms_key_id: KEY_ARN },
+        { name: "shop-archive", encryption_type: "KMS", kms_key_id: "alias/aws/kinesis" },
+      ),
+      `aws_kinesis_stream.archive encryption-changed [${KEY_ARN}->alias/aws/kinesis]`,
+    ],
+    [
+      "stream switched from on-demand to provisioned",
+      update(
+        "aws_kinesis_stream.archive",
+        { name: "shop-archive", stream_mode_details: [{ stream_mode: "ON_DEMAND" }], shard_count: 0 },
+        { name: "shop-archive", stream_mode_details: [{ stream_mode: "PROVISIONED" }], shard_count: 1 },
+      ),
+      "aws_kinesis_stream.archive stream-mode-changed [ON_DEMAND->PROVISIONED]",
+    ],
+    [
+      "Firehose writing with another role",
+      update(
+        "aws_kinesis_firehose_delivery_stream.archive",
+        firehose(),
+        firehose({ extended_s3_configuration: [{ bucket_arn: BUCKET_ARN, role_arn: `arn:aws:iam::${ACCOUNT}:role/other` }] }),
+      ),
+      `aws_kinesis_firehose_delivery_stream.archive role-changed [${ROLE_ARN}->arn:aws:iam::${ACCOUNT}:role/other]`,
+    ],
+    [
+      "the delivery role's permissions boundary removed",
+      update(
+        "aws_iam_role.delivery",
+        { ...role(), permissions_boundary: `arn:aws:iam::${ACCOUNT}:policy/boundary` },
+        { ...role(), permissions_boundary: "" },
+      ),
+      `aws_iam_role.delivery permissions-boundary-removed [arn:aws:iam::${ACCOUNT}:policy/boundary->(none)]`,
+    ],
+    [
+      "an inline Deny added to the delivery role",
+      {
+        address: "aws_iam_role_policy.deny",
+        actions: ["create"],
+        after: { name: "deny", role: "shop-delivery", policy: policyDocument({ Effect: "Deny", Action: "s3:PutObject", Resource: "*" }) },
+      },
+      expect.stringMatching(/^aws_iam_role_policy\.deny delivery-role-policy-added \[sha256:\w{12}\]$/),
+    ],
+    [
+      "AWSDenyAll attached to the delivery role",
+      {
+        address: "aws_iam_role_policy_attachment.deny",
+        actions: ["create"],
+        after: { role: "shop-delivery", policy_arn: "arn:aws:iam::aws:policy/AWSDenyAll" },
+      },
+      "aws_iam_role_policy_attachment.deny delivery-role-policy-added [arn:aws:iam::aws:policy/AWSDenyAll]",
+    ],
+    [
       "SSE key changed",
       update(
         "aws_s3_bucket_server_side_encryption_configuration.archive",
