@@ -457,11 +457,23 @@ function lifecycleChanges(_before: Values, after: Values, { instance, model }: R
   // Guide, "Locking objects with Object Lock": lifecycle rules respect Object Lock;
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html), so it never shortens retention.
   return (Array.isArray(rules) ? rules : []).flatMap((rule) => {
-    if (at(rule, "status") !== "Enabled") return [];
+    const status = at(rule, "status");
+    if (status !== "Enabled" && !(status instanceof Unknown)) return [];
+    const ruleId = String(at(rule, "id") ?? "?");
+    // A date expires every current version on that day, whatever its age: earlier than the retention for most.
+    const date = at(rule, "expiration[0].date");
+    if (date instanceof Unknown || (typeof date === "string" && date !== ""))
+      return [
+        issue(
+          "expires-before-retention",
+          `${ruleId}:date ${show(date)}`,
+          `rule ${ruleId} expires current versions on ${show(date)}, whatever their age: entries younger than the ${show(retention)}-day Object Lock retention look deleted (delete markers) while still locked`,
+          "expire by age, no earlier than the retention (config auditArchive)",
+        ),
+      ];
     const days = at(rule, "expiration[0].days");
     if (days === undefined || days === null || days === 0) return [];
     if (!(days instanceof Unknown) && !(retention instanceof Unknown) && typeof days === "number" && days >= retention) return [];
-    const ruleId = String(at(rule, "id") ?? "?");
     return [
       issue(
         "expires-before-retention",

@@ -1031,6 +1031,23 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     ).toEqual([]);
   });
 
+  test.each([
+    [
+      "expiration by date",
+      { status: "Enabled", expiration: [{ days: null, date: "2026-01-01T00:00:00Z" }] },
+      "expire:date 2026-01-01T00:00:00Z",
+    ],
+    ["a rule whose status is known only after apply", { expiration: [{ days: 1 }] }, "expire:1<2557"],
+  ])("%s is refused as expires-before-retention", (_name, rule, detail) => {
+    const updated = update(
+      "aws_s3_bucket_lifecycle_configuration.archive",
+      onBucket({ rule: [] }),
+      onBucket({ rule: [{ id: "expire", ...rule }] }),
+      "status" in rule ? undefined : { rule: [{ status: true }] },
+    );
+    expect(refused(archive(updated))).toEqual([`aws_s3_bucket_lifecycle_configuration.archive expires-before-retention [${detail}]`]);
+  });
+
   test("noncurrent-version expiration (it cannot remove a locked version early) passes on an update and a create", () => {
     const rules = [{ id: "tidy", status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 1 }], transition: [] }];
     const updated = update(
