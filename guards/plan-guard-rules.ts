@@ -12,6 +12,7 @@
  * are lists in state (`point_in_time_recovery[0].enabled`).
  */
 import { Instance, PlanModel, UNKNOWN, Unknown, Values, at, isObject } from "./plan-guard-model";
+import { planEnvironment } from "./plan-guard-overrides";
 import {
   Policy,
   Statement,
@@ -82,6 +83,9 @@ const list = (statements: readonly Statement[]) => statements.map(describeStatem
  * documents are the worst case.
  */
 function comparePolicies(before: Values, after: Values, path: string, guards: "deny" | "allow", what: string): Issue[] {
+  // A create with nothing in force (before null: a first apply, a new key or bucket) weakens nothing:
+  // its document is often known only after apply (ARNs of resources created with it).
+  if (before === null) return [];
   const [from, to] = [policyOf(before, path), policyOf(after, path)];
   if (from !== "unknown" && to !== "unknown" && JSON.stringify(from) === JSON.stringify(to)) return [];
   const detail = `${policyDigest(from === "none" ? { statements: [] } : from)}->${policyDigest(to === "none" ? { statements: [] } : to)}`;
@@ -104,6 +108,8 @@ function comparePolicies(before: Values, after: Values, path: string, guards: "d
       : [
           ["access-removed", notKept(old, next, "Allow"), "stops allowing"],
           ["access-denied", notKept(next, old, "Deny"), "newly denies"],
+          // A Deny in an allow-based policy (e.g. the key's Deny of other accounts) is a protection too.
+          ["denial-lifted", notKept(old, next, "Deny"), "stops denying"],
           ["access-granted", granted, `newly allows${publicly}`],
         ];
   return changes
@@ -125,6 +131,19 @@ const indexNames = (values: Values): string[] | Unknown => {
   const indexes = at(values, "global_secondary_index");
   if (indexes instanceof Unknown) return UNKNOWN;
   return Array.isArray(indexes) ? indexes.map((index) => String(at(index, "name"))) : [];
+};
+
+/** What defines an index (provider table.go: a change to any of these re-creates it). */
+const indexShape = (values: Values, indexName: string) => {
+  const index = (at(values, "global_secondary_index") as unknown[]).find((i) => at(i, "name") === indexName);
+  const nonKey = at(index, "non_key_attributes");
+  return {
+    hash_key: at(index, "hash_key"),
+    range_key: at(index, "range_key") || undefined,
+    key_schema: at(index, "key_schema") ?? [],
+    projection_type: at(index, "projection_type"),
+    non_key_attributes: Array.isArray(nonKey) ? [...nonKey].map(String).sort() : (nonKey ?? []),
+  };
 };
 
 const replicaRegions = (values: Values): string[] | Unknown => {
@@ -231,7 +250,42 @@ function tableChanges(before: Values, after: Values, { created, model, instance 
           "keep the replica; add the new one first",
         ),
       );
+  const ttl = (values: Values) => ({ enabled: at(values, "ttl[0].enabled"), attribute: at(values, "ttl[0].attribute_name") });
+  const [fromTtl, toTtl] = [ttl(before), ttl(after)];
+  if (fromTtl.enabled === true && toTtl.enabled !== true)
+    found.push(
+      issue(
+        "ttl-disabled",
+        `${show(fromTtl.attribute)}->${show(toTtl.enabled)}`,
+        `turns TTL off (expired items stay, and services that rely on expiry see them)`,
+        "keep TTL on; change the attribute only through a new table definition",
+      ),
+    );
+  else if (fromTtl.enabled === true && differs(fromTtl.attribute, toTtl.attribute))
+    found.push(
+      issue(
+        "ttl-attribute-changed",
+        `${show(fromTtl.attribute)}->${show(toTtl.attribute)}`,
+        `moves TTL from ${show(fromTtl.attribute)} to ${show(toTtl.attribute)}: items whose ${show(toTtl.attribute)} is a past epoch are deleted, those without it never expire`,
+        "keep the TTL attribute; backfill a new attribute and move TTL only with review",
+      ),
+    );
   const [fromIndexes, toIndexes] = [indexNames(before), indexNames(after)];
+  // The provider re-creates an index whose keys or projection change (delete, then create and backfill):
+  // readers see an empty or missing index meanwhile, as when it is dropped.
+  if (!(fromIndexes instanceof Unknown) && !(toIndexes instanceof Unknown))
+    for (const index of fromIndexes.filter((n) => toIndexes.includes(n))) {
+      const [from, to] = [indexShape(before, index), indexShape(after, index)];
+      if (differs(from, to))
+        found.push(
+          issue(
+            "gsi-replaced",
+            index,
+            `changes the keys or projection of global secondary index ${index} (${digest(from)}->${digest(to)}): the index is deleted and rebuilt`,
+            "add the new index under a new name, move readers to it (packages/opsdata-access/), then drop the old one",
+          ),
+        );
+    }
   if (!(fromIndexes instanceof Unknown)) {
     const unknown = toIndexes instanceof Unknown;
     for (const index of fromIndexes.filter((n) => unknown || !toIndexes.includes(n)))
@@ -269,6 +323,36 @@ const DATA_TYPES = new Set([
   "aws_s3_bucket_server_side_encryption_configuration",
   "aws_s3_bucket",
 ]);
+
+function keyChanges(before: Values, after: Values): Issue[] {
+  const found: Issue[] = [];
+  if (wasTrue(before, after, "enable_key_rotation"))
+    found.push(
+      issue("key-rotation-disabled", "enable_key_rotation", "turns automatic key rotation off", "keep rotation on (config protection)"),
+    );
+  if (wasTrue(before, after, "is_enabled"))
+    found.push(
+      issue(
+        "key-disabled",
+        "is_enabled",
+        "disables the key: everything encrypted under it is unreadable until re-enabled",
+        "keep the key enabled; move its users to another key first",
+      ),
+    );
+  const [from, to] = [at(before, "deletion_window_in_days"), at(after, "deletion_window_in_days")];
+  if (typeof from === "number" && (typeof to !== "number" || to < from))
+    found.push(
+      issue(
+        "deletion-window-shortened",
+        `${from}->${show(to)}`,
+        `shortens the deletion window ${from} -> ${show(to)} days (less time to cancel a deletion)`,
+        "keep the window",
+      ),
+    );
+  return [...found, ...comparePolicies(before, after, "policy", "allow", "the key policy")];
+}
+const keyOfPolicy = (policy: Instance, model: PlanModel) =>
+  model.ofType("aws_kms_key").find((key) => model.valueRefersTo(policy, "key_id", key));
 
 // ---------------------------------------------------------------- S3 archive
 
@@ -332,6 +416,27 @@ function lockedDestinations(replication: Instance, model: PlanModel): Instance[]
         (PlanModel.states(bucket).some((state) => destinations.includes(state.arn)) || (unknown && model.refersTo(replication, bucket))),
     );
 }
+/**
+ * What a replication rule selects (provider s3/bucket_replication_configuration.go: `filter` with `prefix`, `tag`
+ * or `and { prefix, tags }`, or the legacy rule-level `prefix`); UNKNOWN when not known at plan time.
+ */
+function replicationFilter(rule: unknown): { prefix: string; tags: string[] } | Unknown {
+  const filter = at(rule, "filter[0]");
+  const parts = [at(filter, "prefix"), at(filter, "and[0].prefix"), at(rule, "prefix"), at(filter, "tag"), at(filter, "and[0].tags")];
+  if (filter instanceof Unknown || parts.some((part) => part instanceof Unknown)) return UNKNOWN;
+  const prefix = [parts[0], parts[1], parts[2]].map((p) => (typeof p === "string" ? p : "")).find((p) => p !== "") ?? "";
+  const tag = Array.isArray(parts[3]) ? parts[3].map((t) => `${String(at(t, "key"))}=${String(at(t, "value"))}`) : [];
+  const tags = isObject(parts[4]) ? Object.entries(parts[4]).map(([k, v]) => `${k}=${String(v)}`) : [];
+  return { prefix, tags: [...tag, ...tags].sort() };
+}
+const markers = (rule: unknown) => at(rule, "delete_marker_replication[0].status");
+/** True when `wider` selects every object `narrower` selects: a shorter (or equal) prefix and no tag it lacks. */
+function replicatesAllOf(wider: unknown, narrower: unknown): boolean {
+  const [w, n] = [replicationFilter(wider), replicationFilter(narrower)];
+  if (w instanceof Unknown || n instanceof Unknown) return false;
+  return n.prefix.startsWith(w.prefix) && w.tags.every((tag) => n.tags.includes(tag));
+}
+
 function replicationRole(replication: Instance, model: PlanModel): string | undefined {
   const destinations = lockedDestinations(replication, model);
   return destinations.length > 0 ? `the replication into the locked ${destinations.map((d) => d.address).join(", ")}` : undefined;
@@ -347,25 +452,36 @@ function lifecycleChanges(_before: Values, after: Values, { instance, model }: R
     return [
       issue("expires-before-retention", "rule", "the lifecycle rules are known only after apply", "make the rules known at plan time"),
     ];
+  // Only current-version expiration counts: it adds a delete marker, so entries look deleted while still
+  // locked. Noncurrent-version expiration cannot remove a locked version before its retention ends (S3 User
+  // Guide, "Locking objects with Object Lock": lifecycle rules respect Object Lock;
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html), so it never shortens retention.
   return (Array.isArray(rules) ? rules : []).flatMap((rule) => {
-    if (at(rule, "status") !== "Enabled") return [];
-    return [
-      ["expiration[0].days", "expires current versions"],
-      ["noncurrent_version_expiration[0].noncurrent_days", "expires noncurrent versions"],
-    ].flatMap(([path, what]) => {
-      const days = at(rule, path);
-      if (days === undefined || days === null || days === 0) return [];
-      if (!(days instanceof Unknown) && !(retention instanceof Unknown) && typeof days === "number" && days >= retention) return [];
-      const ruleId = String(at(rule, "id") ?? "?");
+    const status = at(rule, "status");
+    if (status !== "Enabled" && !(status instanceof Unknown)) return [];
+    const ruleId = String(at(rule, "id") ?? "?");
+    // A date expires every current version on that day, whatever its age: earlier than the retention for most.
+    const date = at(rule, "expiration[0].date");
+    if (date instanceof Unknown || (typeof date === "string" && date !== ""))
       return [
         issue(
           "expires-before-retention",
-          `${ruleId}:${show(days)}<${show(retention)}`,
-          `rule ${ruleId} ${what} after ${show(days)} days, before the ${show(retention)}-day Object Lock retention ends: entries look deleted (delete markers) while still locked`,
-          "expire no earlier than the retention (config auditArchive)",
+          `${ruleId}:date ${show(date)}`,
+          `rule ${ruleId} expires current versions on ${show(date)}, whatever their age: entries younger than the ${show(retention)}-day Object Lock retention look deleted (delete markers) while still locked`,
+          "expire by age, no earlier than the retention (config auditArchive)",
         ),
       ];
-    });
+    const days = at(rule, "expiration[0].days");
+    if (days === undefined || days === null || days === 0) return [];
+    if (!(days instanceof Unknown) && !(retention instanceof Unknown) && typeof days === "number" && days >= retention) return [];
+    return [
+      issue(
+        "expires-before-retention",
+        `${ruleId}:${show(days)}<${show(retention)}`,
+        `rule ${ruleId} expires current versions after ${show(days)} days, before the ${show(retention)}-day Object Lock retention ends: entries look deleted (delete markers) while still locked`,
+        "expire no earlier than the retention (config auditArchive)",
+      ),
+    ];
   });
 }
 
@@ -387,6 +503,25 @@ const deliveryRoleUsers = (role: Instance, model: PlanModel) =>
 function deliveryRole(role: Instance, model: PlanModel): string | undefined {
   const users = deliveryRoleUsers(role, model);
   return users.length > 0 ? `the role ${users.join(", ")} use(s) to deliver the archive` : undefined;
+}
+/**
+ * A policy added to a delivery role that already exists can deny what the delivery needs (an inline Deny, or
+ * AWSDenyAll attached), and an explicit Deny wins over every Allow: refused, reviewed by override. On a first apply
+ * the role is new too, and nothing is in force.
+ */
+function addedToDeliveryRole({ instance, model }: RuleContext): Issue[] {
+  const role = model.ofType("aws_iam_role").find((r) => model.valueRefersTo(instance, "role", r));
+  if (!role?.before) return [];
+  const what =
+    instance.type === "aws_iam_role_policy" ? "an inline policy" : `the managed policy ${show(at(instance.after, "policy_arn"))}`;
+  return [
+    issue(
+      "delivery-role-policy-added",
+      instance.type === "aws_iam_role_policy" ? digest(policyOf(instance.after, "policy")) : show(at(instance.after, "policy_arn")),
+      `adds ${what} to the delivery role ${role.address}: a Deny in it would stop the archive delivery`,
+      "review the policy; add an override naming this detail",
+    ),
+  ];
 }
 const ofDeliveryRole = (what: string) => (instance: Instance, model: PlanModel) => {
   const role = model.ofType("aws_iam_role").find((r) => model.valueRefersTo(instance, "role", r));
@@ -413,6 +548,41 @@ function tableUpdateCalls(before: Values, after: Values): string[] {
   return [...calls];
 }
 
+/**
+ * A table resource policy created where none is in force grants what it allows: refused when it allows
+ * everyone (`*`, or all but some via NotPrincipal) or a principal outside the plan's account. A document
+ * known only after apply is refused only for a table that already exists (a first apply creates both).
+ */
+function newResourcePolicy(after: Values, model: PlanModel): Issue[] {
+  const policy = policyOf(after, "policy");
+  const detail = `${policyDigest({ statements: [] })}->${policyDigest(policy === "none" ? { statements: [] } : policy)}`;
+  const procedure = "grant access through IAM in the account instead; a resource policy only denies (docs/guards.md)";
+  if (policy === "unknown" || (typeof policy === "object" && "unreadable" in policy)) {
+    const table = tableByArn(at(after, "resource_arn"), model);
+    return table?.before
+      ? [
+          issue(
+            "policy-unverifiable",
+            detail,
+            "a new resource policy on an existing table is known only after apply or unreadable",
+            procedure,
+          ),
+        ]
+      : [];
+  }
+  const accounts = new Set(planEnvironment(model).accounts);
+  const foreign = (principal: string) => {
+    if (principal === "*") return true;
+    if (!principal.startsWith("aws:")) return principal.startsWith("?:");
+    const account = /^aws:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal);
+    return !account || !accounts.has(account[1]);
+  };
+  const granted = statementsOf(policy).filter((s) => s.effect === "Allow" && (s.notPrincipals.length > 0 || s.principals.some(foreign)));
+  return granted.length > 0
+    ? [issue("access-granted", detail, `a new resource policy allows everyone or another account: ${list(granted)}`, procedure)]
+    : [];
+}
+
 // ---------------------------------------------------------------- the rules, by type
 
 const TABLE_LOSS = "every item is lost (PITR and backups belong to the old table)";
@@ -434,37 +604,27 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     role: keyRole,
     loss: "everything encrypted under it becomes unreadable once the deletion window ends (KMS deletion cannot be undone)",
     procedure: "create the new key next to it, move each user to it (one change each, reviewed), remove the old key in a later change",
-    changed: (before, after) => {
-      const found: Issue[] = [];
-      if (wasTrue(before, after, "is_enabled"))
-        found.push(
-          issue(
-            "key-disabled",
-            "is_enabled",
-            "disables the key: everything encrypted under it is unreadable until re-enabled",
-            "keep the key enabled; move its users to another key first",
-          ),
-        );
-      const [from, to] = [at(before, "deletion_window_in_days"), at(after, "deletion_window_in_days")];
-      if (typeof from === "number" && (typeof to !== "number" || to < from))
-        found.push(
-          issue(
-            "deletion-window-shortened",
-            `${from}->${show(to)}`,
-            `shortens the deletion window ${from} -> ${show(to)} days (less time to cancel a deletion)`,
-            "keep the window",
-          ),
-        );
-      return [...found, ...comparePolicies(before, after, "policy", "allow", "the key policy")];
+    changed: keyChanges,
+  },
+  // A separate key policy overwrites the key's `policy` (provider kms/key_policy.go): held to the key policy rule,
+  // a new one compared with the policy of the key in force.
+  aws_kms_key_policy: {
+    role: (policy, model) => {
+      const key = keyOfPolicy(policy, model);
+      return `the key policy of ${key ? keyRole(key, model) : "a KMS key"}`;
     },
+    loss: "the key's policy is reset to the default key policy (only the account root is allowed)",
+    procedure: "change the key policy in place, reviewed",
+    changed: (before, after, { created, instance, model }) =>
+      comparePolicies(created ? (keyOfPolicy(instance, model)?.before ?? null) : before, after, "policy", "allow", "the key policy"),
   },
   aws_dynamodb_resource_policy: {
     role: (policy, model) =>
       `the resource policy of ${tableByArn(at(policy.before ?? policy.after, "resource_arn"), model)?.address ?? "a DynamoDB table"}`,
     loss: "its denials stop: what it protects (append-only entries) can be modified and deleted until it is back",
     procedure: "change the policy in place, reviewed; only the break-glass role can remove it (it denies DeleteResourcePolicy)",
-    changed: (before, after, { created }) => {
-      if (created) return [];
+    changed: (before, after, { created, model }) => {
+      if (created) return newResourcePolicy(after, model);
       const moved = differs(at(before, "resource_arn"), at(after, "resource_arn"))
         ? [
             issue(
@@ -522,6 +682,25 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
             "keep KMS encryption",
           ),
         );
+      else if (at(before, "encryption_type") === "KMS" && differs(at(before, "kms_key_id"), at(after, "kms_key_id")))
+        found.push(
+          issue(
+            "encryption-changed",
+            `${show(at(before, "kms_key_id"))}->${show(at(after, "kms_key_id"))}`,
+            `moves the stream to another KMS key ${show(at(before, "kms_key_id"))} -> ${show(at(after, "kms_key_id"))}`,
+            "keep the key; move to a new one only with review",
+          ),
+        );
+      const MODE = "stream_mode_details[0].stream_mode";
+      if (at(before, MODE) !== undefined && differs(at(before, MODE), at(after, MODE)))
+        found.push(
+          issue(
+            "stream-mode-changed",
+            `${show(at(before, MODE))}->${show(at(after, MODE))}`,
+            `switches the stream from ${show(at(before, MODE))} to ${show(at(after, MODE))} capacity (${show(at(after, "shard_count"))} shards): writes beyond it are throttled and entries are not archived`,
+            "keep the capacity mode; size a provisioned stream for the peak first, reviewed",
+          ),
+        );
       return found;
     },
   },
@@ -536,6 +715,8 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
             [
               ["destination-changed", "extended_s3_configuration[0].bucket_arn", "delivers to another bucket"],
               ["source-changed", "kinesis_source_configuration[0].kinesis_stream_arn", "reads from another stream"],
+              ["role-changed", "extended_s3_configuration[0].role_arn", "writes to the bucket with another role"],
+              ["role-changed", "kinesis_source_configuration[0].role_arn", "reads the stream with another role"],
               ["destination-changed", "destination", "changes the destination type"],
               [
                 "processing-changed",
@@ -691,7 +872,10 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     procedure: "add the new replication first, remove the old one in a later change",
     changed: (before, after, { created, instance, model }) => {
       if (created) return [];
-      const arns = lockedDestinations(instance, model).map((bucket) => at(bucket.before ?? bucket.after, "arn"));
+      const inForce = model
+        .ofType(instance.type)
+        .find((other) => other.before !== null && (other === instance || other.before.bucket === at(after, "bucket")));
+      const arns = lockedDestinations(inForce ?? instance, model).map((bucket) => at(bucket.before ?? bucket.after, "arn"));
       const rules = (values: Values) => {
         const value = at(values, "rule");
         return value instanceof Unknown ? UNKNOWN : Array.isArray(value) ? value : [];
@@ -699,35 +883,65 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
       const next = rules(after);
       return (rules(before) as unknown[])
         .filter((rule) => at(rule, "status") === "Enabled" && arns.includes(at(rule, "destination[0].bucket")))
-        .filter(
-          (rule) =>
-            next instanceof Unknown ||
-            !next.some((n) => at(n, "status") === "Enabled" && at(n, "destination[0].bucket") === at(rule, "destination[0].bucket")),
-        )
-        .map((rule) =>
-          issue(
-            "replication-stopped",
-            String(at(rule, "id") ?? "?"),
-            `stops replicating rule ${String(at(rule, "id") ?? "?")} into the locked archive`,
-            "keep the rule Enabled",
-          ),
-        );
+        .flatMap((rule) => {
+          const id = String(at(rule, "id") ?? "?");
+          const kept =
+            next instanceof Unknown
+              ? []
+              : next.filter((n) => at(n, "status") === "Enabled" && at(n, "destination[0].bucket") === at(rule, "destination[0].bucket"));
+          if (kept.length === 0)
+            return [issue("replication-stopped", id, `stops replicating rule ${id} into the locked archive`, "keep the rule Enabled")];
+          const found: Issue[] = [];
+          if (!kept.some((n) => replicatesAllOf(n, rule)))
+            found.push(
+              issue(
+                "replication-narrowed",
+                `${id}:${digest(replicationFilter(rule))}->${digest(kept.map(replicationFilter))}`,
+                `narrows what rule ${id} replicates into the locked archive (filter ${JSON.stringify(replicationFilter(rule))} -> ${JSON.stringify(kept.map(replicationFilter))}): objects outside it are never archived`,
+                "keep the filter, or widen it",
+              ),
+            );
+          if (markers(rule) !== "Enabled" && kept.some((n) => markers(n) === "Enabled" || markers(n) instanceof Unknown))
+            found.push(
+              issue(
+                "delete-markers-replicated",
+                id,
+                `replicates delete markers into the locked archive: a delete in the landing bucket makes entries look deleted there`,
+                "keep delete_marker_replication Disabled",
+              ),
+            );
+          return found;
+        });
     },
   },
   aws_iam_role: {
     role: deliveryRole,
     loss: "the archive delivery stops (nothing can assume the role)",
     procedure: "keep the role; add a new role beside it and move the delivery first",
-    changed: (before, after, { created }) =>
-      created ? [] : comparePolicies(before, after, "assume_role_policy", "allow", "the trust policy"),
+    changed: (before, after, { created }) => {
+      if (created) return [];
+      const [from, to] = [at(before, "permissions_boundary"), at(after, "permissions_boundary")];
+      const boundary =
+        typeof from === "string" && from !== "" && differs(from, to)
+          ? [
+              issue(
+                to === "" || to === null || to === undefined ? "permissions-boundary-removed" : "permissions-boundary-changed",
+                `${from}->${show(to || "(none)")}`,
+                `${to ? "replaces" : "removes"} the role's permissions boundary ${from}: the role may do more than the boundary allowed`,
+                "keep the boundary",
+              ),
+            ]
+          : [];
+      return [...boundary, ...comparePolicies(before, after, "assume_role_policy", "allow", "the trust policy")];
+    },
   },
   aws_iam_role_policy: {
     role: ofDeliveryRole("inline policy"),
     loss: "the archive delivery loses its permissions",
     procedure: "change the policy in place, keeping every permission the delivery uses",
-    changed: (before, after, { created }) =>
-      created
-        ? []
+    changed: (before, after, context) =>
+      context.created
+        ? addedToDeliveryRole(context)
         : comparePolicies(before, after, "policy", "allow", "the delivery role's policy").filter(
             (found) => found.finding !== "access-granted",
           ),
@@ -736,6 +950,8 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     role: ofDeliveryRole("policy attachment"),
     loss: "the archive delivery loses the attached permissions",
     procedure: "attach the replacement first, detach the old policy in a later change",
+    // Every argument forces a replacement (provider iam/role_policy_attachment.go): only a create adds something.
+    changed: (_before, _after, context) => (context.created ? addedToDeliveryRole(context) : []),
   },
 };
 

@@ -22,7 +22,7 @@ import {
   planEnvironment,
 } from "./plan-guard-overrides";
 import { describeStatement } from "./plan-guard-policy";
-import { KIND_RULES, SINGLETON_KEYS, policyDenials } from "./plan-guard-rules";
+import { KIND_RULES, SINGLETON_KEYS, UNGUARDED_TYPES, policyDenials } from "./plan-guard-rules";
 
 export { PlanGuardInputError, parseOverrides, type PlanGuardOverride } from "./plan-guard-overrides";
 export type { TerraformPlan } from "./plan-guard-model";
@@ -176,8 +176,25 @@ function removal(actions: readonly string[]): { finding: string; verb: string } 
 
 function findingsFor(instance: Instance, model: PlanModel): Finding[] {
   const rule = KIND_RULES[instance.type];
-  if (!rule || instance.mode !== "managed" || instance.actions.every((action) => action === "no-op" || action === "read")) return [];
-  const role = rule.role(instance, model);
+  if (instance.mode !== "managed" || instance.actions.every((action) => action === "no-op" || action === "read")) return [];
+  // Fail closed: an AWS type nobody decided about (e.g. a KMS grant, a Kinesis resource policy, a table
+  // item) could weaken a protection this guard cannot see. Non-AWS types (terraform_data) hold no data.
+  if (!rule && instance.type.startsWith("aws_") && !UNGUARDED_TYPES[instance.type] && instance.source === "change")
+    return [
+      {
+        address: instance.address,
+        ...(instance.deposed ? { deposed: instance.deposed } : {}),
+        finding: "unguarded-type",
+        detail: instance.type,
+        message: `${instance.type} has no plan-guard rule (${instance.actions.join(",")}): the guard cannot show it keeps data and its protections`,
+        procedure: `add a rule to guards/plan-guard-rules.ts (KIND_RULES) or a reviewed reason to UNGUARDED_TYPES, or add an override naming this detail`,
+      },
+    ];
+  if (!rule) return [];
+  const created = instance.actions.length === 1 && instance.actions[0] === "create";
+  const existing = created ? inForce(instance, model) : undefined;
+  // A second configuration that overwrites a protected one is protected by what it overwrites.
+  const role = rule.role(instance, model) ?? (existing && rule.role(existing, model));
   if (!role) return [];
   const found: Finding[] = [];
   const add = (finding: string, detail: string, message: string, procedure: string) =>
@@ -204,8 +221,6 @@ function findingsFor(instance: Instance, model: PlanModel): Finding[] {
     const deposed = instance.deposed ? "an earlier copy left by a failed create_before_destroy replacement, deposed; this plan " : "";
     add(removed.finding, instance.actions.join(","), `${deposed}${removed.verb}: ${rule.loss}`, rule.procedure);
   }
-  const created = instance.actions.length === 1 && instance.actions[0] === "create";
-  const existing = created ? inForce(instance, model) : undefined;
   if (!instance.deposed && rule.changed) {
     // A second policy/configuration for the same table or bucket overwrites the one in force: compared with it.
     const issues = instance.actions.includes("update")

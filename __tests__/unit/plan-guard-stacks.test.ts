@@ -5,7 +5,7 @@
  * is protected, so a resource added later is covered by its kind's rule.
  */
 import { type Instance, PlanModel } from "../../guards/plan-guard-model";
-import { parsePlan } from "../../guards/plan-guard";
+import { guardPlan, parsePlan } from "../../guards/plan-guard";
 import { KIND_RULES, UNGUARDED_TYPES } from "../../guards/plan-guard-rules";
 import { shippedStacks } from "../helpers/synth";
 
@@ -47,11 +47,15 @@ function firstApply(stack: { resource: Record<string, Record<string, Record<stri
 }
 
 const stacks = Object.entries(shippedStacks()).map(([name, stack]) => {
-  const model = new PlanModel(parsePlan(JSON.stringify(firstApply(stack as never)), `${name}.json`));
-  return [name, model] as const;
+  const plan = parsePlan(JSON.stringify(firstApply(stack as never)), `${name}.json`);
+  return [name, new PlanModel(plan), plan] as const;
 });
 
-describe.each(stacks)("%s", (_name, model) => {
+describe.each(stacks)("%s", (_name, model, plan) => {
+  test("GIVEN the stack's first apply (all creates, nothing in force) WHEN guarded THEN it passes with no findings", () => {
+    expect(guardPlan(plan).findings).toEqual([]);
+  });
+
   test("GIVEN the stack WHEN its types are listed THEN each has a plan-guard rule or a recorded reason to be left alone", () => {
     const undecided = [...new Set(model.instances.map((i) => i.type))].filter((type) => !KIND_RULES[type] && !UNGUARDED_TYPES[type]);
     expect(undecided).toEqual([]);

@@ -75,6 +75,7 @@ const key = (keyArn: string, extra: Json = {}): Json => ({
   id: keyArn.split("/")[1],
   key_id: keyArn.split("/")[1],
   is_enabled: true,
+  enable_key_rotation: true,
   deletion_window_in_days: 30,
   policy: policyDocument(...KEY_POLICY),
   ...extra,
@@ -334,6 +335,19 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
     ["PITR window", { point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 7 }] }, "pitr-shortened [35->7]"],
     ["deletion protection", { deletion_protection_enabled: false }, "deletion-protection-off [deletion_protection_enabled]"],
     ["SSE to the AWS owned key", { server_side_encryption: [] }, `encryption-changed [${KEY_ARN}->the AWS owned key]`],
+    ["TTL off", { ttl: [{ attribute_name: "expires_at", enabled: false }] }, "ttl-disabled [expires_at->false]"],
+    ["TTL block removed", { ttl: [] }, "ttl-disabled [expires_at->(none)]"],
+    ["TTL attribute renamed", { ttl: [{ attribute_name: "created_at", enabled: true }] }, "ttl-attribute-changed [expires_at->created_at]"],
+    [
+      "an index's projection changed (same name)",
+      { global_secondary_index: [{ name: "by-owner", projection_type: "KEYS_ONLY" }, { name: "by-status" }] },
+      "gsi-replaced [by-owner]",
+    ],
+    [
+      "an index's hash key changed (same name)",
+      { global_secondary_index: [{ name: "by-owner" }, { name: "by-status", hash_key: "state" }] },
+      "gsi-replaced [by-status]",
+    ],
   ])("%s is refused", (_name, after, finding) => {
     expect(refused(orders(after))).toEqual([`aws_dynamodb_table.orders ${finding}`]);
   });
@@ -347,6 +361,13 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
         ]),
       ),
     ).toEqual(["aws_dynamodb_table.orders replica-dropped [us-east-1]"]);
+  });
+
+  test("an index whose capacity or non-key attribute order changes is the same index: passes", () => {
+    const index = (extra: Json) => ({ name: "by-owner", hash_key: "owner", projection_type: "INCLUDE", read_capacity: 5, ...extra });
+    const before = table("orders", { global_secondary_index: [index({ non_key_attributes: ["a", "b"] })] });
+    const after = table("orders", { global_secondary_index: [index({ non_key_attributes: ["b", "a"], read_capacity: 10 })] });
+    expect(refused(plan([update("aws_dynamodb_table.orders", before, after)]))).toEqual([]);
   });
 
   test("each dropped index is its own finding, named", () => {
@@ -504,12 +525,13 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
   });
 
   test("table changes the policy denies are refused before the apply fails with AccessDenied", () => {
-    const audit = (after: Json) =>
+    const audit = (after: Json, before: Json = {}) =>
       plan([
-        update("aws_dynamodb_table.audit", table("audit"), table("audit", after)),
+        update("aws_dynamodb_table.audit", table("audit", before), table("audit", after)),
         { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
       ]);
-    expect(refused(audit({ ttl: [{ attribute_name: "keep_until", enabled: true }] }))).toEqual([
+    // Turning TTL on (no TTL rule objects to it) still needs UpdateTimeToLive.
+    expect(refused(audit({}, { ttl: [{ attribute_name: "", enabled: false }] }))).toEqual([
       "aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateTimeToLive]",
     ]);
     expect(refused(audit({ point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 36 }] }))).toEqual([
@@ -539,14 +561,49 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
     const document = relabel(terraformDataTargetedFixture(), {
       "terraform_data.targeted": {
         address: "aws_dynamodb_table.audit",
-        before: table("audit"),
-        after: table("audit", { ttl: [{ attribute_name: "keep_until", enabled: true }] }),
+        before: table("audit", { ttl: [{ attribute_name: "", enabled: false }] }),
+        after: table("audit"),
       },
       "terraform_data.untouched": { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
     });
     expect(document.complete).toBe(false);
     expect(refused(document)).toEqual(["aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateTimeToLive]"]);
     expect(run(document).text).toContain("incomplete (-target): what it leaves out is read from prior_state");
+  });
+
+  describe("a resource policy created where none is in force", () => {
+    const created = (...statements: Json[]) =>
+      plan([
+        { address: "aws_dynamodb_table.orders", before: table("orders") },
+        {
+          address: "aws_dynamodb_resource_policy.orders",
+          actions: ["create"],
+          after: { resource_arn: arn("dynamodb", "table/shop_prod_orders"), policy: policyDocument(...statements) },
+        },
+      ]);
+    const allow = (principal: unknown, extra: Json = {}) => ({
+      Effect: "Allow",
+      Principal: principal,
+      Action: "dynamodb:GetItem",
+      Resource: "*",
+      ...extra,
+    });
+
+    test.each([
+      ["to everyone", allow("*")],
+      ["to everyone, with a condition", allow({ AWS: "*" }, { Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } })],
+      ["to another account", allow({ AWS: "999999999999" })],
+      ["to a role of another account", allow({ AWS: "arn:aws:iam::999999999999:role/reader" })],
+      ["to all but one principal (NotPrincipal)", { ...allow(undefined), NotPrincipal: { AWS: BREAK_GLASS } }],
+    ])("an Allow %s is refused", (_name, statement) => {
+      expect(refused(created(statement))).toEqual([
+        expect.stringMatching(/^aws_dynamodb_resource_policy\.orders access-granted \[sha256:\w{12}->sha256:\w{12}\]$/),
+      ]);
+    });
+
+    test("a Deny, or an Allow to a role of the plan's own account, passes", () => {
+      expect(refused(created(AUDIT_DENY, allow({ AWS: `arn:aws:iam::${ACCOUNT}:role/reader` })))).toEqual([]);
+    });
   });
 });
 
@@ -566,6 +623,7 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
   test.each([
     ["disabled", { is_enabled: false }, "key-disabled [is_enabled]"],
     ["deletion window shortened", { deletion_window_in_days: 7 }, "deletion-window-shortened [30->7]"],
+    ["rotation turned off", { enable_key_rotation: false }, "key-rotation-disabled [enable_key_rotation]"],
   ])("%s is refused", (_name, after, finding) => {
     expect(refused(withUsers(update("aws_kms_key.data", key(KEY_ARN), key(KEY_ARN, after))))).toEqual([`aws_kms_key.data ${finding}`]);
   });
@@ -584,6 +642,51 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
     expect(lines).toEqual([expect.stringMatching(/^aws_kms_key\.data access-denied \[sha256:\w{12}->sha256:\w{12}\]$/)]);
     const dropped = refused(withUsers(update("aws_kms_key.data", key(KEY_ARN), key(KEY_ARN, { policy: policyDocument(KEY_POLICY[0]) }))));
     expect(dropped).toEqual([expect.stringMatching(/^aws_kms_key\.data access-removed /)]);
+  });
+
+  test("a key policy that lifts a Deny is refused as denial-lifted", () => {
+    const denyOthers = {
+      Sid: "OnlyThisAccount",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "kms:*",
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:PrincipalAccount": ACCOUNT } },
+    };
+    const lines = refused(
+      withUsers(
+        update(
+          "aws_kms_key.data",
+          key(KEY_ARN, { policy: policyDocument(...KEY_POLICY, denyOthers) }),
+          key(KEY_ARN, { policy: policyDocument(...KEY_POLICY) }),
+        ),
+      ),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^aws_kms_key\.data denial-lifted \[sha256:\w{12}->sha256:\w{12}\]$/)]);
+  });
+
+  test("a new aws_kms_key_policy is compared with the policy of the key in force; on a new key it passes", () => {
+    const denyAll = { Effect: "Deny", Principal: "*", Action: "kms:Decrypt", Resource: "*" };
+    const created = { key_id: "data-key", policy: policyDocument(KEY_POLICY[0], denyAll) };
+    const lines = refused(
+      plan([
+        { address: "aws_kms_key.data", before: key(KEY_ARN) },
+        { address: "aws_kms_key_policy.data", actions: ["create"], after: created },
+        { address: "aws_dynamodb_table.orders", before: table("orders") },
+      ]),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^aws_kms_key_policy\.data access-removed \[sha256:\w{12}->sha256:\w{12}\]$/),
+      expect.stringMatching(/^aws_kms_key_policy\.data access-denied \[sha256:\w{12}->sha256:\w{12}\]$/),
+    ]);
+    expect(
+      run(
+        plan([
+          { address: "aws_kms_key.data", actions: ["create"], after: key(KEY_ARN) },
+          { address: "aws_kms_key_policy.data", actions: ["create"], after: created },
+        ]),
+      ).exitCode,
+    ).toBe(0);
   });
 
   test("the data key's message names the tables; the alarm topic key's does not claim it encrypts them", () => {
@@ -677,6 +780,60 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         { name: "shop-archive", retention_period: 24, encryption_type: "KMS" },
       ),
       "aws_kinesis_stream.archive retention-shortened [168->24]",
+    ],
+    [
+      "stream moved to another KMS key",
+      update(
+        "aws_kinesis_stream.archive",
+        { name: "shop-archive", encryption_type: "KMS", kms_key_id: KEY_ARN },
+        { name: "shop-archive", encryption_type: "KMS", kms_key_id: "alias/aws/kinesis" },
+      ),
+      `aws_kinesis_stream.archive encryption-changed [${KEY_ARN}->alias/aws/kinesis]`,
+    ],
+    [
+      "stream switched from on-demand to provisioned",
+      update(
+        "aws_kinesis_stream.archive",
+        { name: "shop-archive", stream_mode_details: [{ stream_mode: "ON_DEMAND" }], shard_count: 0 },
+        { name: "shop-archive", stream_mode_details: [{ stream_mode: "PROVISIONED" }], shard_count: 1 },
+      ),
+      "aws_kinesis_stream.archive stream-mode-changed [ON_DEMAND->PROVISIONED]",
+    ],
+    [
+      "Firehose writing with another role",
+      update(
+        "aws_kinesis_firehose_delivery_stream.archive",
+        firehose(),
+        firehose({ extended_s3_configuration: [{ bucket_arn: BUCKET_ARN, role_arn: `arn:aws:iam::${ACCOUNT}:role/other` }] }),
+      ),
+      `aws_kinesis_firehose_delivery_stream.archive role-changed [${ROLE_ARN}->arn:aws:iam::${ACCOUNT}:role/other]`,
+    ],
+    [
+      "the delivery role's permissions boundary removed",
+      update(
+        "aws_iam_role.delivery",
+        { ...role(), permissions_boundary: `arn:aws:iam::${ACCOUNT}:policy/boundary` },
+        { ...role(), permissions_boundary: "" },
+      ),
+      `aws_iam_role.delivery permissions-boundary-removed [arn:aws:iam::${ACCOUNT}:policy/boundary->(none)]`,
+    ],
+    [
+      "an inline Deny added to the delivery role",
+      {
+        address: "aws_iam_role_policy.deny",
+        actions: ["create"],
+        after: { name: "deny", role: "shop-delivery", policy: policyDocument({ Effect: "Deny", Action: "s3:PutObject", Resource: "*" }) },
+      },
+      expect.stringMatching(/^aws_iam_role_policy\.deny delivery-role-policy-added \[sha256:\w{12}\]$/),
+    ],
+    [
+      "AWSDenyAll attached to the delivery role",
+      {
+        address: "aws_iam_role_policy_attachment.deny",
+        actions: ["create"],
+        after: { role: "shop-delivery", policy_arn: "arn:aws:iam::aws:policy/AWSDenyAll" },
+      },
+      "aws_iam_role_policy_attachment.deny delivery-role-policy-added [arn:aws:iam::aws:policy/AWSDenyAll]",
     ],
     [
       "SSE key changed",
@@ -810,6 +967,48 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     ).toEqual(["aws_s3_bucket.landing destroyed [delete]"]);
   });
 
+  describe("the replication into the locked bucket keeps replicating everything, and no delete markers", () => {
+    const landing = { address: "aws_s3_bucket.landing", before: bucket("shop-landing", { object_lock_enabled: false }) };
+    const rule = (extra: Json = {}, destination = BUCKET_ARN): Json => ({
+      id: "to-archive",
+      status: "Enabled",
+      filter: [{ prefix: "", and: [], tag: [] }],
+      delete_marker_replication: [{ status: "Disabled" }],
+      destination: [{ bucket: destination }],
+      ...extra,
+    });
+    const replication = (...rules: Json[]): Json => ({ bucket: "shop-landing", id: "shop-landing", role: ROLE_ARN, rule: rules });
+    const updated = (...rules: Json[]) =>
+      archive(landing, update("aws_s3_bucket_replication_configuration.landing", replication(rule()), replication(...rules)));
+
+    test.each([
+      ["a prefix filter narrows it", rule({ filter: [{ prefix: "nothing/", and: [], tag: [] }] }), "replication-narrowed"],
+      ["a tag filter narrows it", rule({ filter: [{ prefix: "", and: [], tag: [{ key: "k", value: "v" }] }] }), "replication-narrowed"],
+      ["delete markers switched on", rule({ delete_marker_replication: [{ status: "Enabled" }] }), "delete-markers-replicated"],
+    ])("%s: refused", (_name, after, finding) => {
+      expect(refused(updated(after))).toEqual([
+        expect.stringMatching(new RegExp(`^aws_s3_bucket_replication_configuration\\.landing ${finding} \\[to-archive`)),
+      ]);
+    });
+
+    test("a second configuration for the same bucket, elsewhere, is judged as what it overwrites: refused", () => {
+      const second = {
+        address: "aws_s3_bucket_replication_configuration.second",
+        actions: ["create"],
+        after: replication(rule({ id: "x" }, "arn:aws:s3:::elsewhere")),
+      };
+      expect(
+        refused(archive(landing, { address: "aws_s3_bucket_replication_configuration.landing", before: replication(rule()) }, second)),
+      ).toEqual(["aws_s3_bucket_replication_configuration.second replication-stopped [to-archive]"]);
+    });
+
+    test("a rule id renamed, or the prefix widened, passes", () => {
+      expect(refused(updated(rule({ id: "into-archive" })))).toEqual([]);
+      const narrow = replication(rule({ filter: [{ prefix: "logs/", and: [], tag: [] }] }));
+      expect(refused(archive(landing, update("aws_s3_bucket_replication_configuration.landing", narrow, replication(rule()))))).toEqual([]);
+    });
+  });
+
   test("an unrelated bucket (no lock, not a delivery target) may be deleted", () => {
     expect(
       refused(
@@ -830,6 +1029,53 @@ describe("the archive keeps every entry locked for its retention and keeps recei
         ),
       ),
     ).toEqual([]);
+  });
+
+  test.each([
+    [
+      "expiration by date",
+      { status: "Enabled", expiration: [{ days: null, date: "2026-01-01T00:00:00Z" }] },
+      "expire:date 2026-01-01T00:00:00Z",
+    ],
+    ["a rule whose status is known only after apply", { expiration: [{ days: 1 }] }, "expire:1<2557"],
+  ])("%s is refused as expires-before-retention", (_name, rule, detail) => {
+    const updated = update(
+      "aws_s3_bucket_lifecycle_configuration.archive",
+      onBucket({ rule: [] }),
+      onBucket({ rule: [{ id: "expire", ...rule }] }),
+      "status" in rule ? undefined : { rule: [{ status: true }] },
+    );
+    expect(refused(archive(updated))).toEqual([`aws_s3_bucket_lifecycle_configuration.archive expires-before-retention [${detail}]`]);
+  });
+
+  test("noncurrent-version expiration (it cannot remove a locked version early) passes on an update and a create", () => {
+    const rules = [{ id: "tidy", status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 1 }], transition: [] }];
+    const updated = update(
+      "aws_s3_bucket_lifecycle_configuration.archive",
+      onBucket({ rule: rules }),
+      onBucket({ rule: [{ ...rules[0], transition: [{ days: 120, storage_class: "GLACIER" }] }] }),
+    );
+    expect(run(archive(updated)).exitCode).toBe(0);
+    const created = { address: "aws_s3_bucket_lifecycle_configuration.archive", actions: ["create"], after: onBucket({ rule: rules }) };
+    expect(run(archive(created)).exitCode).toBe(0);
+  });
+});
+
+// ------------------------------------------------------------------ types without a rule
+
+describe("an AWS type without a rule or a recorded reason is refused (fail closed)", () => {
+  test.each([
+    ["aws_kms_grant.other_account", { key_id: "data-key", grantee_principal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }],
+    ["aws_kinesis_resource_policy.other_account", { resource_arn: arn("kinesis", "stream/shop-archive"), policy: "{}" }],
+    ["aws_dynamodb_table_item.overwrite", { table_name: "shop_prod_audit", hash_key: "pk", item: "{}" }],
+  ])("creating %s is refused as unguarded-type", (address, after) => {
+    expect(refused(plan([{ address, actions: ["create"], after }]))).toEqual([`${address} unguarded-type [${address.split(".")[0]}]`]);
+  });
+
+  test("a no-op of such a type, a type with a recorded reason, and a non-AWS type pass", () => {
+    expect(refused(plan([{ address: "aws_kms_grant.kept", before: { key_id: "data-key" } }]))).toEqual([]);
+    expect(refused(plan([{ address: "aws_cloudwatch_metric_alarm.lag", actions: ["delete"], before: { alarm_name: "lag" } }]))).toEqual([]);
+    expect(refused(plan([{ address: "terraform_data.x", actions: ["delete"], before: { id: "x" } }]))).toEqual([]);
   });
 });
 
