@@ -20,18 +20,18 @@ import { benchPlanGuard } from "./plan-guard-bench";
 
 const RUNS = 5;
 /**
- * The unit suite's CPU time to stay under: this toolchain on the suite as of 2026-12-02 (994 tests,
- * `--runInBand`, Node 22, median of 3, user + sys). On the tests of the time before, the previous
- * toolchain measured 6.2 s and this one 6.1 s (docs/testing.md). Raise it with the suite, not the toolchain.
+ * The unit suite's CPU time before issue 26's toolchain change: the previous toolchain on the suite of that time
+ * (median of 3, `--runInBand`, Node 22; docs/testing.md). The suite has grown since, so beating it is a margin.
  */
-const UNIT_CPU_BEFORE_S = 7.3;
+const UNIT_CPU_BEFORE_S = 6.2;
 
 const scratch = mkdtempSync(join(tmpdir(), "opsdata-bench-"));
 const checkout = copyProject("checkout-", checkoutFiles(), scratch);
-// Some unit tests read the project through git (git grep, git ls-files).
+// Some unit tests read the project through git (git grep, git ls-files, a clone of HEAD).
 for (const args of [
   ["init", "-q"],
   ["add", "-A"],
+  ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "--no-verify", "-m", "bench"],
 ])
   spawnSync("git", args, { cwd: checkout });
 const cleanUp = () => rmSync(scratch, { recursive: true, force: true });
