@@ -189,12 +189,15 @@ describe("idempotency", () => {
   });
 
   test("GIVEN a claim renewed before its lease ends WHEN the first lease has lapsed THEN others still see it in progress and the holder completes", async () => {
-    const claim = claimed(await access.idempotency.claim({ ...request("renewed"), leaseSeconds: 30 }));
-    const renewal = await later(20).idempotency.renew(claim, { leaseSeconds: 60 });
+    // Every clock from one base instant, on a whole second: leases are stored in whole seconds.
+    const base = Math.ceil(Date.now() / 1000) * 1000;
+    const at = (seconds: number) => new OpsDataAccess(client, { tables, clock: () => new Date(base + seconds * 1000) });
+    const claim = claimed(await at(0).idempotency.claim({ ...request("renewed"), leaseSeconds: 30 }));
+    const renewal = await at(20).idempotency.renew(claim, { leaseSeconds: 60 });
     if (renewal.outcome !== "renewed") throw new Error(`expected renewed, got ${renewal.outcome}`);
     expect(renewal.claim.leaseExpiresAt.getTime() - claim.leaseExpiresAt.getTime()).toBe(50_000);
-    expect((await later(31 + SKEW).idempotency.claim(request("renewed"))).outcome).toBe("in_progress");
-    expect(await later(70).idempotency.complete(renewal.claim, "done")).toEqual({ outcome: "completed" });
+    expect((await at(31 + SKEW).idempotency.claim(request("renewed"))).outcome).toBe("in_progress");
+    expect(await at(70).idempotency.complete(renewal.claim, "done")).toEqual({ outcome: "completed" });
     // Renewing after the lease ended (by the holder's clock) is refused without a write.
     const lapsed = claimed(await access.idempotency.claim({ ...request("not-renewed"), leaseSeconds: 30 }));
     expect(await later(30).idempotency.renew(lapsed)).toEqual({ outcome: "lease_expired" });
