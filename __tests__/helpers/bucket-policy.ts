@@ -19,12 +19,14 @@ export interface Request {
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
-const matches = (pattern: string, value: string) =>
+/** IAM's wildcards: `*` any run of characters, `?` one; actions are compared ignoring case. */
+export const iamWildcardMatches = (pattern: string, value: string, { ignoreCase = false } = {}) =>
   new RegExp(
     `^${pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    ignoreCase ? "i" : "",
   ).test(value);
 
 function conditionHolds(operator: string, key: string, expected: string | string[], request: Request): boolean {
@@ -37,8 +39,8 @@ export function isDenied(policy: { Statement: Statement[] }, request: Request): 
   return policy.Statement.some(
     (statement) =>
       statement.Effect === "Deny" &&
-      list(statement.Action).some((action) => matches(action, request.action)) &&
-      list(statement.Resource).some((resource) => matches(resource, request.resource)) &&
+      list(statement.Action).some((action) => iamWildcardMatches(action, request.action, { ignoreCase: true })) &&
+      list(statement.Resource).some((resource) => iamWildcardMatches(resource, request.resource)) &&
       Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
         Object.entries(keys).every(([key, expected]) => conditionHolds(operator, key, expected, request)),
       ),

@@ -3,6 +3,7 @@ import { validateEnvironments } from "../../config/validate";
 import { atlantisApplyPolicy, atlantisPlanPolicy, stackRolesBoundary, type PolicyDocument } from "../../stacks/atlantis-role-policies";
 import { AtlantisRolesStack } from "../../stacks/atlantis-roles-stack";
 import { expectSynthRefuses, shippedEnvironments } from "../helpers/bad-config";
+import { iamWildcardMatches } from "../helpers/bucket-policy";
 import { environmentInput, shippedStacks } from "../helpers/synth";
 
 /** A small environment of its own, so the assertions do not move with the shipped config. */
@@ -24,17 +25,9 @@ const environment = (() => {
 const STATE = "arn:aws:s3:::team-state/opsdata/prod.tfstate";
 const LOCK = `${STATE}.tflock`;
 
-const glob = (pattern: string, flags = "") =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    flags,
-  );
-
 const matches = (statement: PolicyDocument["Statement"][number], action: string, resource: string) =>
-  statement.Action.some((pattern) => glob(pattern, "i").test(action)) && statement.Resource.some((pattern) => glob(pattern).test(resource));
+  statement.Action.some((pattern) => iamWildcardMatches(pattern, action, { ignoreCase: true })) &&
+  statement.Resource.some((pattern) => iamWildcardMatches(pattern, resource));
 
 /**
  * Whether the policy lets the action on the resource through: an explicit Deny wins; an Allow's
