@@ -232,6 +232,17 @@ describe("atlantis/server-flags.yaml and atlantis/Dockerfile", () => {
     expect(synthesized.terraform.required_providers.aws.version).toBe(arg("AWS_PROVIDER_VERSION"));
   });
 
+  test("the committed lock file pins the same hashicorp/aws, with a package hash (zh:) and a content hash (h1:) per platform", () => {
+    const lock = readFileSync(join(root, "atlantis/terraform.lock.hcl"), "utf8");
+    const blocks = [...lock.matchAll(/^provider "([^"]+)" \{$/gm)].map((match) => match[1]);
+    expect(blocks).toEqual(["registry.terraform.io/hashicorp/aws"]);
+    expect(lock).toMatch(/^ {2}version {5}= "6\.25\.0"$/m);
+    expect(lock).toMatch(/^ {2}constraints = "6\.25\.0"$/m);
+    // One h1: per platform HashiCorp builds (14) and one zh: per release zip (the 14 and the manifest).
+    expect(lock.match(/"h1:[A-Za-z0-9+/]{43}="/g)).toHaveLength(14);
+    expect(lock.match(/"zh:[0-9a-f]{64}"/g)).toHaveLength(15);
+  });
+
   test("the image installs every file the server config names where it names it", () => {
     for (const copied of [
       "COPY --from=guard /out/opsdata-guard.js /opt/opsdata/opsdata-guard.js",

@@ -33,7 +33,7 @@ export function copyProject(prefix: string, files: string[], parent = tmpdir()):
 /** Set by support/global-setup.ts: one copy of the whole checkout, shared by the files that only run scripts. */
 export const SHARED_CHECKOUT = "OPSDATA_TESTS_CHECKOUT";
 
-/** The integration suite's shared copy of the checkout (support/global-setup.ts; removed with the run's temporary directory). */
+/** The integration suite's shared copy of the checkout (made by support/global-setup.ts, removed by global-teardown.ts). */
 export function sharedCheckout(): string {
   const copy = process.env[SHARED_CHECKOUT];
   if (!copy) throw new Error(`${SHARED_CHECKOUT} is not set: run the integration tests through jest (support/global-setup.ts)`);
