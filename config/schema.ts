@@ -150,23 +150,12 @@ const capacity = z
   })
   .meta({ description: "Billing: on demand with caps, or provisioned and autoscaled (the table and every GSI, read and write)." });
 
+/** One-deploy flags of earlier versions; schema.lock.json records them now. */
+const MOVED_TO_THE_LOCK = ["applyIndexChanges", "applyBillingModeSwitch"];
+
 const tableSettings = z.strictObject(
   {
     capacity,
-    // Autoscaled GSIs are in `ignore_changes` (AWS provider 6.25 cannot ignore one GSI's capacity).
-    applyIndexChanges: z.boolean().default(false).meta({
-      description:
-        "Let Terraform apply a GSI added or removed on an autoscaled table (otherwise ignored, so synth refuses it); set for that deploy only.",
-    }),
-    applyBillingModeSwitch: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          "For the one deploy that switches this table from PAY_PER_REQUEST to PROVISIONED: Terraform stops ignoring read_capacity, " +
-          "write_capacity and global_secondary_index, so the switch sends the configured min capacity for the table and every GSI. " +
-          "Remove it in the next change (the schema guard refuses it when no switch is pending). Default: false.",
-      }),
     adoptExisting: z
       .strictObject({
         autoscalingTargets: z
@@ -181,10 +170,16 @@ const tableSettings = z.strictObject(
       }),
   },
   {
-    error: (issue) =>
-      issue.code === "invalid_type" && issue.input === undefined
-        ? `required: every environment configures all of ${TABLE_IDS.join(", ")}`
-        : undefined,
+    error: (issue) => {
+      if (issue.code === "invalid_type" && issue.input === undefined) {
+        return `required: every environment configures all of ${TABLE_IDS.join(", ")}`;
+      }
+      const moved = issue.code === "unrecognized_keys" ? issue.keys.filter((key) => MOVED_TO_THE_LOCK.includes(key)) : [];
+      return moved.length > 0
+        ? `${moved.join(", ")}: no longer set here; \`npm run schema:accept\` records a pending GSI change or switch to ` +
+            `PROVISIONED in schema.lock.json (docs/guards.md). Remove it`
+        : undefined;
+    },
   },
 );
 

@@ -2,15 +2,18 @@
  * The schema guard. `schema.lock.json` records, per environment and table, everything whose change
  * replaces a table, loses data, breaks consumers, is rate-limited by AWS, or that Terraform would not
  * apply as written: table name, keys, GSIs, stream, TTL attribute, table class, append-only, billing
- * mode (and the one-deploy flags that let Terraform apply GSI and billing-mode changes), PITR window
- * and KMS key. Synth fails while the code differs from the lock; `npm run schema:accept` records a
- * reviewed change, and refuses the ones that cannot be applied safely at all.
+ * mode, PITR window and KMS key. Synth fails while the code differs from the lock; `npm run schema:accept`
+ * records a reviewed change, and refuses the ones that cannot be applied safely at all.
+ *
+ * Autoscaled tables ignore their capacity and GSIs in Terraform (config/ignored-attributes.ts), which
+ * would skip a GSI added or removed there and fail a switch to PROVISIONED. Accepting such a change
+ * records it as pending in the lock (`applyIndexChanges`, `applyBillingModeSwitch`); synth then lets
+ * Terraform apply that table's GSIs or capacity, until `npm run schema:applied` records the deploy.
  */
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
 import { z } from "zod";
 import { stackName } from "../config/environment-bounds";
 import type { Environment, TableSettings } from "../config/schema";
-import { ignoredAttributes } from "../config/ignored-attributes";
 import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
 import { KEY_ATTRIBUTE_TYPES, STREAM_VIEW_TYPES, TABLE_CLASSES } from "../tables/dynamodb-limits";
 
@@ -36,10 +39,15 @@ export interface TableSchema {
   readonly tableClass: TableClass;
   readonly appendOnly: boolean;
   readonly billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
-  /** Recorded so a flag left on after its deploy (or set with nothing to apply) is caught. */
+  /** A GSI added or removed on an autoscaled table, accepted and not yet recorded as applied. */
   readonly applyIndexChanges: boolean;
+  /** A switch from PAY_PER_REQUEST to PROVISIONED, accepted and not yet recorded as applied. */
   readonly applyBillingModeSwitch: boolean;
 }
+
+/** The changes Terraform would skip on an autoscaled table, pending in the lock until they are applied. */
+export type PendingChanges = Pick<TableSchema, "applyIndexChanges" | "applyBillingModeSwitch">;
+const NOTHING_PENDING: PendingChanges = { applyIndexChanges: false, applyBillingModeSwitch: false };
 
 export interface EnvironmentSchema {
   /** PITR recovery window in days, or null when PITR is off. */
@@ -78,8 +86,8 @@ export interface GuardedEnvironment {
 
 /**
  * `review`: safe once reviewed. `unsafe`: destroys data, breaks consumers or would not be applied as
- * written; follow the procedure in the message, or accept it knowingly. `refused`: Terraform would
- * skip it or fail on it, so `schema:accept` will not record it until the config lets Terraform apply it.
+ * written; follow the procedure in the message, or accept it knowingly. `refused`: `schema:accept`
+ * will not record it until what the message names is done (a pending change is recorded as applied).
  */
 export interface SchemaChange {
   readonly kind: "review" | "unsafe" | "refused";
@@ -101,7 +109,7 @@ const describeIndexes = (definition: TableDefinition["globalIndexes"]) =>
       index.projection.type === "INCLUDE" ? `INCLUDE(${[...index.projection.nonKeyAttributes].sort().join(",")})` : index.projection.type,
   }));
 
-function tableSchema(definition: TableDefinition, environment: GuardedEnvironment): TableSchema {
+function tableSchema(definition: TableDefinition, environment: GuardedEnvironment, pending: PendingChanges): TableSchema {
   const settings = environment.tables[definition.id];
   return {
     tableName: `${environment.tableNamePrefix}${definition.id}`,
@@ -113,8 +121,7 @@ function tableSchema(definition: TableDefinition, environment: GuardedEnvironmen
     tableClass: definition.tableClass ?? "STANDARD",
     appendOnly: definition.appendOnly ?? false,
     billingMode: settings.capacity.mode,
-    applyIndexChanges: settings.applyIndexChanges,
-    applyBillingModeSwitch: settings.applyBillingModeSwitch,
+    ...pending,
   };
 }
 
@@ -125,9 +132,11 @@ function kmsKeyName(kmsKey: Environment["protection"]["kmsKey"]): string {
   return `remoteState:${kmsKey.remoteState}/${kmsKey.output}`;
 }
 
+/** The code's schema as the lock records it, with `pending` changes by environment and table (default: none). */
 export function currentSchema(
   environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+  pending: Readonly<Record<string, Readonly<Record<string, PendingChanges>>>> = {},
 ): SchemaLock {
   return {
     version: SCHEMA_LOCK_VERSION,
@@ -137,7 +146,12 @@ export function currentSchema(
         const schema: EnvironmentSchema = {
           pointInTimeRecoveryDays: pointInTimeRecovery.enabled ? pointInTimeRecovery.recoveryPeriodInDays : null,
           kmsKey: kmsKeyName(kmsKey),
-          tables: Object.fromEntries(definitions.map((definition) => [definition.id, tableSchema(definition, environment)])),
+          tables: Object.fromEntries(
+            definitions.map((definition) => [
+              definition.id,
+              tableSchema(definition, environment, pending[environment.name]?.[definition.id] ?? NOTHING_PENDING),
+            ]),
+          ),
         };
         return [environment.name, schema];
       }),
@@ -159,19 +173,17 @@ const sameIndexShape = (a: IndexSchema, b: IndexSchema) =>
 interface Reporter {
   review(message: string): void;
   unsafe(message: string): void;
-  refuse(message: string): void;
 }
 
 function reporter(where: string, changes: SchemaChange[]): Reporter {
   return {
     review: (message) => changes.push({ kind: "review", message: `${where}.${message}` }),
     unsafe: (message) => changes.push({ kind: "unsafe", message: `${where}.${message}` }),
-    refuse: (message) => changes.push({ kind: "refused", message: `${where}.${message}` }),
   };
 }
 
 /** Keys and GSIs: the version 1 checks. Returns how many GSIs are added or removed. */
-function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: TableSchema, indexesIgnored: string | undefined): number {
+function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: TableSchema, autoscaled: boolean): number {
   if (locked.tableName !== current.tableName) {
     report.unsafe(`tableName: "${locked.tableName}" -> "${current.tableName}": ${REPLACEMENT_PROCEDURE}`);
   }
@@ -212,43 +224,23 @@ function keyAndIndexChanges(report: Reporter, locked: LockedTable, current: Tabl
     );
   } else if (added.length + removed.length === 1) {
     const what = added.length ? `adds index "${added[0]}"` : `removes index "${removed[0]}"`;
-    if (indexesIgnored) {
-      report.refuse(
-        `globalIndexes: ${what}, but Terraform ignores global_secondary_index on this autoscaled table, so it would ` +
-          `silently not apply it. Set ${indexesIgnored}.applyIndexChanges: true in config/environments.ts for this deploy ` +
-          `(the GSIs are then reset to their configured min capacity until the autoscaler raises them), accept, apply, then remove it`,
-      );
-    } else {
-      report.review(`globalIndexes: ${what}${removed.length ? " (its data is dropped; readers must stop using it first)" : ""}`);
-    }
+    const dropped = removed.length ? " (its data is dropped; readers must stop using it first)" : "";
+    report.review(
+      `globalIndexes: ${what}${dropped}` +
+        (autoscaled
+          ? "; autoscaled, so recorded as pending: synth lets Terraform apply this table's GSIs (their capacity reset to the " +
+            "configured min at each apply) until `npm run schema:applied`"
+          : ""),
+    );
   }
   return added.length + removed.length;
 }
 
 /**
- * One-deploy flags. Each is recorded with the change it was accepted for, so that change's deploy
- * passes. Set without such a change it would only make every apply reset capacity the autoscaler
- * set: refused. Cleared after its deploy: a change to record.
- */
-const ONE_DEPLOY_FLAGS = [
-  { flag: "applyIndexChanges", needed: "GSI is added or removed", resets: "autoscaled GSIs' capacity to their min" },
-  {
-    flag: "applyBillingModeSwitch",
-    needed: "switch from PAY_PER_REQUEST is pending",
-    resets: "capacity of the table and its GSIs to their min",
-  },
-] as const;
-
-/**
  * Stream, TTL, table class, append-only, billing mode and the one-deploy flags: the version 2
  * checks. A version 1 lock has none of these recorded, so each is compared only when recorded.
  */
-function tableSettingChanges(
-  report: Reporter,
-  locked: LockedTable,
-  current: TableSchema,
-  { id, config, indexChanges }: { id: string; config: string; indexChanges: number },
-): Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> {
+function tableSettingChanges(report: Reporter, locked: LockedTable, current: TableSchema, id: string): { switchToProvisioned: boolean } {
   // Stream view types cannot change in place: the provider disables the stream and enables a new one
   // (hashicorp/terraform-provider-aws internal/service/dynamodb/table.go, resourceTableUpdate ->
   // cycleStreamEnabled), which gets a new ARN. Records stay readable 24 hours after a stream is
@@ -309,14 +301,11 @@ function tableSettingChanges(
   }
 
   const switchToProvisioned = locked.billingMode === "PAY_PER_REQUEST" && current.billingMode === "PROVISIONED";
-  if (switchToProvisioned && !current.applyBillingModeSwitch) {
-    report.refuse(
-      `billingMode: PAY_PER_REQUEST -> PROVISIONED, but Terraform ignores read_capacity, write_capacity and global_secondary_index ` +
-        `on autoscaled tables, so the switch would send no capacity and fail. Set ${config}.applyBillingModeSwitch: true in ` +
-        `config/environments.ts for this deploy (the table and its GSIs start at their configured min), accept, apply, then remove it`,
+  if (switchToProvisioned) {
+    report.review(
+      "billingMode: PAY_PER_REQUEST -> PROVISIONED: recorded as pending: synth lets Terraform set this table's capacity " +
+        "(the table and its GSIs start at their configured min) until `npm run schema:applied`",
     );
-  } else if (switchToProvisioned) {
-    report.review(`billingMode: PAY_PER_REQUEST -> PROVISIONED: the table and its GSIs start at their configured min capacity`);
   } else if (locked.billingMode === "PROVISIONED" && current.billingMode === "PAY_PER_REQUEST") {
     // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/switching.capacitymode.html
     report.review(
@@ -325,22 +314,7 @@ function tableSettingChanges(
     );
   }
 
-  const pending = { applyIndexChanges: indexChanges > 0, applyBillingModeSwitch: switchToProvisioned };
-  const carriedOver: Array<(typeof ONE_DEPLOY_FLAGS)[number]["flag"]> = [];
-  for (const { flag, needed, resets } of ONE_DEPLOY_FLAGS) {
-    const wasSet = locked[flag];
-    if (wasSet === undefined) continue;
-    if (current[flag] && wasSet && !pending[flag]) carriedOver.push(flag);
-    if (current[flag] && !wasSet && !pending[flag]) {
-      report.refuse(
-        `${flag}: set, but no ${needed}; with it every apply resets the ${resets}, fighting the autoscaler. ` +
-          `Remove ${config}.${flag} from config/environments.ts`,
-      );
-    } else if (!current[flag] && wasSet) {
-      report.review(`${flag}: removed after the deploy it was set for; record it`);
-    }
-  }
-  return carriedOver;
+  return { switchToProvisioned };
 }
 
 /** PITR window and KMS key: per environment, and guarded hardest in prod. */
@@ -375,15 +349,31 @@ function protectionChanges(report: Reporter, locked: LockedEnvironment, current:
   }
 }
 
-/** Every difference between the lock and the code, in a stable order. */
-export function schemaChanges(
+type PendingByEnvironment = Record<string, Record<string, PendingChanges>>;
+
+/** The changes pending in the lock, by environment and table (only tables with one). */
+export function pendingInLock(lock: LockedSchema | undefined): PendingByEnvironment {
+  const pending: PendingByEnvironment = {};
+  for (const [environment, locked] of Object.entries(lock?.environments ?? {})) {
+    for (const [table, { applyIndexChanges = false, applyBillingModeSwitch = false }] of Object.entries(locked.tables)) {
+      if (applyIndexChanges || applyBillingModeSwitch) (pending[environment] ??= {})[table] = { applyIndexChanges, applyBillingModeSwitch };
+    }
+  }
+  return pending;
+}
+
+/**
+ * Every difference between the lock and the code, in a stable order, and the changes accepting them
+ * would record as pending: a GSI added or removed on an autoscaled table, a switch to PROVISIONED.
+ */
+function compareWithLock(
   lock: LockedSchema | undefined,
   environments: readonly GuardedEnvironment[],
-  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
-): SchemaChange[] {
+  definitions: readonly TableDefinition[],
+): { changes: SchemaChange[]; pending: PendingByEnvironment } {
   const current = currentSchema(environments, definitions);
   const changes: SchemaChange[] = [];
-  const carriedOver: Array<{ where: string; config: string; flag: string }> = [];
+  const pending: PendingByEnvironment = {};
   if (lock && lock.version !== SCHEMA_LOCK_VERSION) {
     changes.push({
       kind: "review",
@@ -413,13 +403,15 @@ export function schemaChanges(
         });
         continue;
       }
-      const settings = environment.tables[tableId];
-      const config = `${environment.name}.tables.${tableId}`;
-      const indexesIgnored = ignoredAttributes(settings, true).includes("global_secondary_index") ? config : undefined;
+      const autoscaled = environment.tables[tableId].capacity.mode === "PROVISIONED";
       const report = reporter(where, changes);
-      const indexChanges = keyAndIndexChanges(report, lockedTable, table, indexesIgnored);
-      for (const flag of tableSettingChanges(report, lockedTable, table, { id: tableId, config, indexChanges })) {
-        carriedOver.push({ where, config, flag });
+      const indexChanges = keyAndIndexChanges(report, lockedTable, table, autoscaled);
+      const { switchToProvisioned } = tableSettingChanges(report, lockedTable, table, tableId);
+      if ((autoscaled && indexChanges > 0) || switchToProvisioned) {
+        (pending[environment.name] ??= {})[tableId] = {
+          applyIndexChanges: autoscaled && indexChanges > 0,
+          applyBillingModeSwitch: switchToProvisioned,
+        };
       }
     }
     for (const tableId of Object.keys(locked.tables).filter((id) => !(id in currentEnvironment.tables))) {
@@ -442,19 +434,32 @@ export function schemaChanges(
         `reviewed override per table), and only then remove it here`,
     });
   }
-  // A flag still set from the change it was accepted with is valid for that change's deploy only:
-  // once anything else is to be recorded, it is left over.
+  // A pending change lets Terraform reset capacity the autoscaler set at every apply: it ends with
+  // its deploy, before anything else is recorded.
   if (changes.length > 0) {
-    for (const { where, config, flag } of carriedOver) {
-      changes.push({
-        kind: "refused",
-        message:
-          `${where}.${flag}: still set from the earlier change it was accepted with; left on, every apply resets capacity the ` +
-          `autoscaler set. Remove ${config}.${flag} from config/environments.ts, then accept this change`,
-      });
+    for (const [environment, tables] of Object.entries(pendingInLock(lock))) {
+      for (const [table, flags] of Object.entries(tables)) {
+        const what = [flags.applyIndexChanges && "GSI change", flags.applyBillingModeSwitch && "switch to PROVISIONED"].filter(Boolean);
+        changes.push({
+          kind: "refused",
+          message:
+            `${environment}.${table}: the ${what.join(" and ")} accepted earlier is still pending in ${SCHEMA_LOCK_FILE}. Once it is ` +
+            `applied in every environment run \`npm run schema:applied\`, then accept this change (if it was never deployed, ` +
+            `restore ${SCHEMA_LOCK_FILE} from main and accept both changes together)`,
+        });
+      }
     }
   }
-  return changes;
+  return { changes, pending };
+}
+
+/** Every difference between the lock and the code, in a stable order. */
+export function schemaChanges(
+  lock: LockedSchema | undefined,
+  environments: readonly GuardedEnvironment[],
+  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+): SchemaChange[] {
+  return compareWithLock(lock, environments, definitions).changes;
 }
 
 export class SchemaLockError extends Error {
@@ -463,7 +468,7 @@ export class SchemaLockError extends Error {
     super(
       `The table schema differs from ${SCHEMA_LOCK_FILE}:\n${changes.map((c) => `  - [${c.kind}] ${c.message}`).join("\n")}\n` +
         (refused
-          ? "Changes marked [refused] would be skipped or fail in Terraform; do what their message says first."
+          ? "Changes marked [refused] cannot be recorded yet; do what their message says first."
           : "If the change is intended (for [unsafe] ones, after following their procedure), run `npm run schema:accept` and commit the lock so reviewers see it."),
     );
     this.name = "SchemaLockError";
@@ -481,17 +486,34 @@ export function assertSchemaMatchesLock(
 }
 
 /**
- * What `npm run schema:accept` records: the current schema, unless a change is [refused]. Returns
- * the changes either way so the command can show them.
+ * What `npm run schema:accept` records: the current schema with the changes it makes pending, unless a
+ * change is [refused]. Returns the changes either way so the command can show them.
  */
 export function acceptSchema(
   lock: LockedSchema | undefined,
   environments: readonly GuardedEnvironment[],
   definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
 ): { changes: SchemaChange[]; accepted?: SchemaLock } {
-  const changes = schemaChanges(lock, environments, definitions);
+  const { changes, pending } = compareWithLock(lock, environments, definitions);
   if (changes.some((change) => change.kind === "refused")) return { changes };
-  return { changes, accepted: currentSchema(environments, definitions) };
+  return { changes, accepted: currentSchema(environments, definitions, pending) };
+}
+
+/**
+ * What `npm run schema:applied` records once the pending changes are deployed everywhere: the lock with
+ * none pending. Refused (no `applied`) while the code differs from the lock: accept or undo that first.
+ */
+export function markPendingApplied(
+  lock: LockedSchema | undefined,
+  environments: readonly GuardedEnvironment[],
+  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+): { changes: SchemaChange[]; cleared: string[]; applied?: SchemaLock } {
+  const changes = schemaChanges(lock, environments, definitions);
+  const cleared = Object.entries(pendingInLock(lock)).flatMap(([environment, tables]) =>
+    Object.keys(tables).map((table) => `${environment}.${table}`),
+  );
+  if (changes.length > 0) return { changes, cleared: [] };
+  return { changes, cleared, applied: currentSchema(environments, definitions) };
 }
 
 /** A lock file that cannot be used. `regenerable`: schema:accept may rewrite it from the code. */

@@ -1,17 +1,29 @@
 /**
  * `npm run schema:accept`: records the code's current table schema in schema.lock.json after a
- * reviewed change, printing every change and the lock's diff. Refuses (exit 1, lock untouched) a
- * change Terraform would skip or fail on. An unreadable lock is regenerated from the code (the diff
- * shows everything it records); a lock from a newer version is never overwritten.
+ * reviewed change, printing every change and the lock's diff; a GSI change on an autoscaled table or a
+ * switch to PROVISIONED is recorded as pending. Refuses (exit 1, lock untouched) while an earlier
+ * change is still pending. An unreadable lock is regenerated from the code (the diff shows everything
+ * it records); a lock from a newer version is never overwritten.
+ *
+ * `npm run schema:applied` (`--applied`): after every environment has applied the pending changes,
+ * records that, so Terraform ignores those tables' GSIs and capacity again.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../config/environments";
+import { wrap } from "../cost/format";
 import { validateEnvironments } from "../config/validate";
 import { readSchemaLock } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
-import { SCHEMA_LOCK_FILE, SchemaLockFileError, acceptSchema, type LockedSchema } from "../guards/schema-lock";
+import {
+  SCHEMA_LOCK_FILE,
+  SchemaLockFileError,
+  acceptSchema,
+  markPendingApplied,
+  type LockedSchema,
+  type SchemaLock,
+} from "../guards/schema-lock";
 
 function readLockOrRegenerate(lockPath: string): LockedSchema | undefined {
   try {
@@ -23,29 +35,62 @@ function readLockOrRegenerate(lockPath: string): LockedSchema | undefined {
   }
 }
 
-function main(): void {
-  const root = projectRoot();
-  const lockPath = join(root, SCHEMA_LOCK_FILE);
+function writeLock(root: string, lockPath: string, lock: SchemaLock, what: string): void {
+  writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+  console.log(`\n${what} ${SCHEMA_LOCK_FILE}. The diff reviewers will see:`);
+  spawnSync("git", ["--no-pager", "diff", "--", SCHEMA_LOCK_FILE], { cwd: root, stdio: "inherit" });
+}
+
+function accept(root: string, lockPath: string): void {
   const { changes, accepted } = acceptSchema(readLockOrRegenerate(lockPath), validateEnvironments(ENVIRONMENTS));
 
   if (changes.length === 0) {
     console.log(`${SCHEMA_LOCK_FILE} already matches the code; nothing to accept.`);
     return;
   }
-  for (const change of changes) console.log(`[${change.kind}] ${change.message}`);
+  for (const change of changes) console.log(wrap(`[${change.kind}] ${change.message}`).join("\n"));
   if (!accepted) {
-    console.error(`\nNot accepted: Terraform would skip or fail on the [refused] changes. ${SCHEMA_LOCK_FILE} is unchanged.`);
+    console.error(`\nNot accepted: do what the [refused] changes say first. ${SCHEMA_LOCK_FILE} is unchanged.`);
     process.exitCode = 1;
     return;
   }
   if (changes.some((change) => change.kind === "unsafe")) {
     console.warn(
-      "\nWARNING: [unsafe] changes destroy data, break consumers or are ignored by the provider; make sure their procedure was followed.",
+      "\nWARNING: [unsafe] changes destroy data, break consumers or are ignored by the provider; make sure their procedure was\n" +
+        "followed.",
     );
   }
-  writeFileSync(lockPath, `${JSON.stringify(accepted, null, 2)}\n`);
-  console.log(`\nAccepted into ${SCHEMA_LOCK_FILE}. The diff reviewers will see:`);
-  spawnSync("git", ["--no-pager", "diff", "--", SCHEMA_LOCK_FILE], { cwd: root, stdio: "inherit" });
+  writeLock(root, lockPath, accepted, "Accepted into");
+}
+
+/** After the deploy: the pending changes are applied in every environment. */
+function recordApplied(root: string, lockPath: string): void {
+  const { changes, cleared, applied } = markPendingApplied(readSchemaLock(lockPath), validateEnvironments(ENVIRONMENTS));
+  if (!applied) {
+    for (const change of changes) console.error(wrap(`[${change.kind}] ${change.message}`).join("\n"));
+    console.error(`\nThe code differs from ${SCHEMA_LOCK_FILE}: accept or undo that first. ${SCHEMA_LOCK_FILE} is unchanged.`);
+    process.exitCode = 1;
+    return;
+  }
+  if (cleared.length === 0) {
+    console.log(`Nothing is pending in ${SCHEMA_LOCK_FILE}.`);
+    return;
+  }
+  console.log(`Applied: ${cleared.join(", ")}. Terraform ignores their GSIs and capacity again.`);
+  writeLock(root, lockPath, applied, "Recorded in");
+}
+
+function main(): void {
+  const root = projectRoot();
+  const lockPath = join(root, SCHEMA_LOCK_FILE);
+  const [mode, ...rest] = process.argv.slice(2);
+  if (rest.length > 0 || (mode !== undefined && mode !== "--applied")) {
+    console.error("usage: npm run schema:accept | npm run schema:applied");
+    process.exitCode = 2;
+    return;
+  }
+  if (mode === "--applied") recordApplied(root, lockPath);
+  else accept(root, lockPath);
 }
 
 try {

@@ -10,7 +10,14 @@ import { TABLE_DEFINITIONS, type TableDefinition } from "../tables";
 import { validateTableDefinition } from "../tables/validate-definition";
 import { StateBucketStack } from "./state-bucket-stack";
 import { AtlantisRolesStack } from "./atlantis-roles-stack";
-import { SCHEMA_LOCK_FILE, SchemaLockFileError, assertSchemaMatchesLock, parseSchemaLock, type LockedSchema } from "../guards/schema-lock";
+import {
+  SCHEMA_LOCK_FILE,
+  SchemaLockFileError,
+  assertSchemaMatchesLock,
+  parseSchemaLock,
+  pendingInLock,
+  type LockedSchema,
+} from "../guards/schema-lock";
 
 export interface SynthesizeOptions {
   /** Environment configs to validate and synthesize. @default config/environments.ts */
@@ -48,14 +55,26 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   const { definitions = TABLE_DEFINITIONS } = options;
   definitions.forEach(validateTableDefinition);
   const environments = validateEnvironments(options.environments ?? ENVIRONMENTS);
-  assertSchemaMatchesLock(options.lock ?? readSchemaLock(), environments, definitions);
+  const lock = options.lock ?? readSchemaLock();
+  assertSchemaMatchesLock(lock, environments, definitions);
+  const pending = pendingInLock(lock);
+  const pendingTables = Object.entries(pending).flatMap(([environment, tables]) =>
+    Object.keys(tables).map((table) => `${environment}.${table}`),
+  );
+  if (pendingTables.length > 0) {
+    console.warn(
+      `${SCHEMA_LOCK_FILE}: pending for ${pendingTables.join(", ")}: Terraform applies their GSIs (or capacity),\n` +
+        "resetting capacity to the configured min at each apply. Once every environment has applied the change,\n" +
+        "run `npm run schema:applied`.",
+    );
+  }
 
   // An empty CDKTF_OUTDIR (e.g. `CDKTF_OUTDIR= npm run synth`) means the default, not the current directory.
   const outdir = options.outdir ?? (process.env.CDKTF_OUTDIR || "cdktf.out");
   const app = new App({ outdir });
   const stacks: string[] = [];
   for (const environment of environments) {
-    stacks.push(new EnvironmentStack(app, environment, definitions).node.id);
+    stacks.push(new EnvironmentStack(app, environment, definitions, pending[environment.name]).node.id);
     if (environment.createStateBucket) stacks.push(new StateBucketStack(app, environment).node.id);
     const { atlantis } = environment;
     if (atlantis) stacks.push(new AtlantisRolesStack(app, { ...environment, atlantis }).node.id);

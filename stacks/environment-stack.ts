@@ -6,6 +6,7 @@ import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
 import { stackName } from "../config/environment-bounds";
 import type { Environment } from "../config/schema";
+import type { PendingChanges } from "../guards/schema-lock";
 import { OperationalTable } from "./operational-table";
 import { addOperations } from "./operations";
 import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
@@ -21,6 +22,8 @@ export class EnvironmentStack extends TerraformStack {
     scope: Construct,
     readonly environment: Environment,
     definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
+    /** Changes pending in schema.lock.json, by table. */
+    pending: Readonly<Record<string, PendingChanges>> = {},
   ) {
     super(scope, stackName(environment));
 
@@ -49,6 +52,7 @@ export class EnvironmentStack extends TerraformStack {
         settings: environment.tables[definition.id as TableId],
         protection: { ...protection, kmsKeyArn },
         breakGlassRoleArn: environment.auditLogBreakGlassRoleArn,
+        pending: pending[definition.id],
       });
     }
     addOperations(this, { environment, tables: this.tables, kmsKeyArn, givenArn: (reference) => this.givenArn(reference) });

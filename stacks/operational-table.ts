@@ -4,6 +4,7 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { TableSettings } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
+import type { PendingChanges } from "../guards/schema-lock";
 import { CapacityAutoscaling } from "./capacity-autoscaling";
 import type { GlobalIndexDefinition, TableDefinition } from "../tables";
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
@@ -25,6 +26,8 @@ export interface OperationalTableProps {
   readonly protection: TableProtection;
   /** Only principal allowed to modify entries of an append-only table. */
   readonly breakGlassRoleArn: string;
+  /** Changes accepted in schema.lock.json that Terraform must apply this time. @default none */
+  readonly pending?: PendingChanges;
 }
 
 /** Terraform-safe address fragment for an index name (addresses may not contain dots). */
@@ -50,7 +53,8 @@ export class OperationalTable extends Construct {
     const provisioned = capacity.mode === "PROVISIONED";
     const indexes = definition.globalIndexes ?? [];
 
-    const ignoreChanges = ignoredAttributes(settings, indexes.length > 0);
+    const pending = props.pending ?? { applyIndexChanges: false, applyBillingModeSwitch: false };
+    const ignoreChanges = ignoredAttributes(settings, indexes.length > 0, pending);
     this.table = new DynamodbTable(this, "table", {
       name: tableName,
       billingMode: capacity.mode,

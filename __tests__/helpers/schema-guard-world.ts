@@ -62,15 +62,11 @@ export const extraIndex = (name = "owner-index"): GlobalIndexDefinition => ({
 
 export const onDemand = (): TableSettings => ({
   capacity: { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 10, maxWriteRequestUnits: 10, indexes: {} },
-  applyIndexChanges: false,
-  applyBillingModeSwitch: false,
 });
 
 const range = { min: 1, max: 10, targetUtilization: 70, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 };
 export const autoscaled = (): TableSettings => ({
   capacity: { mode: "PROVISIONED", read: { ...range }, write: { ...range }, indexes: {} },
-  applyIndexChanges: false,
-  applyBillingModeSwitch: false,
 });
 
 /** A mutable GuardedEnvironment, for tests to change one thing. */

@@ -28,10 +28,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-function run(entry: string, env: Record<string, string> = {}) {
+function run(entry: string, env: Record<string, string> = {}, args: string[] = []) {
   const inherited = { ...process.env };
   delete inherited.CDKTF_OUTDIR;
-  const result = spawnSync(process.execPath, ["scripts/run-ts.js", entry], {
+  const result = spawnSync(process.execPath, ["scripts/run-ts.js", entry, ...args], {
     cwd: copy,
     env: { ...inherited, CHECKPOINT_DISABLE: "1", ...env },
     encoding: "utf8",
@@ -68,6 +68,14 @@ const LOCK_CASES: Case[] = [
 ];
 
 const SOURCE_CASES: Case[] = [
+  [
+    "a table still setting applyIndexChanges (now recorded by schema:accept)",
+    "config/environments.ts",
+    'api_keys: { capacity: { mode: "PROVISIONED",',
+    'api_keys: { applyIndexChanges: true, capacity: { mode: "PROVISIONED",',
+    "staging.tables.api_keys: applyIndexChanges: no longer set here; `npm run schema:accept` records a pending GSI change or " +
+      "switch to PROVISIONED in schema.lock.json (docs/guards.md). Remove it",
+  ],
   [
     "a region that does not exist",
     "config/environments.ts",
@@ -128,20 +136,30 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
 
   test.each(SOURCE_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
 
-  test("schema:accept refuses a leftover applyIndexChanges: exit 1, the lock untouched", () => {
-    const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
-    // The first autoscaled api_keys in config/environments.ts is staging's.
-    const autoscaledApiKeys = 'api_keys: { capacity: { mode: "PROVISIONED",';
-    const result = withEdit(
-      "config/environments.ts",
-      autoscaledApiKeys,
-      `api_keys: { applyIndexChanges: true, capacity: { mode: "PROVISIONED",`,
-      () => run("scripts/schema-accept.ts"),
+  test("schema:accept refuses a new change while an earlier one is pending, and so does schema:applied; the lock untouched", () => {
+    // GIVEN a lock with a GSI change pending on dev's api_keys, and a dev PITR window that differs from the code's
+    const [pending, window] = [
+      ['"applyIndexChanges": false', '"applyIndexChanges": true'],
+      ['"pointInTimeRecoveryDays": null', '"pointInTimeRecoveryDays": 3'],
+    ];
+    withEdit("schema.lock.json", pending[0], pending[1], () =>
+      withEdit("schema.lock.json", window[0], window[1], () => {
+        const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
+        // WHEN accepted THEN refused, naming what to do
+        const accept = run("scripts/schema-accept.ts");
+        expect(accept.status).toBe(1);
+        expect(accept.stdout).toContain("[review] dev.protection.pointInTimeRecovery: 3 days -> disabled");
+        expect(accept.stdout).toContain("[refused] dev.api_keys: the GSI change accepted earlier is still pending in schema.lock.json.");
+        expect(accept.stderr).toContain("Not accepted: do what the [refused] changes say first. schema.lock.json is unchanged.");
+        // WHEN recorded as applied THEN refused too: the code differs from the lock
+        const applied = run("scripts/schema-accept.ts", {}, ["--applied"]);
+        expect(applied.status).toBe(1);
+        expect(applied.stderr).toContain(
+          "The code differs from schema.lock.json: accept or undo that first. schema.lock.json is unchanged.",
+        );
+        expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
+      }),
     );
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain("[refused] staging.api_keys.applyIndexChanges: set, but no GSI is added or removed");
-    expect(result.stderr).toContain("Not accepted: Terraform would skip or fail on the [refused] changes. schema.lock.json is unchanged.");
-    expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
   });
 });
 

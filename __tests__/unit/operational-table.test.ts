@@ -26,15 +26,11 @@ const ORDERS: TableDefinition = {
 
 const ON_DEMAND: TableSettings = {
   capacity: { mode: "PAY_PER_REQUEST", maxReadRequestUnits: 100, maxWriteRequestUnits: 10, indexes: {} },
-  applyIndexChanges: false,
-  applyBillingModeSwitch: false,
 };
 
 const range = (min: number, max: number) => ({ min, max, targetUtilization: 70, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
 const PROVISIONED: TableSettings = {
   capacity: { mode: "PROVISIONED", read: range(5, 50), write: range(2, 20), indexes: {} },
-  applyIndexChanges: false,
-  applyBillingModeSwitch: false,
 };
 
 const UNPROTECTED: TableProtection = {
@@ -140,10 +136,18 @@ describe("OperationalTable", () => {
     expect(table.on_demand_throughput).toBeUndefined();
   });
 
-  test("GIVEN provisioned capacity with applyIndexChanges WHEN synthesized THEN only the table's capacity is ignored", () => {
-    const table = synth({ settings: { ...PROVISIONED, applyIndexChanges: true } }).resource.aws_dynamodb_table.orders;
+  test("GIVEN provisioned capacity with a GSI change pending WHEN synthesized THEN only the table's capacity is ignored", () => {
+    const pending = { applyIndexChanges: true, applyBillingModeSwitch: false };
+    const table = synth({ settings: PROVISIONED, pending }).resource.aws_dynamodb_table.orders;
 
     expect(table.lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ["read_capacity", "write_capacity"] });
+  });
+
+  test("GIVEN provisioned capacity with a switch to PROVISIONED pending WHEN synthesized THEN nothing is ignored", () => {
+    const pending = { applyIndexChanges: false, applyBillingModeSwitch: true };
+    const table = synth({ settings: PROVISIONED, pending }).resource.aws_dynamodb_table.orders;
+
+    expect(table.lifecycle).toEqual({ prevent_destroy: false });
   });
 
   test("GIVEN provisioned capacity WHEN synthesized THEN read and write targets for the table and its index, created after the table", () => {

@@ -1,24 +1,28 @@
 /**
  * The schema guard covers every change that is destructive, irreversible, rate-limited by AWS or
- * that Terraform would skip: one table-driven case per kind of change, then the one-deploy flags,
- * the billing-mode switch as synthesized, and the lock file itself. The guard is tested on its own
+ * that Terraform would skip: one table-driven case per kind of change, then the changes pending until
+ * `npm run schema:applied` (and, as synthesized, on the shipped stacks), and the lock file itself. The guard is tested on its own
  * small tables and environments (helpers/schema-guard-world.ts), never on the shipped ones.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ENVIRONMENTS } from "../../config/environments";
+import type { EnvironmentInput } from "../../config/schema";
+import { validateEnvironments } from "../../config/validate";
 import {
   SchemaLockFileError,
   acceptSchema,
   assertSchemaMatchesLock,
   currentSchema,
+  markPendingApplied,
   parseSchemaLock,
+  pendingInLock,
   schemaChanges,
   type LockedSchema,
 } from "../../guards/schema-lock";
-import { readSchemaLock } from "../../stacks/app";
-import type { TableDefinition } from "../../tables";
-import { environmentInput, parse, synthEnvironment } from "../helpers/synth";
+import { readSchemaLock, synthesizeStacks } from "../../stacks/app";
+import { TABLE_DEFINITIONS, type TableDefinition } from "../../tables";
 import {
   DEFINITIONS,
   autoscaled,
@@ -85,33 +89,12 @@ const CASES: Record<string, Case> = {
     changes: ["[review] staging.orders.billingMode"],
     says: /PROVISIONED -> PAY_PER_REQUEST: its autoscaling targets are destroyed; AWS allows at most four switches to on-demand per table in a 24-hour rolling window/,
   },
-  "switching dev's orders to provisioned without applyBillingModeSwitch": {
+  "switching dev's orders to provisioned": {
     config: (e) => {
       e.dev.tables.orders = autoscaled();
     },
-    changes: ["[refused] dev.orders.billingMode"],
-    says: /PAY_PER_REQUEST -> PROVISIONED, but Terraform ignores read_capacity, write_capacity and global_secondary_index .* Set dev\.tables\.orders\.applyBillingModeSwitch: true/,
-  },
-  "switching dev's orders to provisioned with applyBillingModeSwitch": {
-    config: (e) => {
-      e.dev.tables.orders = { ...autoscaled(), applyBillingModeSwitch: true };
-    },
     changes: ["[review] dev.orders.billingMode"],
-    says: /PAY_PER_REQUEST -> PROVISIONED: the table and its GSIs start at their configured min capacity/,
-  },
-  "a leftover applyIndexChanges with no index change": {
-    config: (e) => {
-      e.prod.tables.orders.applyIndexChanges = true;
-    },
-    changes: ["[refused] prod.orders.applyIndexChanges"],
-    says: /set, but no GSI is added or removed; with it every apply resets the autoscaled GSIs' capacity to their min.*Remove prod\.tables\.orders\.applyIndexChanges/,
-  },
-  "a leftover applyBillingModeSwitch with no switch": {
-    config: (e) => {
-      e.staging.tables.ledger.applyBillingModeSwitch = true;
-    },
-    changes: ["[refused] staging.ledger.applyBillingModeSwitch"],
-    says: /set, but no switch from PAY_PER_REQUEST is pending; with it every apply resets the capacity of the table and its GSIs to their min/,
+    says: /^dev\.orders\.billingMode: PAY_PER_REQUEST -> PROVISIONED: recorded as pending: synth lets Terraform set this table's capacity \(the table and its GSIs start at their configured min\) until `npm run schema:applied`$/,
   },
   "shortening prod's PITR window": {
     config: (e) => {
@@ -170,15 +153,12 @@ describe("schema guard: what each change does", () => {
     );
   });
 
-  test("schema:accept records an [unsafe] change after which synth passes, and refuses a [refused] one", () => {
+  test("schema:accept records an [unsafe] change after which synth passes", () => {
     const environments = smallEnvironments();
     environments.prod.protection.pointInTimeRecovery = { enabled: true, recoveryPeriodInDays: 7 };
     const { accepted } = acceptSchema(lock, listOf(environments), DEFINITIONS);
     expect(accepted!.environments.prod.pointInTimeRecoveryDays).toBe(7);
     expect(() => assertSchemaMatchesLock(accepted, listOf(environments), DEFINITIONS)).not.toThrow();
-
-    environments.prod.tables.orders.applyIndexChanges = true;
-    expect(acceptSchema(lock, listOf(environments), DEFINITIONS).accepted).toBeUndefined();
   });
 
   test("schema:accept records a removed environment, reported as [unsafe], not silently", () => {
@@ -189,60 +169,88 @@ describe("schema guard: what each change does", () => {
   });
 });
 
-describe("schema guard: one-deploy flags", () => {
+describe("schema guard: changes pending until schema:applied", () => {
   const withIndex = withTable("orders", (t) => ({ ...t, globalIndexes: [...t.globalIndexes!, extraIndex()] }));
+  const nothingPending = { applyIndexChanges: false, applyBillingModeSwitch: false };
+  const indexPending = { applyIndexChanges: true, applyBillingModeSwitch: false };
 
-  test("applyIndexChanges is recorded with its index change, so that change's deploy passes; removing it afterwards is a change to record", () => {
-    // GIVEN an index added to orders, autoscaled in staging and prod, with applyIndexChanges set there, accepted
-    const environments = smallEnvironments();
-    environments.staging.tables.orders.applyIndexChanges = true;
-    environments.prod.tables.orders.applyIndexChanges = true;
-    const { changes, accepted } = acceptSchema(lock, listOf(environments), withIndex);
-    expect(changes.filter((change) => change.message.startsWith("prod.")).map((change) => change.message)).toEqual([
-      'prod.orders.globalIndexes: adds index "owner-index"',
+  test("a GSI added where the table is autoscaled is accepted as pending there; synth passes; schema:applied ends it", () => {
+    // GIVEN an index added to orders: on demand in dev, autoscaled in staging and prod
+    const environments = listOf(smallEnvironments());
+    // WHEN accepted
+    const { changes, accepted } = acceptSchema(lock, environments, withIndex);
+    // THEN it is a change to review, pending where Terraform would otherwise skip it
+    expect(changes).toEqual([
+      { kind: "review", message: 'dev.orders.globalIndexes: adds index "owner-index"' },
+      ...["staging", "prod"].map((name) => ({
+        kind: "review",
+        message:
+          `${name}.orders.globalIndexes: adds index "owner-index"; autoscaled, so recorded as pending: synth lets Terraform apply ` +
+          "this table's GSIs (their capacity reset to the configured min at each apply) until `npm run schema:applied`",
+      })),
     ]);
-    expect(accepted!.environments.prod.tables.orders.applyIndexChanges).toBe(true);
-    // WHEN synthesized for the deploy THEN it passes
-    expect(schemaChanges(accepted, listOf(environments), withIndex)).toEqual([]);
-    // WHEN the flag is removed afterwards THEN that is recorded like any change
-    environments.staging.tables.orders.applyIndexChanges = false;
-    environments.prod.tables.orders.applyIndexChanges = false;
-    expect(schemaChanges(accepted, listOf(environments), withIndex)).toEqual([
-      { kind: "review", message: "staging.orders.applyIndexChanges: removed after the deploy it was set for; record it" },
-      { kind: "review", message: "prod.orders.applyIndexChanges: removed after the deploy it was set for; record it" },
-    ]);
+    expect(pendingInLock(accepted)).toEqual({ staging: { orders: indexPending }, prod: { orders: indexPending } });
+    expect(schemaChanges(accepted, environments, withIndex)).toEqual([]);
+
+    // WHEN the deploy is recorded THEN nothing is pending and the code still matches the lock
+    const { cleared, applied } = markPendingApplied(accepted, environments, withIndex);
+    expect(cleared).toEqual(["staging.orders", "prod.orders"]);
+    expect(pendingInLock(applied)).toEqual({});
+    expect(applied!.environments.prod.tables.orders).toEqual({ ...accepted!.environments.prod.tables.orders, ...nothingPending });
+    expect(schemaChanges(applied, environments, withIndex)).toEqual([]);
   });
 
-  test("a flag still on from an earlier deploy is refused as soon as anything else is to be recorded", () => {
-    // GIVEN the index change was accepted and deployed with applyIndexChanges on in staging and prod
+  test("a switch to PROVISIONED is accepted as pending", () => {
     const environments = smallEnvironments();
-    environments.staging.tables.orders.applyIndexChanges = true;
-    environments.prod.tables.orders.applyIndexChanges = true;
+    environments.dev.tables.orders = autoscaled();
+    const { accepted } = acceptSchema(lock, listOf(environments), DEFINITIONS);
+    expect(pendingInLock(accepted)).toEqual({ dev: { orders: { applyIndexChanges: false, applyBillingModeSwitch: true } } });
+  });
+
+  test("while a change is pending, any other change is refused, and schema:applied refuses to run over it", () => {
+    // GIVEN the index change accepted and pending in staging and prod
+    const environments = smallEnvironments();
     const { accepted } = acceptSchema(lock, listOf(environments), withIndex);
-    // WHEN a later change (staging's PITR window) comes with the flags still on
+    // WHEN a later change (staging's PITR window) comes before the deploy is recorded
     environments.staging.protection.pointInTimeRecovery = { enabled: true, recoveryPeriodInDays: 14 };
     const found = schemaChanges(accepted, listOf(environments), withIndex);
-    // THEN the flags are refused, so that change cannot be accepted until they are removed
+    // THEN the pending changes are refused, so that change cannot be accepted until they are recorded as applied
     expect(found.map((change) => `[${change.kind}] ${change.message.split(": ")[0]}`)).toEqual([
       "[review] staging.protection.pointInTimeRecovery",
-      "[refused] staging.orders.applyIndexChanges",
-      "[refused] prod.orders.applyIndexChanges",
+      "[refused] staging.orders",
+      "[refused] prod.orders",
     ]);
     expect(found[2].message).toBe(
-      "prod.orders.applyIndexChanges: still set from the earlier change it was accepted with; left on, every apply resets capacity the autoscaler set. Remove prod.tables.orders.applyIndexChanges from config/environments.ts, then accept this change",
+      "prod.orders: the GSI change accepted earlier is still pending in schema.lock.json. Once it is applied in every " +
+        "environment run `npm run schema:applied`, then accept this change (if it was never deployed, restore " +
+        "schema.lock.json from main and accept both changes together)",
     );
     expect(acceptSchema(accepted, listOf(environments), withIndex).accepted).toBeUndefined();
+    expect(markPendingApplied(accepted, listOf(environments), withIndex).applied).toBeUndefined();
   });
 
-  test("with applyBillingModeSwitch the synthesized table ignores nothing, so the switch sends the configured min capacity", () => {
-    const input = environmentInput("dev");
-    input.tables.api_keys.capacity = {
+  test("nothing pending: schema:applied clears nothing", () => {
+    expect(markPendingApplied(lock, listOf(smallEnvironments()), DEFINITIONS)).toEqual({ changes: [], cleared: [], applied: lock });
+  });
+});
+
+describe("pending changes as synthesized (the shipped stacks: lock -> synth)", () => {
+  const inputs = () => ENVIRONMENTS.map((environment) => structuredClone(environment) as EnvironmentInput);
+  // The shipped code's lock as schema:accept writes it, with nothing pending (the committed one may have a change pending).
+  const shippedLockWithNothingPending = () => currentSchema(validateEnvironments(inputs()));
+
+  test("a switch to PROVISIONED pending in the lock: the table ignores nothing, so the switch sends the configured min capacity", () => {
+    const configured = inputs();
+    const dev = configured.find((environment) => environment.name === "dev")!;
+    dev.tables.api_keys.capacity = {
       mode: "PROVISIONED",
       read: { min: 3, max: 10, targetUtilization: 70 },
       write: { min: 2, max: 10, targetUtilization: 70 },
     };
-    input.tables.api_keys.applyBillingModeSwitch = true;
-    const table = parse(synthEnvironment(input)).resource.aws_dynamodb_table.api_keys;
+    const { accepted } = acceptSchema(shippedLockWithNothingPending(), validateEnvironments(configured));
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined); // what is pending: the next test asserts it
+    const table = synthesizeStacks({ environments: configured, lock: accepted })["dynamodb-dev"].resource!.aws_dynamodb_table
+      .api_keys as Record<string, unknown>;
     expect(table.billing_mode).toBe("PROVISIONED");
     expect(table.read_capacity).toBe(3);
     expect(table.write_capacity).toBe(2);
@@ -251,6 +259,40 @@ describe("schema guard: one-deploy flags", () => {
       expect(index).toEqual(expect.objectContaining({ read_capacity: 3, write_capacity: 2 }));
     }
     expect(table.lifecycle).toEqual({ prevent_destroy: false });
+    warn.mockRestore();
+  });
+
+  test("a GSI change pending in the lock: Terraform applies GSIs on that table only until schema:applied", () => {
+    const definitions = TABLE_DEFINITIONS.map((table) =>
+      table.id === "webhook_events" ? { ...table, globalIndexes: [...(table.globalIndexes ?? []), extraIndex()] } : table,
+    );
+    const environments = validateEnvironments(inputs());
+    const lifecycles = (lockUsed: LockedSchema | undefined) => {
+      const stack = synthesizeStacks({ lock: lockUsed, definitions })["dynamodb-prod"].resource!.aws_dynamodb_table as Record<
+        string,
+        { lifecycle: { ignore_changes: string[] } }
+      >;
+      return { webhook_events: stack.webhook_events.lifecycle.ignore_changes, api_keys: stack.api_keys.lifecycle.ignore_changes };
+    };
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    const { accepted } = acceptSchema(shippedLockWithNothingPending(), environments, definitions);
+    expect(lifecycles(accepted)).toEqual({
+      webhook_events: ["read_capacity", "write_capacity"],
+      api_keys: ["read_capacity", "write_capacity", "global_secondary_index"],
+    });
+    // Synth says what is pending, and how it ends, every time.
+    expect(warn.mock.calls).toEqual([
+      [
+        "schema.lock.json: pending for staging.webhook_events, prod.webhook_events: Terraform applies their GSIs (or capacity),\n" +
+          "resetting capacity to the configured min at each apply. Once every environment has applied the change,\n" +
+          "run `npm run schema:applied`.",
+      ],
+    ]);
+    warn.mockClear();
+    const { applied } = markPendingApplied(accepted, environments, definitions);
+    expect(lifecycles(applied).webhook_events).toEqual(["read_capacity", "write_capacity", "global_secondary_index"]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 });
 

@@ -129,13 +129,12 @@ describe.each(ENVIRONMENT_NAMES)("%s stack: tables", (environmentName) => {
       for (const index of table.global_secondary_index as object[]) {
         expect(index).toEqual(expect.objectContaining({ read_capacity: capacity.read.min, write_capacity: capacity.write.min }));
       }
-      // Terraform must not fight the autoscaler, but for the one deploy that adds or removes an index
-      // (applyIndexChanges) or switches the table to provisioned (applyBillingModeSwitch: nothing ignored).
-      const settings = input.tables[id as keyof typeof input.tables];
-      const ignored = ["read_capacity", "write_capacity", ...(settings.applyIndexChanges ? [] : ["global_secondary_index"])];
-      expect((table.lifecycle as { ignore_changes?: string[] }).ignore_changes).toEqual(
-        settings.applyBillingModeSwitch ? undefined : ignored,
-      );
+      // Terraform must not fight the autoscaler (a change pending in the lock is tested in schema-lock-changes.test.ts).
+      expect((table.lifecycle as { ignore_changes?: string[] }).ignore_changes).toEqual([
+        "read_capacity",
+        "write_capacity",
+        "global_secondary_index",
+      ]);
     }
   });
 });
@@ -156,16 +155,6 @@ describe("index overrides and GSI change mode", () => {
     );
     expect(resourcesOf(stack, "aws_appautoscaling_target")["webhook_events_status-next_retry_at-index_read"]).toEqual(
       expect.objectContaining({ min_capacity: 3, max_capacity: 30 }),
-    );
-  });
-
-  test("applyIndexChanges stops ignoring global_secondary_index so Terraform applies the GSI change", () => {
-    const input = environmentInput("prod");
-    input.tables.api_keys.applyIndexChanges = true;
-    const tables = resourcesOf(parse(synthEnvironment(input)), "aws_dynamodb_table");
-    expect(tables.api_keys.lifecycle).toEqual(expect.objectContaining({ ignore_changes: ["read_capacity", "write_capacity"] }));
-    expect(tables.idempotency_keys.lifecycle).toEqual(
-      expect.objectContaining({ ignore_changes: ["read_capacity", "write_capacity", "global_secondary_index"] }),
     );
   });
 });
