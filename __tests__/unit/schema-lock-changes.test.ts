@@ -234,23 +234,25 @@ describe("schema guard: changes pending until schema:applied", () => {
   });
 });
 
-describe("pending changes as synthesized (the shipped stacks: lock -> synth)", () => {
-  const inputs = () => ENVIRONMENTS.map((environment) => structuredClone(environment) as EnvironmentInput);
-  // The shipped code's lock as schema:accept writes it, with nothing pending (the committed one may have a change pending).
-  const shippedLockWithNothingPending = () => currentSchema(validateEnvironments(inputs()));
+describe("pending changes as synthesized (one shipped environment: lock -> synth)", () => {
+  /** The shipped config of one environment, to change; the lock and synth see only it (fewer stacks to synthesize). */
+  const shippedInput = (name: string) =>
+    structuredClone(ENVIRONMENTS.find((environment) => environment.name === name)!) as EnvironmentInput;
+  /** Its lock as schema:accept writes it, with nothing pending (the committed one may have a change pending). */
+  const lockWithNothingPending = (name: string) => currentSchema(validateEnvironments([shippedInput(name)]));
+  const tablesOf = (stacks: ReturnType<typeof synthesizeStacks>, name: string) =>
+    stacks[`dynamodb-${name}`].resource!.aws_dynamodb_table as Record<string, Record<string, unknown>>;
 
   test("a switch to PROVISIONED pending in the lock: the table ignores nothing, so the switch sends the configured min capacity", () => {
-    const configured = inputs();
-    const dev = configured.find((environment) => environment.name === "dev")!;
+    const dev = shippedInput("dev");
     dev.tables.api_keys.capacity = {
       mode: "PROVISIONED",
       read: { min: 3, max: 10, targetUtilization: 70 },
       write: { min: 2, max: 10, targetUtilization: 70 },
     };
-    const { accepted } = acceptSchema(shippedLockWithNothingPending(), validateEnvironments(configured));
+    const { accepted } = acceptSchema(lockWithNothingPending("dev"), validateEnvironments([dev]));
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined); // what is pending: the next test asserts it
-    const table = synthesizeStacks({ environments: configured, lock: accepted })["dynamodb-dev"].resource!.aws_dynamodb_table
-      .api_keys as Record<string, unknown>;
+    const table = tablesOf(synthesizeStacks({ environments: [dev], lock: accepted }), "dev").api_keys;
     expect(table.billing_mode).toBe("PROVISIONED");
     expect(table.read_capacity).toBe(3);
     expect(table.write_capacity).toBe(2);
@@ -266,31 +268,30 @@ describe("pending changes as synthesized (the shipped stacks: lock -> synth)", (
     const definitions = TABLE_DEFINITIONS.map((table) =>
       table.id === "webhook_events" ? { ...table, globalIndexes: [...(table.globalIndexes ?? []), extraIndex()] } : table,
     );
-    const environments = validateEnvironments(inputs());
-    const lifecycles = (lockUsed: LockedSchema | undefined) => {
-      const stack = synthesizeStacks({ lock: lockUsed, definitions })["dynamodb-prod"].resource!.aws_dynamodb_table as Record<
-        string,
-        { lifecycle: { ignore_changes: string[] } }
-      >;
-      return { webhook_events: stack.webhook_events.lifecycle.ignore_changes, api_keys: stack.api_keys.lifecycle.ignore_changes };
+    const prod = shippedInput("prod");
+    const environments = validateEnvironments([prod]);
+    const ignored = (lockUsed: LockedSchema | undefined) => {
+      const tables = tablesOf(synthesizeStacks({ environments: [prod], lock: lockUsed, definitions }), "prod");
+      const ignoreChanges = (id: string) => (tables[id].lifecycle as { ignore_changes: string[] }).ignore_changes;
+      return { webhook_events: ignoreChanges("webhook_events"), api_keys: ignoreChanges("api_keys") };
     };
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-    const { accepted } = acceptSchema(shippedLockWithNothingPending(), environments, definitions);
-    expect(lifecycles(accepted)).toEqual({
+    const { accepted } = acceptSchema(lockWithNothingPending("prod"), environments, definitions);
+    expect(ignored(accepted)).toEqual({
       webhook_events: ["read_capacity", "write_capacity"],
       api_keys: ["read_capacity", "write_capacity", "global_secondary_index"],
     });
     // Synth says what is pending, and how it ends, every time.
     expect(warn.mock.calls).toEqual([
       [
-        "schema.lock.json: pending for staging.webhook_events, prod.webhook_events: Terraform applies their GSIs (or capacity),\n" +
+        "schema.lock.json: pending for prod.webhook_events: Terraform applies their GSIs (or capacity),\n" +
           "resetting capacity to the configured min at each apply. Once every environment has applied the change,\n" +
           "run `npm run schema:applied`.",
       ],
     ]);
     warn.mockClear();
     const { applied } = markPendingApplied(accepted, environments, definitions);
-    expect(lifecycles(applied).webhook_events).toEqual(["read_capacity", "write_capacity", "global_secondary_index"]);
+    expect(ignored(applied).webhook_events).toEqual(["read_capacity", "write_capacity", "global_secondary_index"]);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
   });
