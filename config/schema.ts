@@ -174,10 +174,13 @@ const tableSettings = z.strictObject(
       if (issue.code === "invalid_type" && issue.input === undefined) {
         return `required: every environment configures all of ${TABLE_IDS.join(", ")}`;
       }
-      const moved = issue.code === "unrecognized_keys" ? issue.keys.filter((key) => MOVED_TO_THE_LOCK.includes(key)) : [];
+      const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+      const moved = keys.filter((key) => MOVED_TO_THE_LOCK.includes(key));
+      const unknown = keys.filter((key) => !MOVED_TO_THE_LOCK.includes(key));
       return moved.length > 0
         ? `${moved.join(", ")}: no longer set here; \`npm run schema:accept\` records a pending GSI change or switch to ` +
-            `PROVISIONED in schema.lock.json (docs/guards.md). Remove it`
+            `PROVISIONED in schema.lock.json (docs/guards.md). Remove it` +
+            (unknown.length > 0 ? `; also unknown field(s) ${unknown.join(", ")}: remove them` : "")
         : undefined;
     },
   },

@@ -71,6 +71,14 @@ export function wrap(text: string, width = OUTPUT_WIDTH, indent = "  "): string[
   return lines;
 }
 
+/** Each line of `text` wrapped to `width`, continuation lines indented four columns under their line. */
+export function wrapLines(text: string, width = OUTPUT_WIDTH): string {
+  return text
+    .split("\n")
+    .flatMap((line) => wrap(line, width, `${/^ */.exec(line)![0]}    `))
+    .join("\n");
+}
+
 function caveatSummary(estimate: EnvironmentEstimate, usageFile: string): string {
   const count = (status: string) => estimate.priceCaveats.filter((c) => c.status === status).length;
   const parts = ["approximation", "unknown", "overridden"]

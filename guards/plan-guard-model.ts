@@ -107,6 +107,7 @@ export class PlanModel {
   readonly instances: readonly Instance[];
   readonly drift: readonly Instance[];
   private readonly references = new Map<string, Set<string>>();
+  private readonly expressions = new Map<string, unknown>();
   private readonly stringCache = new Map<Instance, Set<string>>();
   private readonly byType = new Map<string, Instance[]>();
 
@@ -128,7 +129,7 @@ export class PlanModel {
       .map((resource): Instance => ({ ...resource, actions: ["no-op"], after: resource.before, source: "prior" }));
     this.instances = [...changes, ...kept];
     this.drift = plan.resource_drift.map((change) => toInstance(change, "drift"));
-    collectReferences(plan.configuration, this.references);
+    collectConfiguration(plan.configuration, this.references, this.expressions);
   }
 
   /** Current (not deposed) managed objects of a type. */
@@ -139,6 +140,19 @@ export class PlanModel {
       this.byType.set(type, found);
     }
     return found;
+  }
+
+  /**
+   * The constant values of a list of blocks in a resource's configuration (e.g. each
+   * `global_secondary_index`'s `name`); undefined when there are none or not all are constants.
+   */
+  configuredBlockValues(instance: Instance, block: string, field: string): string[] | undefined {
+    const expressions = this.expressions.get(baseAddress(instance.address));
+    const blocks = isObject(expressions) ? expressions[block] : undefined;
+    // No blocks configured reads the same as a configuration without expressions: undefined, no claim.
+    if (!Array.isArray(blocks)) return undefined;
+    const values = blocks.map((b) => (isObject(b) && isObject(b[field]) ? b[field].constant_value : undefined));
+    return values.every((value): value is string => typeof value === "string") ? values : undefined;
   }
 
   /** Values a resource has before and after (whichever exist). */
@@ -212,8 +226,11 @@ export const priorAddresses = (priorState: unknown) =>
     .filter((resource) => !resource.deposed)
     .map((resource) => ({ address: resource.address, mode: resource.mode }));
 
-/** `address -> referenced resource addresses` from the configuration's expressions (modules prefixed). */
-function collectReferences(configuration: unknown, into: Map<string, Set<string>>) {
+/**
+ * `address -> referenced resource addresses` from the configuration's expressions, and each resource's
+ * expressions (modules prefixed).
+ */
+function collectConfiguration(configuration: unknown, into: Map<string, Set<string>>, expressions: Map<string, unknown>) {
   const walkModule = (module: unknown, prefix: string) => {
     if (!isObject(module)) return;
     for (const resource of Array.isArray(module.resources) ? module.resources : []) {
@@ -229,6 +246,7 @@ function collectReferences(configuration: unknown, into: Map<string, Set<string>
       };
       walk(resource.expressions);
       into.set(prefix + resource.address, targets);
+      expressions.set(prefix + resource.address, resource.expressions);
     }
     if (isObject(module.module_calls)) {
       for (const [name, call] of Object.entries(module.module_calls)) {

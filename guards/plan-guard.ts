@@ -11,7 +11,7 @@
  * ["no-op"], ["create"], ["read"], ["update"], ["delete"], ["delete","create"], ["create","delete"],
  * ["forget"], and a forget combined with a create; `complete` false for a -target plan).
  */
-import { Instance, PlanModel, ResourceChange, TerraformPlan, isObject, priorAddresses } from "./plan-guard-model";
+import { Instance, PlanModel, ResourceChange, TerraformPlan, at, isObject, priorAddresses } from "./plan-guard-model";
 import {
   MAX_OVERRIDE_DAYS,
   PlanEnvironment,
@@ -272,6 +272,41 @@ function summarize(plan: TerraformPlan): string {
 const key = (f: { address: string; deposed?: string; finding: string; detail: string }) =>
   JSON.stringify([f.address, f.deposed ?? "", f.finding, f.detail]);
 
+/**
+ * GSIs the configuration declares but the plan leaves out (or keeps though the configuration dropped
+ * them): with `global_secondary_index` in ignore_changes (autoscaled tables, config/ignored-attributes.ts)
+ * Terraform silently skips a GSI change unless schema.lock.json has it pending. The configured names
+ * come from the plan's `configuration` (nested blocks as arrays of expression objects:
+ * https://developer.hashicorp.com/terraform/internals/json-format, "Block Expressions Representation").
+ */
+function skippedIndexChanges(model: PlanModel): Finding[] {
+  return model.ofType("aws_dynamodb_table").flatMap((table) => {
+    const configured = model.configuredBlockValues(table, "global_secondary_index", "name");
+    const planned = at(table.after, "global_secondary_index");
+    if (table.source !== "change" || !configured || !Array.isArray(planned)) return [];
+    const names = planned.map((index) => at(index, "name"));
+    if (!names.every((name): name is string => typeof name === "string")) return [];
+    const difference = [
+      ...configured.filter((name) => !names.includes(name)).map((name) => `+${name}`),
+      ...names.filter((name) => !configured.includes(name)).map((name) => `-${name}`),
+    ].sort();
+    if (difference.length === 0) return [];
+    return [
+      {
+        address: table.address,
+        finding: "gsi-change-skipped",
+        detail: difference.join(","),
+        message:
+          `the configuration's GSIs differ from the table's after this plan (${difference.join(", ")}): ` +
+          "global_secondary_index is in ignore_changes, so Terraform skips the GSI change",
+        procedure:
+          "keep the change pending in schema.lock.json (npm run schema:accept records it) until every environment has " +
+          "applied it; run npm run schema:applied only after that",
+      },
+    ];
+  });
+}
+
 /** Checks a parsed plan; pure. */
 export function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): PlanGuardResult {
   const now = options.now ?? new Date();
@@ -279,6 +314,7 @@ export function guardPlan(plan: TerraformPlan, options: GuardOptions = {}): Plan
   const unique = new Map<string, Finding>();
   for (const instance of [...model.instances.filter((i) => i.source === "change"), ...model.drift])
     for (const found of findingsFor(instance, model)) unique.set(key(found), found);
+  for (const found of skippedIndexChanges(model)) unique.set(key(found), found);
   const all = [...unique.values()];
   const environment = planEnvironment(model);
   const waived = new Map<string, PlanGuardOverride>();

@@ -47,7 +47,7 @@ export interface TableSchema {
 
 /** The changes Terraform would skip on an autoscaled table, pending in the lock until they are applied. */
 export type PendingChanges = Pick<TableSchema, "applyIndexChanges" | "applyBillingModeSwitch">;
-const NOTHING_PENDING: PendingChanges = { applyIndexChanges: false, applyBillingModeSwitch: false };
+export const NOTHING_PENDING: PendingChanges = { applyIndexChanges: false, applyBillingModeSwitch: false };
 
 export interface EnvironmentSchema {
   /** PITR recovery window in days, or null when PITR is off. */
@@ -404,6 +404,15 @@ function compareWithLock(
         continue;
       }
       const autoscaled = environment.tables[tableId].capacity.mode === "PROVISIONED";
+      if (!autoscaled && (lockedTable.applyIndexChanges || lockedTable.applyBillingModeSwitch)) {
+        // Only an autoscaled table ignores anything: a flag here was not written by schema:accept.
+        changes.push({
+          kind: "refused",
+          message:
+            `${where}: a change is pending in ${SCHEMA_LOCK_FILE}, but the table is on demand, where Terraform ignores nothing. ` +
+            `Set its applyIndexChanges and applyBillingModeSwitch back to false in ${SCHEMA_LOCK_FILE}`,
+        });
+      }
       const report = reporter(where, changes);
       const indexChanges = keyAndIndexChanges(report, lockedTable, table, autoscaled);
       const { switchToProvisioned } = tableSettingChanges(report, lockedTable, table, tableId);
@@ -444,8 +453,8 @@ function compareWithLock(
           kind: "refused",
           message:
             `${environment}.${table}: the ${what.join(" and ")} accepted earlier is still pending in ${SCHEMA_LOCK_FILE}. Once it is ` +
-            `applied in every environment run \`npm run schema:applied\`, then accept this change (if it was never deployed, ` +
-            `restore ${SCHEMA_LOCK_FILE} from main and accept both changes together)`,
+            `applied in every environment run \`npm run schema:applied\`, then accept this change (if it was accepted on this ` +
+            `branch and never deployed, restore ${SCHEMA_LOCK_FILE} from main and accept both changes together)`,
         });
       }
     }
@@ -496,24 +505,45 @@ export function acceptSchema(
 ): { changes: SchemaChange[]; accepted?: SchemaLock } {
   const { changes, pending } = compareWithLock(lock, environments, definitions);
   if (changes.some((change) => change.kind === "refused")) return { changes };
+  // What the lock has pending stays pending (with changes to record, it was refused above).
+  for (const [environment, tables] of Object.entries(pendingInLock(lock))) {
+    for (const [table, flags] of Object.entries(tables)) {
+      const now = (pending[environment] ??= {})[table] ?? NOTHING_PENDING;
+      pending[environment][table] = {
+        applyIndexChanges: now.applyIndexChanges || flags.applyIndexChanges,
+        applyBillingModeSwitch: now.applyBillingModeSwitch || flags.applyBillingModeSwitch,
+      };
+    }
+  }
   return { changes, accepted: currentSchema(environments, definitions, pending) };
 }
 
 /**
- * What `npm run schema:applied` records once the pending changes are deployed everywhere: the lock with
- * none pending. Refused (no `applied`) while the code differs from the lock: accept or undo that first.
+ * What `npm run schema:applied` records once the pending changes are deployed everywhere: the lock as
+ * it is, with nothing pending (other differences from the code are left to schema:accept). `applied`
+ * is absent when nothing is pending. The plan guard's `gsi-change-skipped` refuses a plan that this
+ * makes skip a GSI change, should it be run before every environment has applied it.
  */
-export function markPendingApplied(
-  lock: LockedSchema | undefined,
-  environments: readonly GuardedEnvironment[],
-  definitions: readonly TableDefinition[] = TABLE_DEFINITIONS,
-): { changes: SchemaChange[]; cleared: string[]; applied?: SchemaLock } {
-  const changes = schemaChanges(lock, environments, definitions);
+export function markPendingApplied(lock: LockedSchema | undefined): { cleared: string[]; applied?: LockedSchema } {
   const cleared = Object.entries(pendingInLock(lock)).flatMap(([environment, tables]) =>
     Object.keys(tables).map((table) => `${environment}.${table}`),
   );
-  if (changes.length > 0) return { changes, cleared: [] };
-  return { changes, cleared, applied: currentSchema(environments, definitions) };
+  if (!lock || cleared.length === 0) return { cleared };
+  const environments = Object.fromEntries(
+    Object.entries(lock.environments).map(([name, environment]) => [
+      name,
+      {
+        ...environment,
+        tables: Object.fromEntries(
+          Object.entries(environment.tables).map(([id, table]) => [
+            id,
+            table.applyIndexChanges === undefined ? table : { ...table, ...NOTHING_PENDING },
+          ]),
+        ),
+      },
+    ]),
+  );
+  return { cleared, applied: { ...lock, environments } };
 }
 
 /** A lock file that cannot be used. `regenerable`: schema:accept may rewrite it from the code. */

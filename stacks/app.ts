@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { App } from "cdktf";
+import { wrapLines } from "../cost/format";
 import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
 import { EnvironmentStack } from "./environment-stack";
@@ -63,9 +64,11 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   );
   if (pendingTables.length > 0) {
     console.warn(
-      `${SCHEMA_LOCK_FILE}: pending for ${pendingTables.join(", ")}: Terraform applies their GSIs (or capacity),\n` +
-        "resetting capacity to the configured min at each apply. Once every environment has applied the change,\n" +
-        "run `npm run schema:applied`.",
+      wrapLines(
+        `${SCHEMA_LOCK_FILE}: pending for ${pendingTables.join(", ")}: Terraform applies their GSIs (or capacity), ` +
+          "resetting capacity to the configured min at each apply. Once every environment has applied the change, " +
+          "run `npm run schema:applied`.",
+      ),
     );
   }
 

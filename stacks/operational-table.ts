@@ -4,7 +4,7 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { TableSettings } from "../config/schema";
 import { ignoredAttributes } from "../config/ignored-attributes";
-import type { PendingChanges } from "../guards/schema-lock";
+import { NOTHING_PENDING, type PendingChanges } from "../guards/schema-lock";
 import { CapacityAutoscaling } from "./capacity-autoscaling";
 import type { GlobalIndexDefinition, TableDefinition } from "../tables";
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
@@ -53,8 +53,7 @@ export class OperationalTable extends Construct {
     const provisioned = capacity.mode === "PROVISIONED";
     const indexes = definition.globalIndexes ?? [];
 
-    const pending = props.pending ?? { applyIndexChanges: false, applyBillingModeSwitch: false };
-    const ignoreChanges = ignoredAttributes(settings, indexes.length > 0, pending);
+    const ignoreChanges = ignoredAttributes(settings, indexes.length > 0, props.pending ?? NOTHING_PENDING);
     this.table = new DynamodbTable(this, "table", {
       name: tableName,
       billingMode: capacity.mode,

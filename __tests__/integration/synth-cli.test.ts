@@ -142,30 +142,48 @@ describe("npm run synth (node scripts/run-ts.js main.ts)", () => {
 
   test.each(SOURCE_CASES)("%s: exit 1, the message, no stack trace, nothing written", failsWithoutWriting);
 
-  test("schema:accept refuses a new change while an earlier one is pending, and so does schema:applied; the lock untouched", () => {
-    // GIVEN a lock with a GSI change pending on dev's api_keys, and a dev PITR window that differs from the code's
-    const [pending, window] = [
-      ['"applyIndexChanges": false', '"applyIndexChanges": true'],
-      ['"pointInTimeRecoveryDays": null', '"pointInTimeRecoveryDays": 3'],
+  test("schema:accept refuses a new change while an earlier one is pending; after schema:applied it accepts it", () => {
+    // GIVEN a lock with a GSI change pending on staging's api_keys (its first autoscaled table), and a dev PITR window
+    // that differs from the code's
+    const pending = [
+      '"billingMode": "PROVISIONED",\n          "applyIndexChanges": false',
+      '"billingMode": "PROVISIONED",\n          "applyIndexChanges": true',
     ];
+    const window = ['"pointInTimeRecoveryDays": null', '"pointInTimeRecoveryDays": 3'];
     withEdit("schema.lock.json", pending[0], pending[1], () =>
       withEdit("schema.lock.json", window[0], window[1], () => {
         const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
-        // WHEN accepted THEN refused, naming what to do
+        // WHEN accepted THEN refused, naming what to do, the lock untouched
         const accept = run("scripts/schema-accept.ts");
         expect(accept.status).toBe(1);
         expect(accept.stdout).toContain("[review] dev.protection.pointInTimeRecovery: 3 days -> disabled");
-        expect(accept.stdout).toContain("[refused] dev.api_keys: the GSI change accepted earlier is still pending in schema.lock.json.");
-        expect(accept.stderr).toContain("Not accepted: do what the [refused] changes say first. schema.lock.json is unchanged.");
-        // WHEN recorded as applied THEN refused too: the code differs from the lock
-        const applied = run("scripts/schema-accept.ts", {}, ["--applied"]);
-        expect(applied.status).toBe(1);
-        expect(applied.stderr).toContain(
-          "The code differs from schema.lock.json: accept or undo that first. schema.lock.json is unchanged.",
+        expect(accept.stdout).toContain(
+          "[refused] staging.api_keys: the GSI change accepted earlier is still pending in schema.lock.json.",
         );
+        expect(accept.stderr).toContain("Not accepted: do what the [refused] changes say first. schema.lock.json is unchanged.");
         expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
+        // WHEN the deploy is recorded THEN only the flag changes; and then the PITR change is accepted
+        const applied = run("scripts/schema-accept.ts", {}, ["--applied"]);
+        expect(applied.status).toBe(0);
+        expect(applied.stdout).toContain("Applied: staging.api_keys. Terraform ignores their GSIs and capacity again.");
+        expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore.replace(pending[1], pending[0]));
+        expect(run("scripts/schema-accept.ts").status).toBe(0);
+        expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toContain(window[0]);
       }),
     );
+  });
+
+  test("schema:accept does not regenerate an unreadable lock that records a pending change", () => {
+    const conflicted = '"billingMode": "PROVISIONED",\n<<<<<<< HEAD\n          "applyIndexChanges": true';
+    withEdit("schema.lock.json", '"billingMode": "PROVISIONED",\n          "applyIndexChanges": false', conflicted, () => {
+      const lockBefore = readFileSync(join(copy, "schema.lock.json"), "utf8");
+      const accept = run("scripts/schema-accept.ts");
+      expect(accept.status).toBe(1);
+      expect(accept.stderr.replace(/\s+/g, " ")).toContain(
+        "It records a change still pending (applyIndexChanges or applyBillingModeSwitch: true), which regenerating would drop",
+      );
+      expect(readFileSync(join(copy, "schema.lock.json"), "utf8")).toBe(lockBefore);
+    });
   });
 });
 

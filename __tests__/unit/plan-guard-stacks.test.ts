@@ -30,7 +30,15 @@ function firstApply(stack: { resource: Record<string, Record<string, Record<stri
       }
       const address = `${type}.${name}`;
       changes.push({ address, mode: "managed", type, name, change: { actions: ["create"], before: null, after, after_unknown: unknown } });
-      configuration.push({ address, mode: "managed", type, name, expressions: { all: { references: [...references] } } });
+      // Index names as terraform writes constant block expressions (the guard compares them with the plan).
+      const indexes = Array.isArray(body.global_secondary_index)
+        ? {
+            global_secondary_index: body.global_secondary_index.map((index: { name: string }) => ({
+              name: { constant_value: index.name },
+            })),
+          }
+        : {};
+      configuration.push({ address, mode: "managed", type, name, expressions: { all: { references: [...references] }, ...indexes } });
     }
   }
   const allowed = (stack.provider as { aws: Array<{ allowed_account_ids?: string[] }> }).aws[0].allowed_account_ids;

@@ -152,7 +152,7 @@ interface Change {
 /** A plan of `changes` (no-op unless said), its prior_state from their `before`, the provider pinned to `accounts`. */
 function plan(
   changes: readonly Change[],
-  options: { drift?: Change[]; accounts?: string[]; complete?: boolean; priorOnly?: Change[] } = {},
+  options: { drift?: Change[]; accounts?: string[]; complete?: boolean; priorOnly?: Change[]; expressions?: Record<string, Json> } = {},
 ): Json {
   const toChange = (c: Change) => {
     const actions = c.actions ?? ["no-op"];
@@ -187,7 +187,15 @@ function plan(
     prior_state: { format_version: "1.0", values: { root_module: { resources: prior } } },
     configuration: {
       provider_config: { aws: { name: "aws", expressions: { allowed_account_ids: { constant_value: options.accounts ?? [ACCOUNT] } } } },
-      root_module: {},
+      root_module: {
+        resources: Object.entries(options.expressions ?? {}).map(([address, expressions]) => ({
+          address,
+          mode: "managed",
+          type: address.split(".")[0],
+          name: address.split(".")[1],
+          expressions,
+        })),
+      },
     },
     complete: options.complete ?? true,
     errored: false,
@@ -368,6 +376,33 @@ describe("a table keeps its data, indexes, stream, PITR window, encryption and d
     const before = table("orders", { global_secondary_index: [index({ non_key_attributes: ["a", "b"] })] });
     const after = table("orders", { global_secondary_index: [index({ non_key_attributes: ["b", "a"], read_capacity: 10 })] });
     expect(refused(plan([update("aws_dynamodb_table.orders", before, after)]))).toEqual([]);
+  });
+
+  describe("a GSI change Terraform would skip (global_secondary_index in ignore_changes)", () => {
+    // The configuration's blocks, as `terraform show -json` writes constant expressions.
+    const configuredIndexes = (...names: string[]) => ({
+      "aws_dynamodb_table.orders": { global_secondary_index: names.map((name) => ({ name: { constant_value: name } })) },
+    });
+    const unchanged = [{ address: "aws_dynamodb_table.orders", before: table("orders") }];
+
+    test("an index added to the configuration but not to the table after the plan is refused, named", () => {
+      expect(refused(plan(unchanged, { expressions: configuredIndexes("by-owner", "by-status", "by-date") }))).toEqual([
+        "aws_dynamodb_table.orders gsi-change-skipped [+by-date]",
+      ]);
+    });
+
+    test("an index removed from the configuration but kept by the plan is refused, named", () => {
+      expect(refused(plan(unchanged, { expressions: configuredIndexes("by-owner") }))).toEqual([
+        "aws_dynamodb_table.orders gsi-change-skipped [-by-status]",
+      ]);
+    });
+
+    test("the plan applies the configured indexes (pending in the lock, or nothing ignored): passes", () => {
+      expect(refused(plan(unchanged, { expressions: configuredIndexes("by-status", "by-owner") }))).toEqual([]);
+      const added = table("orders", { global_secondary_index: [{ name: "by-owner" }, { name: "by-status" }, { name: "by-date" }] });
+      const expressions = configuredIndexes("by-owner", "by-status", "by-date");
+      expect(refused(plan([update("aws_dynamodb_table.orders", table("orders"), added)], { expressions }))).toEqual([]);
+    });
   });
 
   test("each dropped index is its own finding, named", () => {

@@ -193,7 +193,7 @@ describe("schema guard: changes pending until schema:applied", () => {
     expect(schemaChanges(accepted, environments, withIndex)).toEqual([]);
 
     // WHEN the deploy is recorded THEN nothing is pending and the code still matches the lock
-    const { cleared, applied } = markPendingApplied(accepted, environments, withIndex);
+    const { cleared, applied } = markPendingApplied(accepted);
     expect(cleared).toEqual(["staging.orders", "prod.orders"]);
     expect(pendingInLock(applied)).toEqual({});
     expect(applied!.environments.prod.tables.orders).toEqual({ ...accepted!.environments.prod.tables.orders, ...nothingPending });
@@ -207,7 +207,7 @@ describe("schema guard: changes pending until schema:applied", () => {
     expect(pendingInLock(accepted)).toEqual({ dev: { orders: { applyIndexChanges: false, applyBillingModeSwitch: true } } });
   });
 
-  test("while a change is pending, any other change is refused, and schema:applied refuses to run over it", () => {
+  test("while a change is pending, any other change is refused until schema:applied, which then lets it be accepted", () => {
     // GIVEN the index change accepted and pending in staging and prod
     const environments = smallEnvironments();
     const { accepted } = acceptSchema(lock, listOf(environments), withIndex);
@@ -222,15 +222,38 @@ describe("schema guard: changes pending until schema:applied", () => {
     ]);
     expect(found[2].message).toBe(
       "prod.orders: the GSI change accepted earlier is still pending in schema.lock.json. Once it is applied in every " +
-        "environment run `npm run schema:applied`, then accept this change (if it was never deployed, restore " +
-        "schema.lock.json from main and accept both changes together)",
+        "environment run `npm run schema:applied`, then accept this change (if it was accepted on this branch and never " +
+        "deployed, restore schema.lock.json from main and accept both changes together)",
     );
     expect(acceptSchema(accepted, listOf(environments), withIndex).accepted).toBeUndefined();
-    expect(markPendingApplied(accepted, listOf(environments), withIndex).applied).toBeUndefined();
+    // WHEN the deploy is recorded (the lock as it is, the new change not yet in it) THEN the new change can be accepted
+    const { applied } = markPendingApplied(accepted);
+    expect(applied!.environments.staging.pointInTimeRecoveryDays).toBe(7);
+    expect(acceptSchema(applied, listOf(environments), withIndex).accepted!.environments.staging.pointInTimeRecoveryDays).toBe(14);
   });
 
-  test("nothing pending: schema:applied clears nothing", () => {
-    expect(markPendingApplied(lock, listOf(smallEnvironments()), DEFINITIONS)).toEqual({ changes: [], cleared: [], applied: lock });
+  test("accepting with nothing to record keeps what is pending", () => {
+    const environments = listOf(smallEnvironments());
+    const { accepted } = acceptSchema(lock, environments, withIndex);
+    expect(pendingInLock(acceptSchema(accepted, environments, withIndex).accepted)).toEqual(pendingInLock(accepted));
+  });
+
+  test("a pending flag on an on-demand table (where Terraform ignores nothing) is refused: schema:accept never writes one", () => {
+    const handEdited = structuredClone(lock);
+    (handEdited.environments.dev.tables.orders as { applyIndexChanges: boolean }).applyIndexChanges = true;
+    expect(schemaChanges(handEdited, listOf(smallEnvironments()), DEFINITIONS)).toEqual([
+      {
+        kind: "refused",
+        message:
+          "dev.orders: a change is pending in schema.lock.json, but the table is on demand, where Terraform ignores nothing. " +
+          "Set its applyIndexChanges and applyBillingModeSwitch back to false in schema.lock.json",
+      },
+      expect.objectContaining({ kind: "refused", message: expect.stringMatching(/^dev\.orders: the GSI change accepted earlier/) }),
+    ]);
+  });
+
+  test("nothing pending: schema:applied records nothing", () => {
+    expect(markPendingApplied(lock)).toEqual({ cleared: [] });
   });
 });
 
@@ -281,16 +304,16 @@ describe("pending changes as synthesized (one shipped environment: lock -> synth
       webhook_events: ["read_capacity", "write_capacity"],
       api_keys: ["read_capacity", "write_capacity", "global_secondary_index"],
     });
-    // Synth says what is pending, and how it ends, every time.
-    expect(warn.mock.calls).toEqual([
-      [
-        "schema.lock.json: pending for prod.webhook_events: Terraform applies their GSIs (or capacity),\n" +
-          "resetting capacity to the configured min at each apply. Once every environment has applied the change,\n" +
-          "run `npm run schema:applied`.",
-      ],
-    ]);
+    // Synth says what is pending, and how it ends, every time (within 120 columns).
+    expect(warn).toHaveBeenCalledTimes(1);
+    const said = String(warn.mock.calls[0][0]);
+    expect(said.replace(/\s+/g, " ")).toBe(
+      "schema.lock.json: pending for prod.webhook_events: Terraform applies their GSIs (or capacity), resetting capacity " +
+        "to the configured min at each apply. Once every environment has applied the change, run `npm run schema:applied`.",
+    );
+    expect(said.split("\n").every((line) => line.length <= 120)).toBe(true);
     warn.mockClear();
-    const { applied } = markPendingApplied(accepted, environments, definitions);
+    const { applied } = markPendingApplied(accepted);
     expect(ignored(applied).webhook_events).toEqual(["read_capacity", "write_capacity", "global_secondary_index"]);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
