@@ -16,13 +16,7 @@ import { wrapLines } from "../cost/format";
 import { validateEnvironments } from "../config/validate";
 import { readSchemaLock } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";
-import {
-  SCHEMA_LOCK_FILE,
-  SchemaLockFileError,
-  acceptSchema,
-  markPendingApplied,
-  type LockedSchema,
-} from "../guards/schema-lock";
+import { SCHEMA_LOCK_FILE, SchemaLockFileError, acceptSchema, markPendingApplied, type LockedSchema } from "../guards/schema-lock";
 
 function readLockOrRegenerate(lockPath: string): LockedSchema | undefined {
   try {
