@@ -362,9 +362,14 @@ export function pendingInLock(lock: LockedSchema | undefined): PendingByEnvironm
   return pending;
 }
 
+/** `<environment>.<table>` of every table with a change pending. */
+export const pendingTables = (pending: PendingByEnvironment): string[] =>
+  Object.entries(pending).flatMap(([environment, tables]) => Object.keys(tables).map((table) => `${environment}.${table}`));
+
 /**
- * Every difference between the lock and the code, in a stable order, and the changes accepting them
- * would record as pending: a GSI added or removed on an autoscaled table, a switch to PROVISIONED.
+ * Every difference between the lock and the code, in a stable order, and what is pending once they are
+ * accepted: what the lock has pending, and a GSI added or removed on an autoscaled table or a switch to
+ * PROVISIONED.
  */
 function compareWithLock(
   lock: LockedSchema | undefined,
@@ -373,7 +378,7 @@ function compareWithLock(
 ): { changes: SchemaChange[]; pending: PendingByEnvironment } {
   const current = currentSchema(environments, definitions);
   const changes: SchemaChange[] = [];
-  const pending: PendingByEnvironment = {};
+  const pending = pendingInLock(lock);
   if (lock && lock.version !== SCHEMA_LOCK_VERSION) {
     changes.push({
       kind: "review",
@@ -417,9 +422,10 @@ function compareWithLock(
       const indexChanges = keyAndIndexChanges(report, lockedTable, table, autoscaled);
       const { switchToProvisioned } = tableSettingChanges(report, lockedTable, table, tableId);
       if ((autoscaled && indexChanges > 0) || switchToProvisioned) {
+        const was = pending[environment.name]?.[tableId] ?? NOTHING_PENDING;
         (pending[environment.name] ??= {})[tableId] = {
-          applyIndexChanges: autoscaled && indexChanges > 0,
-          applyBillingModeSwitch: switchToProvisioned,
+          applyIndexChanges: was.applyIndexChanges || (autoscaled && indexChanges > 0),
+          applyBillingModeSwitch: was.applyBillingModeSwitch || switchToProvisioned,
         };
       }
     }
@@ -505,16 +511,6 @@ export function acceptSchema(
 ): { changes: SchemaChange[]; accepted?: SchemaLock } {
   const { changes, pending } = compareWithLock(lock, environments, definitions);
   if (changes.some((change) => change.kind === "refused")) return { changes };
-  // What the lock has pending stays pending (with changes to record, it was refused above).
-  for (const [environment, tables] of Object.entries(pendingInLock(lock))) {
-    for (const [table, flags] of Object.entries(tables)) {
-      const now = (pending[environment] ??= {})[table] ?? NOTHING_PENDING;
-      pending[environment][table] = {
-        applyIndexChanges: now.applyIndexChanges || flags.applyIndexChanges,
-        applyBillingModeSwitch: now.applyBillingModeSwitch || flags.applyBillingModeSwitch,
-      };
-    }
-  }
   return { changes, accepted: currentSchema(environments, definitions, pending) };
 }
 
@@ -525,21 +521,15 @@ export function acceptSchema(
  * makes skip a GSI change, should it be run before every environment has applied it.
  */
 export function markPendingApplied(lock: LockedSchema | undefined): { cleared: string[]; applied?: LockedSchema } {
-  const cleared = Object.entries(pendingInLock(lock)).flatMap(([environment, tables]) =>
-    Object.keys(tables).map((table) => `${environment}.${table}`),
-  );
+  const cleared = pendingTables(pendingInLock(lock));
+  // Only a version 2 lock records anything pending.
   if (!lock || cleared.length === 0) return { cleared };
   const environments = Object.fromEntries(
     Object.entries(lock.environments).map(([name, environment]) => [
       name,
       {
         ...environment,
-        tables: Object.fromEntries(
-          Object.entries(environment.tables).map(([id, table]) => [
-            id,
-            table.applyIndexChanges === undefined ? table : { ...table, ...NOTHING_PENDING },
-          ]),
-        ),
+        tables: Object.fromEntries(Object.entries(environment.tables).map(([id, table]) => [id, { ...table, ...NOTHING_PENDING }])),
       },
     ]),
   );

@@ -17,6 +17,7 @@ import {
   assertSchemaMatchesLock,
   parseSchemaLock,
   pendingInLock,
+  pendingTables,
   type LockedSchema,
 } from "../guards/schema-lock";
 
@@ -59,13 +60,11 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   const lock = options.lock ?? readSchemaLock();
   assertSchemaMatchesLock(lock, environments, definitions);
   const pending = pendingInLock(lock);
-  const pendingTables = Object.entries(pending).flatMap(([environment, tables]) =>
-    Object.keys(tables).map((table) => `${environment}.${table}`),
-  );
-  if (pendingTables.length > 0) {
+  const pendingNames = pendingTables(pending);
+  if (pendingNames.length > 0) {
     console.warn(
       wrapLines(
-        `${SCHEMA_LOCK_FILE}: pending for ${pendingTables.join(", ")}: Terraform applies their GSIs (or capacity), ` +
+        `${SCHEMA_LOCK_FILE}: pending for ${pendingNames.join(", ")}: Terraform applies their GSIs (or capacity), ` +
           "resetting capacity to the configured min at each apply. Once every environment has applied the change, " +
           "run `npm run schema:applied`.",
       ),
