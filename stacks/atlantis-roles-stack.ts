@@ -1,8 +1,7 @@
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
 import {
@@ -14,6 +13,7 @@ import {
   atlantisTrustPolicy,
   stackRolesBoundary,
 } from "./atlantis-role-policies";
+import { inEnvironmentAccount } from "./environment-account";
 
 export const atlantisRolesStackName = (environment: Pick<Environment, "name">) => `atlantis-roles-${environment.name}`;
 
@@ -30,18 +30,7 @@ export const atlantisRolesStateKey = (environment: Pick<Environment, "name">) =>
 export class AtlantisRolesStack extends TerraformStack {
   constructor(scope: Construct, environment: Environment & { atlantis: NonNullable<Environment["atlantis"]> }) {
     super(scope, atlantisRolesStackName(environment));
-    const backend = new S3Backend(this, {
-      bucket: environment.state.bucket,
-      key: atlantisRolesStateKey(environment),
-      region: environment.state.region,
-      encrypt: true,
-    });
-    backend.addOverride("use_lockfile", true);
-    new AwsProvider(this, "aws", {
-      region: environment.aws.region,
-      allowedAccountIds: [environment.aws.accountId],
-      defaultTags: [{ tags: environment.defaultTags }],
-    });
+    inEnvironmentAccount(this, environment, atlantisRolesStateKey(environment));
 
     // Created here, not by the environment stack: the apply role can neither edit nor remove it.
     new IamPolicy(this, "stack-roles-boundary", {

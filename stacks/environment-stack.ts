@@ -1,12 +1,12 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from "cdktf";
+import { DataTerraformRemoteStateS3, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
 import { stackName } from "../config/environment-bounds";
 import type { Environment } from "../config/schema";
 import type { PendingChanges } from "../guards/schema-lock";
+import { inEnvironmentAccount } from "./environment-account";
 import { OperationalTable } from "./operational-table";
 import { addOperations } from "./operations";
 import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
@@ -26,22 +26,7 @@ export class EnvironmentStack extends TerraformStack {
     pending: Readonly<Record<string, PendingChanges>> = {},
   ) {
     super(scope, stackName(environment));
-
-    const backend = new S3Backend(this, {
-      bucket: environment.state.bucket,
-      key: environment.state.key,
-      region: environment.state.region,
-      encrypt: true,
-    });
-    // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
-    backend.addOverride("use_lockfile", true);
-
-    new AwsProvider(this, "aws", {
-      region: environment.aws.region,
-      // A plan with another account's credentials fails instead of touching the wrong tables.
-      allowedAccountIds: [environment.aws.accountId],
-      defaultTags: [{ tags: environment.defaultTags }],
-    });
+    inEnvironmentAccount(this, environment, environment.state.key);
 
     const { protection } = environment;
     const kmsKeyArn = this.kmsKeyArn();
