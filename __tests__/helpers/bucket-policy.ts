@@ -4,6 +4,8 @@
  * policies use are understood; anything else throws, so a new form cannot pass unexamined.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
+import { matchesAny } from "../../guards/plan-guard-policy";
+
 interface Statement {
   Effect: string;
   Action: string | string[];
@@ -19,15 +21,6 @@ export interface Request {
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
-/** IAM's wildcards: `*` any run of characters, `?` one; actions are compared ignoring case. */
-export const iamWildcardMatches = (pattern: string, value: string, { ignoreCase = false } = {}) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    ignoreCase ? "i" : "",
-  ).test(value);
 
 function conditionHolds(operator: string, key: string, expected: string | string[], request: Request): boolean {
   if (operator === "Bool" && key === "aws:SecureTransport") return list(expected).includes(String(request.secureTransport ?? true));
@@ -39,8 +32,9 @@ export function isDenied(policy: { Statement: Statement[] }, request: Request): 
   return policy.Statement.some(
     (statement) =>
       statement.Effect === "Deny" &&
-      list(statement.Action).some((action) => iamWildcardMatches(action, request.action, { ignoreCase: true })) &&
-      list(statement.Resource).some((resource) => iamWildcardMatches(resource, request.resource)) &&
+      // IAM's wildcards (`*`, `?`); actions compared ignoring case.
+      matchesAny(list(statement.Action), request.action, true) &&
+      matchesAny(list(statement.Resource), request.resource, false) &&
       Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
         Object.entries(keys).every(([key, expected]) => conditionHolds(operator, key, expected, request)),
       ),

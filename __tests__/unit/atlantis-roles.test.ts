@@ -3,7 +3,7 @@ import { validateEnvironments } from "../../config/validate";
 import { atlantisApplyPolicy, atlantisPlanPolicy, stackRolesBoundary, type PolicyDocument } from "../../stacks/atlantis-role-policies";
 import { AtlantisRolesStack } from "../../stacks/atlantis-roles-stack";
 import { expectSynthRefuses, shippedEnvironments } from "../helpers/bad-config";
-import { iamWildcardMatches } from "../helpers/bucket-policy";
+import { matchesAny } from "../../guards/plan-guard-policy";
 import { environmentInput, shippedStacks } from "../helpers/synth";
 
 /** A small environment of its own, so the assertions do not move with the shipped config. */
@@ -26,8 +26,7 @@ const STATE = "arn:aws:s3:::team-state/opsdata/prod.tfstate";
 const LOCK = `${STATE}.tflock`;
 
 const matches = (statement: PolicyDocument["Statement"][number], action: string, resource: string) =>
-  statement.Action.some((pattern) => iamWildcardMatches(pattern, action, { ignoreCase: true })) &&
-  statement.Resource.some((pattern) => iamWildcardMatches(pattern, resource));
+  matchesAny(statement.Action, action, true) && matchesAny(statement.Resource, resource, false);
 
 /**
  * Whether the policy lets the action on the resource through: an explicit Deny wins; an Allow's
