@@ -13,8 +13,13 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/await-thenable": "error",
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "zod", message: "Import z from config/zod.ts, which configures zod for this project." }] },
+      ],
     },
   },
+  { files: ["config/zod.ts", "__tests__/**"], rules: { "no-restricted-imports": "off" } },
   {
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: {

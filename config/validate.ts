@@ -23,9 +23,7 @@ export function validateEnvironments(inputs: readonly unknown[]): Environment[] 
   const environments: Environment[] = [];
   inputs.forEach((input, position) => {
     const label = environmentLabel(input, position);
-    // Parsed once per process: zod's default compiles a parser per object schema on first use (`new Function`),
-    // which costs more than it saves here (npm run bench, synth CPU; figures in the CHANGELOG).
-    const result = environmentSchema.safeParse(input, { jitless: true });
+    const result = environmentSchema.safeParse(input);
     if (!result.success) {
       for (const issue of result.error.issues) {
         problems.push(`${[label, ...issue.path.map(String)].join(".")}: ${issue.message}`);

@@ -52,9 +52,13 @@ export function referencedTable(value: unknown, tables: Record<string, Resource>
 }
 
 const money = (usd: number) => `$${usd < 0.01 ? usd.toPrecision(3) : usd.toFixed(usd < 1 ? 4 : 2)}`;
-// One formatter: toLocaleString with options builds a new Intl.NumberFormat on every call.
-const UNITS_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
-export const units = (value: number) => (value > 0 && value < 1 ? value.toPrecision(2) : UNITS_FORMAT.format(value));
+// One formatter (toLocaleString with options builds one per call), made on first use: building it loads ICU's locale
+// data, which synth, importing this module for its usage warnings only, never needs.
+let unitsFormat: Intl.NumberFormat | undefined;
+export const units = (value: number) =>
+  value > 0 && value < 1
+    ? value.toPrecision(2)
+    : (unitsFormat ??= new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 })).format(value);
 
 export class Estimator {
   readonly assumptions = new Set<string>();

@@ -15,9 +15,11 @@ export type Format = (typeof FORMATS)[number];
 export const JSON_SCHEMA_VERSION = 1;
 
 const round = (usd: number | null) => (usd === null ? null : Math.round(usd * 10_000) / 10_000);
-const DOLLARS_FORMAT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made on first use, as units() in ./estimator is: synth imports this module for wrapLines only.
+let dollarsFormat: Intl.NumberFormat | undefined;
 /** US dollars with cents and thousands separators, e.g. "$1,735.64". */
-export const dollars = (value: number) => `$${DOLLARS_FORMAT.format(value)}`;
+export const dollars = (value: number) =>
+  `$${(dollarsFormat ??= new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })).format(value)}`;
 const usd = (value: number | null) => (value === null ? "?" : dollars(value));
 const signed = (value: number) => (Math.abs(value) < 0.005 ? "$0.00" : `${value > 0 ? "+" : "-"}${usd(Math.abs(value))}`);
 

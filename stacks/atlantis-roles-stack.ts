@@ -1,7 +1,7 @@
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
 import {
@@ -14,6 +14,7 @@ import {
   stackRolesBoundary,
 } from "./atlantis-role-policies";
 import { inEnvironmentAccount } from "./environment-account";
+import { SelfContainedStack } from "./self-contained-stack";
 
 export const atlantisRolesStackName = (environment: Pick<Environment, "name">) => `atlantis-roles-${environment.name}`;
 
@@ -27,7 +28,7 @@ export const atlantisRolesStateKey = (environment: Pick<Environment, "name">) =>
  * (docs/deploying.md, "Atlantis"), and the permissions boundary every role of the environment
  * stack carries. Apply it before the environment stack. Policies: stacks/atlantis-role-policies.ts.
  */
-export class AtlantisRolesStack extends TerraformStack {
+export class AtlantisRolesStack extends SelfContainedStack {
   constructor(scope: Construct, environment: Environment & { atlantis: NonNullable<Environment["atlantis"]> }) {
     super(scope, atlantisRolesStackName(environment));
     inEnvironmentAccount(this, environment, atlantisRolesStateKey(environment));

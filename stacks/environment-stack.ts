@@ -1,6 +1,6 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { DataTerraformRemoteStateS3, TerraformStack } from "cdktf";
+import { DataTerraformRemoteStateS3 } from "cdktf";
 import type { Construct } from "constructs";
 import type { CreatedOrGiven } from "../config/created-or-given";
 import { stackName } from "../config/environment-bounds";
@@ -8,6 +8,7 @@ import type { Environment } from "../config/schema";
 import type { PendingChanges } from "../guards/schema-lock";
 import { inEnvironmentAccount } from "./environment-account";
 import { OperationalTable } from "./operational-table";
+import { SelfContainedStack } from "./self-contained-stack";
 import { addOperations } from "./operations";
 import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables";
 
@@ -15,7 +16,7 @@ import { TABLE_DEFINITIONS, type TableDefinition, type TableId } from "../tables
  * One environment: its own S3 state (encrypted, S3-native locking), an AWS provider pinned to the
  * environment's account, an optional customer-managed KMS key, and the four operational tables.
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends SelfContainedStack {
   readonly tables: Record<string, OperationalTable> = {};
 
   constructor(

@@ -4,10 +4,11 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { LocalBackend, TerraformStack } from "cdktf";
+import { LocalBackend } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../config/schema";
 import { BLOCK_ALL_PUBLIC_ACCESS, tlsOnlyBucketPolicy } from "./private-bucket";
+import { SelfContainedStack } from "./self-contained-stack";
 
 export const stateBucketStackName = (environment: Pick<Environment, "name">) => `state-bucket-${environment.name}`;
 
@@ -16,7 +17,7 @@ export const stateBucketStackName = (environment: Pick<Environment, "name">) => 
  * bucket, versioned, encrypted, private and TLS-only. Its own state is local (the bucket cannot
  * hold the state that creates it): deploy it once by hand and keep that file with the team.
  */
-export class StateBucketStack extends TerraformStack {
+export class StateBucketStack extends SelfContainedStack {
   constructor(scope: Construct, environment: Environment) {
     super(scope, stateBucketStackName(environment));
     new LocalBackend(this, { path: `${stateBucketStackName(environment)}.tfstate` });
