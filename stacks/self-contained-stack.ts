@@ -10,8 +10,8 @@ interface StackConfig {
 const ADDRESS = /(?<![\w.])(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*/g;
 
 /**
- * The resource and data source addresses a stack's JSON refers to (in `${...}` expressions and in `depends_on`) but
- * does not declare, sorted. Scans the JSON text: walking the object costs several times more.
+ * The resource and data source addresses a stack's JSON refers to (in `${...}` expressions, and as the plain addresses
+ * of `depends_on` and `replace_triggered_by`) but does not declare, sorted. Scans the JSON text: walking the object costs several times more.
  */
 export function undeclaredReferences(config: StackConfig): string[] {
   const text = JSON.stringify(config);
@@ -25,7 +25,9 @@ export function undeclaredReferences(config: StackConfig): string[] {
     }
     referenced.push(...(text.slice(start + 2, end).match(ADDRESS) ?? []));
   }
-  for (const [, dependencies] of text.matchAll(/"depends_on":\[([^\]]*)\]/g)) referenced.push(...(dependencies.match(ADDRESS) ?? []));
+  for (const [, addresses] of text.matchAll(/"(?:depends_on|replace_triggered_by)":\[([^\]]*)\]/g)) {
+    referenced.push(...(addresses.match(ADDRESS) ?? []));
+  }
 
   const declared = (address: string) => {
     const [block, type, name] = address.startsWith("data.") ? address.split(".") : ["resource", ...address.split(".")];

@@ -93,7 +93,10 @@ describe("undeclaredReferences", () => {
     expect(refersTo(value)).toEqual(expected);
   });
 
-  test("finds a dependency that is not declared, in depends_on's plain addresses", () => {
+  test("finds an address that is not declared among depends_on's and replace_triggered_by's plain addresses", () => {
     expect(refersTo("x", { depends_on: ["aws_sns_topic.events", "aws_iam_role.other"] })).toEqual(["aws_iam_role.other"]);
+    expect(refersTo("x", { lifecycle: { replace_triggered_by: ["aws_sns_topic.events.id", "aws_kms_key.other.id"] } })).toEqual([
+      "aws_kms_key.other",
+    ]);
   });
 });
