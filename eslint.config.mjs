@@ -15,7 +15,10 @@ export default tseslint.config(
       "@typescript-eslint/await-thenable": "error",
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "zod", message: "Import z from config/zod.ts, which configures zod for this project." }] },
+        {
+          paths: [{ name: "zod", message: "Import z from config/zod.ts, which configures zod for this project." }],
+          patterns: [{ group: ["zod/*"], message: "Import z from config/zod.ts, which configures zod for this project." }],
+        },
       ],
     },
   },

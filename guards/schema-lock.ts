@@ -349,7 +349,7 @@ function protectionChanges(report: Reporter, locked: LockedEnvironment, current:
   }
 }
 
-type PendingByEnvironment = Record<string, Record<string, PendingChanges>>;
+export type PendingByEnvironment = Record<string, Record<string, PendingChanges>>;
 
 /** The changes pending in the lock, by environment and table (only tables with one). */
 export function pendingInLock(lock: LockedSchema | undefined): PendingByEnvironment {

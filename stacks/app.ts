@@ -19,7 +19,10 @@ import {
   pendingInLock,
   pendingTables,
   type LockedSchema,
+  type PendingByEnvironment,
 } from "../guards/schema-lock";
+import type { Environment } from "../config/schema";
+import type { SelfContainedStack } from "./self-contained-stack";
 
 export interface SynthesizeOptions {
   /** Environment configs to validate and synthesize. @default config/environments.ts */
@@ -74,15 +77,26 @@ export function synthesize(options: SynthesizeOptions = {}): Array<{ stack: stri
   // An empty CDKTF_OUTDIR (e.g. `CDKTF_OUTDIR= npm run synth`) means the default, not the current directory.
   const outdir = options.outdir ?? (process.env.CDKTF_OUTDIR || "cdktf.out");
   const app = new App({ outdir });
-  const stacks: string[] = [];
-  for (const environment of environments) {
-    stacks.push(new EnvironmentStack(app, environment, definitions, pending[environment.name]).node.id);
-    if (environment.createStateBucket) stacks.push(new StateBucketStack(app, environment).node.id);
-    const { atlantis } = environment;
-    if (atlantis) stacks.push(new AtlantisRolesStack(app, { ...environment, atlantis }).node.id);
-  }
+  const stacks = buildStacks(app, environments, definitions, pending);
   app.synth();
-  return stacks.map((stack) => ({ stack, directory: join(outdir, "stacks", stack) }));
+  return stacks.map(({ node }) => ({ stack: node.id, directory: join(outdir, "stacks", node.id) }));
+}
+
+/** In `app`, each environment's stack and, when configured, its state-bucket and Atlantis-roles bootstrap stacks. */
+export function buildStacks(
+  app: App,
+  environments: readonly Environment[],
+  definitions: readonly TableDefinition[],
+  pending: PendingByEnvironment,
+): SelfContainedStack[] {
+  return environments.flatMap((environment) => {
+    const { atlantis } = environment;
+    return [
+      new EnvironmentStack(app, environment, definitions, pending[environment.name]),
+      ...(environment.createStateBucket ? [new StateBucketStack(app, environment)] : []),
+      ...(atlantis ? [new AtlantisRolesStack(app, { ...environment, atlantis })] : []),
+    ];
+  });
 }
 
 /** A synthesized stack's cdk.tf.json. */

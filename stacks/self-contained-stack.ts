@@ -2,36 +2,60 @@ import { TerraformStack } from "cdktf";
 
 /** A synthesized stack's JSON, as far as its addresses go. */
 interface StackConfig {
-  readonly resource?: Record<string, Record<string, unknown>>;
-  readonly data?: Record<string, Record<string, unknown>>;
+  readonly resource?: Record<string, Record<string, Block>>;
+  readonly data?: Record<string, Record<string, Block>>;
+  readonly module?: Record<string, Block>;
+  readonly output?: Record<string, Block>;
+}
+interface Block {
+  readonly [argument: string]: unknown;
+  readonly depends_on?: readonly string[];
+  readonly lifecycle?: { readonly replace_triggered_by?: readonly string[] };
 }
 
-/** A resource or data source address, `type.name` or `data.type.name` (types are `<provider>_<kind>`). */
-const ADDRESS = /(?<![\w.])(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*/g;
+/** A resource, data source or module address: `type.name`, `data.type.name`, `module.name` (`<provider>_<kind>` types). */
+const ADDRESS = /(?<![\w.])(?:data\.[a-z][a-z0-9]*_[a-z0-9_]+|[a-z][a-z0-9]*_[a-z0-9_]+|module)\.[A-Za-z_][\w-]*/g;
 
 /**
- * The resource and data source addresses a stack's JSON refers to (in `${...}` expressions, and as the plain addresses
- * of `depends_on` and `replace_triggered_by`) but does not declare, sorted. Scans the JSON text: walking the object costs several times more.
+ * The `${...}` expressions of a stack's JSON text, each without its quoted strings (`\"...\"` in JSON): every `${`
+ * but an escaped `$${`, to its matching brace. Nested expressions are found on their own too.
+ */
+function expressions(text: string): string[] {
+  const found: string[] = [];
+  for (let start = text.indexOf("${"); start !== -1; start = text.indexOf("${", start + 2)) {
+    if (text[start - 1] === "$") continue;
+    let expression = "";
+    let quoted = false;
+    for (let i = start + 2, depth = 1; i < text.length; i++) {
+      const char = text[i];
+      if (char === "\\") {
+        if (text[++i] === '"') quoted = !quoted;
+      } else if (!quoted && char === "{") depth++;
+      else if (!quoted && char === "}" && --depth === 0) break;
+      if (!quoted) expression += char;
+    }
+    found.push(expression);
+  }
+  return found;
+}
+
+/**
+ * The resource, data source and module addresses a stack's JSON refers to (in `${...}` expressions, and as the plain
+ * addresses of `depends_on` and `replace_triggered_by`) but does not declare, sorted. It scans the JSON text once
+ * (walking the object costs several times more); a `for` variable named like a resource type counts as an address.
  */
 export function undeclaredReferences(config: StackConfig): string[] {
-  const text = JSON.stringify(config);
-  const referenced: string[] = [];
-  for (let start = text.indexOf("${"); start !== -1; start = text.indexOf("${", start + 2)) {
-    if (text[start - 1] === "$") continue; // `$${` is a literal
-    let end = text.indexOf("}", start);
-    // An expression with braces of its own (an object, a `for`) ends at the brace that closes the last one opened.
-    for (let open = text.indexOf("{", start + 2); open !== -1 && open < end; open = text.indexOf("{", open + 1)) {
-      end = text.indexOf("}", end + 1);
-    }
-    referenced.push(...(text.slice(start + 2, end).match(ADDRESS) ?? []));
-  }
-  for (const [, addresses] of text.matchAll(/"(?:depends_on|replace_triggered_by)":\[([^\]]*)\]/g)) {
-    referenced.push(...(addresses.match(ADDRESS) ?? []));
-  }
+  const blocks = [config.resource, config.data].flatMap((byType) => Object.values(byType ?? {}).flatMap(Object.values));
+  const plainAddresses = [...blocks, ...Object.values(config.module ?? {}), ...Object.values(config.output ?? {})].flatMap((block) => [
+    ...(block.depends_on ?? []),
+    ...(block.lifecycle?.replace_triggered_by ?? []),
+  ]);
+  const referenced = [...expressions(JSON.stringify(config)), ...plainAddresses].flatMap((text) => text.match(ADDRESS) ?? []);
 
   const declared = (address: string) => {
-    const [block, type, name] = address.startsWith("data.") ? address.split(".") : ["resource", ...address.split(".")];
-    return (block === "data" ? config.data : config.resource)?.[type]?.[name] !== undefined;
+    const [first, second, third] = address.split(".");
+    if (first === "module") return config.module?.[second] !== undefined;
+    return first === "data" ? config.data?.[second]?.[third] !== undefined : config.resource?.[first]?.[second] !== undefined;
   };
   return [...new Set(referenced.filter((address) => !declared(address)))].sort();
 }
@@ -41,7 +65,9 @@ export function undeclaredReferences(config: StackConfig): string[] {
  * so a cross-stack reference (an output here, a terraform_remote_state there) would quietly join two states and add
  * to the public contract. cdktf resolves every element one extra time before synth only to discover such references
  * (`prepareStack`; `Reference.resolve` in cdktf 0.21's lib/tfExpression.js is the only reader of that pass), so this
- * stack skips that pass (ADR 0008) and refuses, at synth, a reference to an address it does not declare.
+ * stack skips that pass (ADR 0008). At synth it refuses a reference to an address it does not declare; a reference
+ * to another stack's resource at an address this stack also has is caught by cdktf's own discovery in the unit suite
+ * (self-contained-stack.test.ts).
  */
 export abstract class SelfContainedStack extends TerraformStack {
   /** cdktf's prepareStack without the cross-stack pass: it still adds a local backend to a stack without one. */
@@ -60,5 +86,11 @@ export abstract class SelfContainedStack extends TerraformStack {
       );
     }
     return config;
+  }
+
+  /** `cdktf synth --hcl` (SYNTH_HCL_OUTPUT) renders HCL instead: the same check first. */
+  public override toHclTerraform(): ReturnType<TerraformStack["toHclTerraform"]> {
+    this.toTerraform();
+    return super.toHclTerraform();
   }
 }
