@@ -2,7 +2,7 @@
  * A resource this stack either creates or is given: "create", { arn } of an existing one, or
  * { remoteState, output } naming another team's state output. The KMS key and the alarm topic use it.
  */
-import { z } from "./zod";
+import * as z from "./zod";
 
 export const remoteStateOutput = z.strictObject({
   remoteState: z

@@ -3,7 +3,7 @@
  * archive. Limits and defaults are named once here; config/schema.ts wires these schemas in and
  * runs `checkOperations` for the rules that need the rest of the environment.
  */
-import { z } from "./zod";
+import * as z from "./zod";
 import { TABLE_DEFINITIONS, TABLE_IDS } from "../tables";
 import { createdOrGiven, referencedRemoteState } from "./created-or-given";
 

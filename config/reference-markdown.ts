@@ -5,7 +5,7 @@
  * added to the schema appears without touching this file. `npm run docs:config` rewrites that page;
  * a unit test fails while they differ.
  */
-import { z } from "./zod";
+import * as z from "./zod";
 
 /** The subset of JSON Schema that zod emits for our schema. */
 interface JsonSchema {

@@ -2,7 +2,7 @@
  * The schema of an environment's configuration. Everything a user can get wrong is checked here,
  * before any construct exists, and every message names the environment, the field and the fix.
  */
-import { z } from "./zod";
+import * as z from "./zod";
 import { DYNAMODB_NAME_PATTERN } from "../tables/dynamodb-limits";
 import {
   KMS_KEY_ARN_PATTERN,

@@ -12,7 +12,7 @@
  * A key whose product is not in an offer that was read is reported as missing and keeps its current
  * entry; so a usage type below that AWS names differently shows up as "missing", never as a wrong price.
  */
-import { z } from "../config/zod";
+import * as z from "../config/zod";
 import { CostInputError } from "./errors";
 import { PRICE_KEYS, readJson, type Price, type PriceFile, type PriceKey } from "./prices";
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "../config/zod";
+import * as z from "../config/zod";
 import { CostInputError } from "./errors";
 import { projectRoot } from "../stacks/project-root";
 

@@ -11,7 +11,7 @@
  * Terraform apply that table's GSIs or capacity, until `npm run schema:applied` records the deploy.
  */
 import { APPEND_ONLY_DENIED_ACTIONS } from "../tables/append-only";
-import { z } from "../config/zod";
+import * as z from "../config/zod";
 import { stackName } from "../config/environment-bounds";
 import type { Environment, TableSettings } from "../config/schema";
 import { TABLE_DEFINITIONS, type KeyAttribute, type StreamViewType, type TableClass, type TableDefinition } from "../tables";
