@@ -24,6 +24,11 @@ function expressions(text: string): string[] {
   const found: string[] = [];
   for (let start = text.indexOf("${"); start !== -1; start = text.indexOf("${", start + 2)) {
     if (text[start - 1] === "$") continue;
+    const plain = text.slice(start + 2, text.indexOf("}", start));
+    if (!plain.includes("{") && !plain.includes('\\"')) {
+      found.push(plain); // no braces or quotes of its own, as nearly all are
+      continue;
+    }
     let expression = "";
     let quoted = false;
     for (let i = start + 2, depth = 1; i < text.length; i++) {
