@@ -63,6 +63,20 @@ const name = (instance: Instance, field = "name") =>
     .map((state) => state[field])
     .find((value) => typeof value === "string") as string | undefined;
 const issue = (finding: string, detail: string, message: string, procedure: string): Issue => ({ finding, detail, message, procedure });
+/**
+ * The issue when a plan lowers or removes the number at `path` (a retention or window):
+ * "shortens <what> <from> -> <to> <unit> (<consequence>)".
+ */
+function shortened(
+  before: Values,
+  after: Values,
+  path: string,
+  { finding, what, unit, consequence, procedure }: { finding: string; what: string; unit: string; consequence: string; procedure: string },
+): Issue[] {
+  const [from, to] = [at(before, path), at(after, path)];
+  if (typeof from !== "number" || (typeof to === "number" && to >= from)) return [];
+  return [issue(finding, `${from}->${show(to)}`, `shortens ${what} ${from} -> ${show(to)} ${unit} (${consequence})`, procedure)];
+}
 
 // ---------------------------------------------------------------- policies, compared by meaning
 
@@ -205,21 +219,16 @@ function tableChanges(before: Values, after: Values, { created, model, instance 
         "keep PITR on; take an on-demand backup first if it really must go",
       ),
     );
-  else if (at(before, "point_in_time_recovery[0].enabled") === true) {
-    const [from, to] = [
-      at(before, "point_in_time_recovery[0].recovery_period_in_days"),
-      at(after, "point_in_time_recovery[0].recovery_period_in_days"),
-    ];
-    if (typeof from === "number" && (typeof to !== "number" || to < from))
-      found.push(
-        issue(
-          "pitr-shortened",
-          `${from}->${show(to)}`,
-          `shortens the PITR window ${from} -> ${show(to)} days (older restore points are dropped)`,
-          "take an on-demand backup covering the days being dropped first",
-        ),
-      );
-  }
+  else if (at(before, "point_in_time_recovery[0].enabled") === true)
+    found.push(
+      ...shortened(before, after, "point_in_time_recovery[0].recovery_period_in_days", {
+        finding: "pitr-shortened",
+        what: "the PITR window",
+        unit: "days",
+        consequence: "older restore points are dropped",
+        procedure: "take an on-demand backup covering the days being dropped first",
+      }),
+    );
   if (wasTrue(before, after, "deletion_protection_enabled"))
     found.push(
       issue(
@@ -339,16 +348,15 @@ function keyChanges(before: Values, after: Values): Issue[] {
         "keep the key enabled; move its users to another key first",
       ),
     );
-  const [from, to] = [at(before, "deletion_window_in_days"), at(after, "deletion_window_in_days")];
-  if (typeof from === "number" && (typeof to !== "number" || to < from))
-    found.push(
-      issue(
-        "deletion-window-shortened",
-        `${from}->${show(to)}`,
-        `shortens the deletion window ${from} -> ${show(to)} days (less time to cancel a deletion)`,
-        "keep the window",
-      ),
-    );
+  found.push(
+    ...shortened(before, after, "deletion_window_in_days", {
+      finding: "deletion-window-shortened",
+      what: "the deletion window",
+      unit: "days",
+      consequence: "less time to cancel a deletion",
+      procedure: "keep the window",
+    }),
+  );
   return [...found, ...comparePolicies(before, after, "policy", "allow", "the key policy")];
 }
 const keyOfPolicy = (policy: Instance, model: PlanModel) =>
@@ -662,17 +670,13 @@ export const KIND_RULES: Readonly<Record<string, KindRule>> = {
     procedure: "check the delivery lag is zero and add the replacement first, then remove the old stream",
     changed: (before, after, { created }) => {
       if (created) return [];
-      const found: Issue[] = [];
-      const [from, to] = [at(before, "retention_period"), at(after, "retention_period")];
-      if (typeof from === "number" && (typeof to !== "number" || to < from))
-        found.push(
-          issue(
-            "retention-shortened",
-            `${from}->${show(to)}`,
-            `shortens the stream's retention ${from} -> ${show(to)} hours (less time to recover a stalled delivery)`,
-            "keep the retention",
-          ),
-        );
+      const found = shortened(before, after, "retention_period", {
+        finding: "retention-shortened",
+        what: "the stream's retention",
+        unit: "hours",
+        consequence: "less time to recover a stalled delivery",
+        procedure: "keep the retention",
+      });
       if (at(before, "encryption_type") === "KMS" && at(after, "encryption_type") !== "KMS")
         found.push(
           issue(
