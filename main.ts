@@ -4,7 +4,7 @@
  */
 import { synthesize } from "./stacks/app";
 import { usageWarnings } from "./cost/run";
-import { wrapLines } from "./cost/format";
+import { wrapLines } from "./config/output-width";
 
 try {
   const synthesized = synthesize();

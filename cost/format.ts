@@ -9,13 +9,14 @@ import type { CostLine, EnvironmentEstimate, ResourceLine, TableEstimate, Totals
 import { HOURS_PER_MONTH, isUnbounded } from "./estimate";
 import { totals } from "./estimator";
 import type { Change, CostDiff } from "./diff";
+import { OUTPUT_WIDTH, wrap } from "../config/output-width";
 
 export const FORMATS = ["table", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 export const JSON_SCHEMA_VERSION = 1;
 
 const round = (usd: number | null) => (usd === null ? null : Math.round(usd * 10_000) / 10_000);
-// Made on first use, as units() in ./estimator is: synth imports this module for wrapLines only.
+// Made on first use, as units() in ./estimator is: synth loads this module for the cost warnings and never formats.
 let dollarsFormat: Intl.NumberFormat | undefined;
 /** US dollars with cents and thousands separators, e.g. "$1,735.64". */
 export const dollars = (value: number) =>
@@ -52,33 +53,6 @@ function markdownTable(header: string[], rows: string[][]): string {
     `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
-}
-
-/** Output width: every line of the text formats fits (GUIDE: outputs fit 120 columns). */
-export const OUTPUT_WIDTH = 120;
-
-/** Wraps `text` at spaces to `width`, continuation lines indented; a word longer than a line stays whole. */
-export function wrap(text: string, width = OUTPUT_WIDTH, indent = "  "): string[] {
-  const lines: string[] = [];
-  const lead = /^ */.exec(text)![0];
-  let current = lead;
-  for (const word of text.trimStart().split(" ")) {
-    const candidate = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
-    if (candidate.length > width && current.trim() !== "") {
-      lines.push(current);
-      current = `${indent}${word}`;
-    } else current = candidate;
-  }
-  lines.push(current);
-  return lines;
-}
-
-/** Each line of `text` wrapped to `width`, continuation lines indented four columns under their line. */
-export function wrapLines(text: string, width = OUTPUT_WIDTH): string {
-  return text
-    .split("\n")
-    .flatMap((line) => wrap(line, width, `${/^ */.exec(line)![0]}    `))
-    .join("\n");
 }
 
 function caveatSummary(estimate: EnvironmentEstimate, usageFile: string): string {

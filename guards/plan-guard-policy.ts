@@ -138,10 +138,10 @@ export const digest = (value: unknown) =>
 /** A short, stable name for a document's meaning. */
 export const policyDigest = (policy: Policy | "unknown"): string => digest(policy === "unknown" ? "unknown" : policy);
 
-/** One line for a message: `Deny dynamodb:deleteitem,... to * on <resources>`. */
+/** One line for a message: `Deny dynamodb:deleteitem, ... to * on <resources>` (lists split at ", " so they wrap). */
 export function describeStatement(s: Statement): string {
-  const actions = s.actions.length > 0 ? s.actions.join(",") : `all but ${s.notActions.join(",")}`;
-  const who = s.principals.length > 0 ? s.principals.join(",") : `all but ${s.notPrincipals.join(",")}`;
+  const actions = s.actions.length > 0 ? s.actions.join(", ") : `all but ${s.notActions.join(", ")}`;
+  const who = s.principals.length > 0 ? s.principals.join(", ") : `all but ${s.notPrincipals.join(", ")}`;
   const condition = s.condition === "[]" || s.condition === "{}" ? "" : ` if ${s.condition}`;
   return `${s.effect} ${actions} to ${who}${condition}`;
 }

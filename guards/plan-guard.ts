@@ -22,6 +22,7 @@ import {
   planEnvironment,
 } from "./plan-guard-overrides";
 import { describeStatement } from "./plan-guard-policy";
+import { wrapLines } from "../config/output-width";
 import { KIND_RULES, SINGLETON_KEYS, UNGUARDED_TYPES, policyDenials } from "./plan-guard-rules";
 
 export { PlanGuardInputError, parseOverrides, type PlanGuardOverride } from "./plan-guard-overrides";
@@ -361,41 +362,60 @@ const commonPrefix = (names: readonly string[]) =>
         return prefix;
       });
 
-/** The report people read (on the pull request in Atlantis) and the exit code: 0 pass, 1 refused. */
-export function formatGuardResult(result: PlanGuardResult, file: string): { text: string; exitCode: 0 | 1 } {
+export interface FormatOptions {
+  /**
+   * Whether a refusal ends with how to add an override (an example entry for guards/plan-guard-overrides.json);
+   * false where no overrides are read (the Atlantis guard: waiving is the policy owners' call). @default true
+   */
+  readonly overrideAdvice?: boolean;
+}
+
+/**
+ * The report people read (on the pull request in Atlantis), within OUTPUT_WIDTH columns, and the exit code: 0 pass,
+ * 1 refused. Each finding is a list item: `- <address> [(deposed <key>)] <finding> [<detail>]` (what an override names),
+ * then its message and its safe procedure.
+ */
+export function formatGuardResult(
+  result: PlanGuardResult,
+  file: string,
+  { overrideAdvice = true }: FormatOptions = {},
+): { text: string; exitCode: 0 | 1 } {
+  // Identifiers (a finding's address, finding and detail; the example entry) are never wrapped: they are copied.
+  const lines: string[] = [];
+  const say = (text: string) => lines.push(wrapLines(text));
   // Another environment's override is expected in a shared file: a note, so a typo in its environment still shows.
-  const lines = result.overrides
-    .filter((report) => report.status !== "applied")
-    .map((report) => `${report.status === "other-environment" ? "note" : "WARNING"}: ${report.message}`);
+  for (const report of result.overrides.filter(({ status }) => status !== "applied"))
+    say(`${report.status === "other-environment" ? "note" : "WARNING"}: ${report.message}`);
   for (const found of result.overridden)
-    lines.push(
-      `overridden until ${found.expires}: ${found.address}${found.deposed ? ` (deposed ${found.deposed})` : ""} ${found.finding} [${found.detail}]: ${found.message} (reviewed reason: ${found.reason})`,
-    );
+    say(`overridden until ${found.expires}: ${identity(found)}: ${found.message} (reviewed reason: ${found.reason})`);
   if (result.findings.length === 0) {
-    lines.push(`plan guard: OK (${file}: ${result.summary})`);
+    say(`plan guard: OK (${file}: ${result.summary})`);
     return { text: lines.join("\n"), exitCode: 0 };
   }
-  lines.push(
-    `plan guard: REFUSED (${file}: ${result.summary}). ${result.findings.length} finding(s) would lose data or weaken a protection:`,
-  );
-  for (const found of result.findings)
-    lines.push(
-      `- ${found.address}${found.deposed ? ` (deposed ${found.deposed})` : ""} ${found.finding} [${found.detail}]: ${found.message}`,
-      `    safe procedure: ${found.procedure}`,
-    );
+  say(`plan guard: REFUSED (${file}: ${result.summary}). ${result.findings.length} finding(s) would lose data or weaken a protection:`);
+  for (const found of result.findings) {
+    lines.push(`- ${identity(found)}`);
+    say(`  ${found.message}`);
+    say(`  safe procedure: ${found.procedure}`);
+  }
+  if (!overrideAdvice) return { text: lines.join("\n"), exitCode: 1 };
+
   const { account = "<12-digit account>", tableNames } = result.environment;
   const first = result.findings[0];
-  lines.push(
-    `If a change is intended and reviewed, add an entry per finding to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request, e.g.:`,
-    `  ${JSON.stringify({
-      environment: { account, tableNamePrefix: commonPrefix(tableNames) || "<table name prefix>" },
-      address: first.address,
-      ...(first.deposed ? { deposed: first.deposed } : {}),
-      finding: first.finding,
-      detail: first.detail,
-      reason: "<why this is safe>",
-      expires: `<YYYY-MM-DD, at most ${MAX_OVERRIDE_DAYS} days ahead>`,
-    })}`,
-  );
+  const example = {
+    environment: { account, tableNamePrefix: commonPrefix(tableNames) || "<table name prefix>" },
+    address: first.address,
+    ...(first.deposed ? { deposed: first.deposed } : {}),
+    finding: first.finding,
+    detail: first.detail,
+    reason: "<why this is safe>",
+    expires: `<YYYY-MM-DD, at most ${MAX_OVERRIDE_DAYS} days ahead>`,
+  };
+  say(`If a change is intended and reviewed, add an entry per finding to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request, e.g.:`);
+  lines.push(JSON.stringify(example, null, 2).replace(/^/gm, "  "));
   return { text: lines.join("\n"), exitCode: 1 };
 }
+
+/** What an override names: `<address> [(deposed <key>)] <finding> [<detail>]`. */
+const identity = (found: Finding) =>
+  `${found.address}${found.deposed ? ` (deposed ${found.deposed})` : ""} ${found.finding} [${found.detail}]`;

@@ -10,7 +10,7 @@
 import { renameSync, readdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CostInputError } from "../cost/errors";
-import { wrap } from "../cost/format";
+import { wrap } from "../config/output-width";
 import { importOffers, PRICE_SOURCES, readOfferFile } from "../cost/price-list";
 import { PRICES_DIRECTORY, readPriceFile } from "../cost/prices";
 

@@ -32,6 +32,7 @@ import { CONFIG_FILE, checkTerraformConfig, projectEntryProblems, type ConfigChe
 import { StrictJsonError, parseStrictJson } from "../guards/strict-json";
 import { ATLANTIS_APPLY_ROLE_NAME, ATLANTIS_PLAN_ROLE_NAME } from "../stacks/atlantis-role-policies";
 import { guardPlanFile } from "./plan-guard-file";
+import { wrapLines } from "../config/output-width";
 
 /** Set by scripts/build-guard.js. */
 declare const OPSDATA_GUARD_VERSION: string;
@@ -163,7 +164,9 @@ function config(args: Arguments): number {
     problems.push(...checkTerraformConfig(json, facts));
   }
   if (problems.length > 0) {
-    console.log(`config check: REFUSED (${version()}): ${problems.length} problem(s)\n${problems.map((p) => `- ${p}`).join("\n")}`);
+    console.log(
+      wrapLines(`config check: REFUSED (${version()}): ${problems.length} problem(s)\n${problems.map((p) => `- ${p}`).join("\n")}`),
+    );
     return 1;
   }
   const { bucket, key } = environment.state;
@@ -181,21 +184,16 @@ function plan(args: Arguments): number {
   const overridesPath = typeof args.options.get("--overrides") === "string" ? option(args, "--overrides") : null;
   const { text, exitCode } = guardPlanFile(planPath, { stack: project, overridesPath });
   if (!args.options.has("--policy-check") || exitCode === 2) {
-    (exitCode === 0 ? console.log : console.error)(`${text}\n(${version()})`);
+    (exitCode === 0 ? console.log : console.error)(wrapLines(`${text}\n(${version()})`));
     return exitCode;
   }
   if (exitCode === 0) {
-    console.log(`PASS - ${project}: ${text}\n(${version()})\n0 failures`);
+    console.log(wrapLines(`PASS - ${project}: ${text}\n(${version()})\n0 failures`));
   } else {
-    // The guard's advice to add an override file does not apply here: the server reads none.
-    const findings = text
-      .split("\n")
-      .filter((line) => !line.includes("plan-guard-overrides.json"))
-      .join("\n");
     console.log(
       [
         `FAIL - ${project}: the plan guard refuses this plan (${version()})`,
-        findings,
+        text,
         "Overrides in the pull request are not read here. If the change is intended and reviewed, a policy owner",
         "(not the author) waives it by commenting: atlantis approve_policies",
         "1 failure",
@@ -250,6 +248,6 @@ try {
   process.exitCode = run(parseArguments(rest));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  console.error(`${version()}: ${error.message}${error instanceof InputError ? "" : `\n${USAGE}`}`);
+  console.error(`${wrapLines(`${version()}: ${error.message}`)}${error instanceof InputError ? "" : `\n${USAGE}`}`);
   process.exitCode = 2;
 }

@@ -42,7 +42,7 @@ export function guardPlanFile(planPath: string, options: PlanGuardFileOptions = 
       throw new PlanGuardInputError(`${overridesPath}: no such overrides file (give a JSON array, [] for none)`);
     const overrides =
       overridesPath !== null && existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
-    return formatGuardResult(guardPlan(plan, { overrides, now: options.now }), planPath);
+    return formatGuardResult(guardPlan(plan, { overrides, now: options.now }), planPath, { overrideAdvice: overridesPath !== null });
   } catch (error) {
     if (error instanceof PlanGuardInputError) return { text: `plan guard: cannot check: ${error.message}`, exitCode: 2 };
     throw error;

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../config/environments";
-import { wrapLines } from "../cost/format";
+import { wrapLines } from "../config/output-width";
 import { validateEnvironments } from "../config/validate";
 import { readSchemaLock } from "../stacks/app";
 import { projectRoot } from "../stacks/project-root";

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { App } from "cdktf";
-import { wrapLines } from "../cost/format";
+import { wrapLines } from "../config/output-width";
 import { ENVIRONMENTS } from "../config/environments";
 import { validateEnvironments } from "../config/validate";
 import { EnvironmentStack } from "./environment-stack";

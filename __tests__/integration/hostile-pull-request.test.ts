@@ -94,7 +94,7 @@ describe("the trusted guard file", () => {
   test("refuses the destructive plan fixture (exit 1, the address), and passes the no-change plan", () => {
     const refused = spawnSync("node", [guard, "plan", DESTRUCTIVE_PLAN, "--project", PROJECT], { cwd: tmpdir(), encoding: "utf8" });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`- ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs: deletes it`);
+    expect(refused.stderr).toContain(`- ${DELETED_TABLE} destroyed [delete]\n  the DynamoDB table opsdata_prod_audit_logs: deletes it`);
     const noChanges = join(root, "__tests__/fixtures/plans/aws-prod-no-changes.plan.json");
     const passed = spawnSync("node", [guard, "plan", noChanges, "--project", PROJECT, "--policy-check"], {
       cwd: tmpdir(),
@@ -214,7 +214,9 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (route, tamp
     const run = runStep(clone, POLICY_CHECK());
     expect(run.status).toBe(0);
     expect(run.stdout.split("\n")[0]).toBe(`FAIL - ${PROJECT}: the plan guard refuses this plan (opsdata-guard 0.1.0+${baseCommit})`);
-    expect(run.stdout).toContain(`- ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs: deletes it`);
+    expect(run.stdout).toContain(`- ${DELETED_TABLE} destroyed [delete]\n  the DynamoDB table opsdata_prod_audit_logs: deletes it`);
+    expect(run.stdout).not.toContain("plan-guard-overrides.json"); // the server reads no overrides: no advice to add one
+    expect(run.stdout.split("\n").filter((line) => line.length > 120)).toEqual([]);
     expect(run.stdout.endsWith("\n1 failure\n")).toBe(true);
     expect(atlantisPolicySetPassed(run.stdout)).toBe(false);
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
@@ -254,7 +256,7 @@ test("the edited overrides are a valid waiver: the same guard passes the plan wh
       encoding: "utf8",
     },
   );
-  expect(run.stdout).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
+  expect(run.stdout.replace(/\n +/g, " ")).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
   expect(run.stdout).toMatch(/^overridden until \d{4}-\d{2}-\d{2}: aws_dynamodb_table\.audit_logs destroyed \[delete\]/m);
   expect(run.status).toBe(0);
 });
@@ -279,8 +281,8 @@ test("a pull request adding an external data source to the prod stack is refused
   expect(run.status).toBe(1);
   expect(run.stdout.split("\n")).toEqual([
     `config check: REFUSED (opsdata-guard 0.1.0+${baseCommit}): 2 problem(s)`,
-    `- ${PROJECT}/extra.tf: the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars file, ` +
-      "and Atlantis passes env/<workspace>.tfvars); delete extra.tf",
+    `- ${PROJECT}/extra.tf: the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars`,
+    "  file, and Atlantis passes env/<workspace>.tfvars); delete extra.tf",
     `- ${PROJECT}/cdk.tf.json: data.external.leak: the external data source runs a program on the Atlantis server; remove it`,
     "",
   ]);

@@ -111,7 +111,8 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       rmSync(directory, { recursive: true, force: true });
       rmSync(planDirectory, { recursive: true, force: true });
     });
-    const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => String(call[0])));
+    // Each printed message with its wrapped lines joined (a temporary path's length decides where they wrap).
+    const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => String(call[0]).replace(/\n +/g, " ")));
     const state = () => join(directory, "terraform.tfstate");
 
     test("plan only: the saved plan and its JSON are written to the private directory and guarded, nothing is applied", async () => {
@@ -202,7 +203,8 @@ describe("npm run plan:guard", () => {
       const result = cli(planPath, "--overrides", join(directory, "none.json"), "--stack", "dynamodb-prod");
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(
-        "- aws_dynamodb_table.orders deletion-protection-off [deletion_protection_enabled]: the DynamoDB table shop_prod_orders: turns deletion protection off",
+        "- aws_dynamodb_table.orders deletion-protection-off [deletion_protection_enabled]\n" +
+          "  the DynamoDB table shop_prod_orders: turns deletion protection off",
       );
       const expires = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
       const override = {

@@ -239,14 +239,16 @@ function relabel(fixture: string, mapping: Record<string, { address: string; bef
   return real;
 }
 
+/** The report with each wrapped line joined to the one before it, for phrases that may wrap. */
+const oneLine = (text: string) => text.replace(/\n +/g, " ");
 const run = (document: Json, overrides: PlanGuardOverride[] = []) =>
   formatGuardResult(guardPlan(parsePlan(JSON.stringify(document), "plan.json"), { overrides, now: NOW }), "plan.json");
-/** `address finding [detail]` of every refused finding; the exit status checked alongside. */
+/** `address finding [detail]` of every refused finding, each a list item of the report; the exit status checked alongside. */
 function refused(document: Json, overrides: PlanGuardOverride[] = []) {
   const result = guardPlan(parsePlan(JSON.stringify(document), "plan.json"), { overrides, now: NOW });
   const { text, exitCode } = formatGuardResult(result, "plan.json");
   const lines = result.findings.map((f) => `${f.address}${f.deposed ? ` (deposed ${f.deposed})` : ""} ${f.finding} [${f.detail}]`);
-  lines.forEach((line) => expect(text).toContain(line));
+  lines.forEach((line) => expect(text.split("\n")).toContain(`- ${line}`));
   expect(exitCode).toBe(lines.length > 0 ? 1 : 0);
   return lines;
 }
@@ -538,7 +540,7 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
       "aws_dynamodb_resource_policy.audit_v2 access-granted [digest]",
       "aws_dynamodb_resource_policy.audit_v2 denied-by-resource-policy [dynamodb:PutResourcePolicy]",
     ]);
-    expect(run(document).text).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
+    expect(oneLine(run(document).text)).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
   });
 
   test("a policy known only after apply cannot be shown to keep its denials: refused", () => {
@@ -726,11 +728,11 @@ describe("a key stays usable and recoverable; messages say what it encrypts", ()
 
   test("the data key's message names the tables; the alarm topic key's does not claim it encrypts them", () => {
     const data = run(withUsers({ address: "aws_kms_key.data", actions: ["delete"], before: key(KEY_ARN) })).text;
-    expect(data).toContain("aws_kms_key.data destroyed [delete]: the KMS key that encrypts aws_dynamodb_table.orders: deletes it");
+    expect(data).toContain("\n- aws_kms_key.data destroyed [delete]\n  the KMS key that encrypts aws_dynamodb_table.orders: deletes it");
     const alarm = run(withUsers({ address: "aws_kms_key.alarm_topic", actions: ["delete"], before: key(arn("kms", "key/alarm-key")) }));
     expect(alarm.exitCode).toBe(1);
     expect(alarm.text).toContain(
-      "aws_kms_key.alarm_topic destroyed [delete]: the KMS key used by aws_sns_topic.alarms (no table or archive data)",
+      "\n- aws_kms_key.alarm_topic destroyed [delete]\n  the KMS key used by aws_sns_topic.alarms (no table or archive data)",
     );
     expect(alarm.text).not.toMatch(/encrypts .*table/);
   });
@@ -910,7 +912,7 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     const publicRead = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/*` };
     const lines = refused(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead))));
     expect(lines).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.archive access-granted /)]);
-    expect(run(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead)))).text).toContain(
+    expect(oneLine(run(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead)))).text)).toContain(
       "newly allows (public: everyone, no condition)",
     );
     expect(
@@ -1149,7 +1151,7 @@ describe("overrides name exactly what they waive, in the plan's own environment,
   test("another environment's override does not apply: the plan's own account and table names decide", () => {
     const dev = override({ environment: { account: "111122223333", tableNamePrefix: "shop_prod_" } });
     expect(run(dropped(), [dev, override({ detail: "by-status" })]).exitCode).toBe(1);
-    expect(run(dropped(), [dev]).text).toContain(
+    expect(oneLine(run(dropped(), [dev]).text)).toContain(
       `note: override aws_dynamodb_table.orders gsi-dropped [by-owner]: not for this plan (it is for account 111122223333, the plan is for ${ACCOUNT})`,
     );
     const prefix = override({ environment: { account: ACCOUNT, tableNamePrefix: "shop_dev_" } });
@@ -1177,9 +1179,37 @@ describe("overrides name exactly what they waive, in the plan's own environment,
     expect(text).toContain("WARNING: override aws_dynamodb_table.other gsi-dropped [by-owner]: matches no finding in this plan");
   });
 
-  test("the refusal prints a ready override for the plan's environment", () => {
-    expect(run(dropped()).text).toContain(
-      `{"environment":{"account":"${ACCOUNT}","tableNamePrefix":"shop_prod_orders"},"address":"aws_dynamodb_table.orders","finding":"gsi-dropped","detail":"by-owner"`,
+  test("the refusal prints a ready override for the plan's environment: the entry is valid JSON, as it is copied", () => {
+    const { text } = run(dropped());
+    expect(JSON.parse(text.slice(text.indexOf("e.g.:\n") + "e.g.:\n".length))).toEqual({
+      environment: { account: ACCOUNT, tableNamePrefix: "shop_prod_orders" },
+      address: "aws_dynamodb_table.orders",
+      finding: "gsi-dropped",
+      detail: "by-owner",
+      reason: "<why this is safe>",
+      expires: "<YYYY-MM-DD, at most 90 days ahead>",
+    });
+  });
+
+  test("GIVEN long messages and a note WHEN reported THEN every line fits 120 columns and each finding is a list item", () => {
+    const document = plan([
+      update(
+        "aws_dynamodb_table.audit",
+        table("audit"),
+        table("audit", { point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 36 }] }),
+      ),
+      { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
+    ]);
+    const { text } = run(document, [override({ environment: { account: "111122223333", tableNamePrefix: "shop_prod_" } })]);
+    expect(text.split("\n").filter((line) => line.length > 120)).toEqual([]);
+    expect(text).toMatch(/^note: override aws_dynamodb_table\.orders gsi-dropped \[by-owner\]: not for this plan/);
+    expect(text).toContain(
+      "\n- aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateContinuousBackups]\n" +
+        "  the DynamoDB table shop_prod_audit: needs dynamodb:UpdateContinuousBackups, which aws_dynamodb_resource_policy.audit\n" +
+        "      denies (Deny dynamodb:deleteitem, dynamodb:deleteresourcepolicy,",
+    );
+    expect(text).toContain(
+      "\n  safe procedure: get the change approved, add an override, and apply it with the exempted (break-glass) role;\n",
     );
   });
 
@@ -1300,9 +1330,8 @@ describe("the real plans pass as they are", () => {
     ["aws-prod-no-changes.plan.json", "0 to create, 0 to update, 0 to replace, 0 to delete, 0 to forget, 5 unchanged"],
   ])("%s", (name, summary) => {
     const text = readFileSync(join(__dirname, "../fixtures/plans", name), "utf8");
-    expect(formatGuardResult(guardPlan(parsePlan(text, name), { now: NOW }), name)).toEqual({
-      text: `plan guard: OK (${name}: ${summary})`,
-      exitCode: 0,
-    });
+    const result = formatGuardResult(guardPlan(parsePlan(text, name), { now: NOW }), name);
+    expect(result.exitCode).toBe(0);
+    expect(oneLine(result.text)).toBe(`plan guard: OK (${name}: ${summary})`);
   });
 });
