@@ -22,6 +22,8 @@ const DESTRUCTIVE_PLAN = join(root, "__tests__/fixtures/plans/aws-prod-delete-au
 const DELETED_TABLE = "aws_dynamodb_table.audit_logs";
 const PROJECT = "dynamodb-prod";
 const INSTALLED_PATH = "/opt/opsdata/opsdata-guard.js";
+/** Output with its wrapped lines (the guard prints within 120 columns) joined to the line before. */
+const joined = (text: string) => text.replace(/\n +/g, " ");
 
 /** Atlantis v0.47.1's verdict on a custom policy check's output (doPolicyCheck): passed unless it reports a failure. */
 function atlantisPolicySetPassed(output: string): boolean {
@@ -115,7 +117,7 @@ describe("the trusted guard file", () => {
   test("a project that is not an environment is refused by every command", () => {
     const run = spawnSync("node", [guard, "profile", "apply", "--project", "dynamodb-evil"], { encoding: "utf8" });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("project dynamodb-evil is not an environment of opsdata-guard");
+    expect(joined(run.stderr)).toContain("project dynamodb-evil is not an environment of opsdata-guard");
   });
 
   test("the server's AWS config: the plan and apply roles of each account, with its external id (config/environments.ts)", () => {
@@ -256,7 +258,7 @@ test("the edited overrides are a valid waiver: the same guard passes the plan wh
       encoding: "utf8",
     },
   );
-  expect(run.stdout.replace(/\n +/g, " ")).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
+  expect(joined(run.stdout)).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
   expect(run.stdout).toMatch(/^overridden until \d{4}-\d{2}-\d{2}: aws_dynamodb_table\.audit_logs destroyed \[delete\]/m);
   expect(run.status).toBe(0);
 });
@@ -281,9 +283,10 @@ test("a pull request adding an external data source to the prod stack is refused
   expect(run.status).toBe(1);
   expect(run.stdout.split("\n")).toEqual([
     `config check: REFUSED (opsdata-guard 0.1.0+${baseCommit}): 2 problem(s)`,
-    `- ${PROJECT}/extra.tf: the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars`,
-    "  file, and Atlantis passes env/<workspace>.tfvars); delete extra.tf",
-    `- ${PROJECT}/cdk.tf.json: data.external.leak: the external data source runs a program on the Atlantis server; remove it`,
+    `- ${PROJECT}/extra.tf: the project directory holds only cdk.tf.json (terraform loads every *.tf and *.tfvars file,`,
+    "  and Atlantis passes env/<workspace>.tfvars); delete extra.tf",
+    `- ${PROJECT}/cdk.tf.json: data.external.leak: the external data source runs a program on the Atlantis server; remove`,
+    "  it",
     "",
   ]);
 });
@@ -301,7 +304,7 @@ describe("the installed config check, on a pull request's clone", () => {
     expect(() => JSON.parse(readFileSync(file, "utf8"))).not.toThrow();
     const run = runStep(clone, CONFIG_CHECK());
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(
+    expect(joined(run.stderr)).toMatch(
       new RegExp(
         `: ${PROJECT}/cdk\\.tf\\.json: not valid JSON: duplicate key resource \\(terraform would read both\\) at line \\d+, column \\d+;`,
       ),
@@ -314,7 +317,7 @@ describe("the installed config check, on a pull request's clone", () => {
     writeFileSync(join(projectDir(clone), "cdk.tf.json"), '{"x": SECRET-VALUE}');
     const run = runStep(clone, CONFIG_CHECK());
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`${PROJECT}/cdk.tf.json: not valid JSON: unexpected character at line 1, column 7;`);
+    expect(joined(run.stderr)).toContain(`${PROJECT}/cdk.tf.json: not valid JSON: unexpected character at line 1, column 7;`);
     expect(run.stdout + run.stderr).not.toContain("SECRET");
   });
 
