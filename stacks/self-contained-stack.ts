@@ -1,4 +1,6 @@
-import { TerraformStack } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+// cdktf's own merge, so that fragments combine exactly as in TerraformStack.toTerraform.
+import { deepMerge } from "cdktf/lib/util";
 
 /** A synthesized stack's JSON, as far as its addresses go. */
 interface StackConfig {
@@ -65,6 +67,8 @@ export function undeclaredReferences(config: StackConfig): string[] {
   return [...new Set(referenced.filter((address) => !declared(address)))].sort();
 }
 
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
 /**
  * A stack that refers to nothing in another stack of the app: each of ours has its own state, which HCL teams read,
  * so a cross-stack reference (an output here, a terraform_remote_state there) would quietly join two states and add
@@ -81,7 +85,7 @@ export abstract class SelfContainedStack extends TerraformStack {
   }
 
   public override toTerraform(): Record<string, unknown> {
-    const config = super.toTerraform() as Record<string, unknown> & StackConfig;
+    const config = this.terraformJson();
     const undeclared = undeclaredReferences(config);
     if (undeclared.length > 0) {
       throw new Error(
@@ -97,5 +101,40 @@ export abstract class SelfContainedStack extends TerraformStack {
   public override toHclTerraform(): ReturnType<TerraformStack["toHclTerraform"]> {
     this.toTerraform();
     return super.toHclTerraform();
+  }
+
+  /**
+   * A stack-level override (`stack.addOverride`) is refused: toTerraform leaves stack-level overrides out. Override
+   * the element instead (`resource.addOverride`).
+   */
+  public override addOverride(path: string): never {
+    throw new Error(`stack ${this.node.id}: addOverride("${path}") on a stack is not supported; override the resource instead`);
+  }
+
+  /**
+   * The JSON cdktf 0.21's TerraformStack.toTerraform builds (lib/terraform-stack.js), but for its last step: cdktf
+   * resolves each element's fragment, merges them, then resolves the merged whole again, which walks every resolved
+   * resource a second time and finds nothing left to resolve but stack-level overrides (refused above). That walk is
+   * about a twelfth of synth's CPU. self-contained-stack.test.ts checks the JSON equals cdktf's own for every stack
+   * of the shipped app.
+   */
+  private terraformJson(): Record<string, unknown> & StackConfig {
+    const elements = this.node
+      .findAll()
+      .filter((node): node is TerraformElement => TerraformElement.isTerraformElement(node) && node.cdktfStack === this);
+    const resolved = (fragment: unknown): unknown => Tokenization.resolve(fragment, { scope: this, resolver: RESOLVER });
+    const metadata = { version: this.node.tryGetContext("cdktfVersion") as unknown, stackName: this.node.id, backend: "local" };
+    for (const element of elements) deepMerge(metadata, resolved(element.toMetadata()));
+    const outputs = {};
+    for (const output of elements.filter((element) => TerraformOutput.isTerraformOutput(element))) {
+      // { <stack>: { <output id>: <its name in the JSON> } }, by the output's construct path.
+      deepMerge(
+        outputs,
+        output.node.path.split("/").reduceRight<unknown>((inner, part) => ({ [part]: inner }), output.friendlyUniqueId),
+      );
+    }
+    const config = { "//": { metadata, outputs } };
+    for (const element of elements) deepMerge(config, resolved(element.toTerraform()));
+    return config;
   }
 }

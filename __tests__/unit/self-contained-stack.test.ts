@@ -99,6 +99,27 @@ describe("the shipped app", () => {
     expect(inApp.filter((stack) => !(stack instanceof SelfContainedStack)).map((stack) => stack.node.id)).toEqual([]);
     expect(crossStackReferences(stacks)).toEqual([]);
   });
+
+  test.each([
+    ["as configured", environments],
+    ["with every bootstrap stack", environments.map((environment) => ({ ...environment, createStateBucket: true }))],
+  ])("%s: each stack's JSON is the one cdktf's own toTerraform builds, key for key and in order", (_, configured) => {
+    for (const stack of buildStacks(Testing.app(), configured, TABLE_DEFINITIONS, {})) {
+      stack.prepareStack();
+      expect(JSON.stringify(stack.toTerraform())).toBe(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
+    }
+  });
+});
+
+describe("GIVEN a stack-level override", () => {
+  test("WHEN it is added THEN it is refused, naming the stack and the fix (toTerraform leaves stack overrides out)", () => {
+    const stack = new BucketStack(Testing.app(), "buckets");
+    const asCdktfStack: TerraformStack = stack; // as cdktf's API calls it, with a value
+    expect(() => asCdktfStack.addOverride("terraform.required_version", ">= 1.5")).toThrow(
+      'stack buckets: addOverride("terraform.required_version") on a stack is not supported; override the resource instead',
+    );
+    expect(() => stack.bucket.addOverride("force_destroy", false)).not.toThrow();
+  });
 });
 
 describe("GIVEN a stack without a backend", () => {
