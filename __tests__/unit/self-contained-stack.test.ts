@@ -100,11 +100,9 @@ describe("the shipped app", () => {
     expect(crossStackReferences(stacks)).toEqual([]);
   });
 
-  test.each([
-    ["as configured", environments],
-    ["with every bootstrap stack", environments.map((environment) => ({ ...environment, createStateBucket: true }))],
-  ])("%s: each stack's JSON is the one cdktf's own toTerraform builds, key for key and in order", (_, configured) => {
-    for (const stack of buildStacks(Testing.app(), configured, TABLE_DEFINITIONS, {})) {
+  test("with every bootstrap stack: each stack's JSON is the one cdktf's own toTerraform builds, key for key and in order", () => {
+    const everyStack = environments.map((environment) => ({ ...environment, createStateBucket: true }));
+    for (const stack of buildStacks(Testing.app(), everyStack, TABLE_DEFINITIONS, {})) {
       stack.prepareStack();
       expect(JSON.stringify(stack.toTerraform())).toBe(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
     }
