@@ -138,11 +138,15 @@ export const digest = (value: unknown) =>
 /** A short, stable name for a document's meaning. */
 export const policyDigest = (policy: Policy | "unknown"): string => digest(policy === "unknown" ? "unknown" : policy);
 
-/** One line for a message: `Deny dynamodb:deleteitem, ... to * on <resources>` (lists split at ", " so they wrap). */
+/**
+ * One line for a message: `Deny dynamodb:deleteitem, ... to * if [...]`, its lists and the condition's JSON spaced
+ * after each comma so that the report can wrap them.
+ */
 export function describeStatement(s: Statement): string {
   const actions = s.actions.length > 0 ? s.actions.join(", ") : `all but ${s.notActions.join(", ")}`;
   const who = s.principals.length > 0 ? s.principals.join(", ") : `all but ${s.notPrincipals.join(", ")}`;
-  const condition = s.condition === "[]" || s.condition === "{}" ? "" : ` if ${s.condition}`;
+  const condition =
+    s.condition === "[]" || s.condition === "{}" ? "" : ` if ${s.condition.replace(/,(?=["[{\d-]|true|false|null)/g, ", ")}`;
   return `${s.effect} ${actions} to ${who}${condition}`;
 }
 

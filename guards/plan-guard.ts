@@ -392,7 +392,8 @@ export function formatGuardResult(
     say(`plan guard: OK (${file}: ${result.summary})`);
     return { text: lines.join("\n"), exitCode: 0 };
   }
-  say(`plan guard: REFUSED (${file}: ${result.summary}). ${result.findings.length} finding(s) would lose data or weaken a protection:`);
+  say(`plan guard: REFUSED (${file}: ${result.summary}).`);
+  say(`${result.findings.length} finding(s) would lose data or weaken a protection:`);
   for (const found of result.findings) {
     lines.push(`- ${identity(found)}`);
     say(`  ${found.message}`);
@@ -411,7 +412,7 @@ export function formatGuardResult(
     reason: "<why this is safe>",
     expires: `<YYYY-MM-DD, at most ${MAX_OVERRIDE_DAYS} days ahead>`,
   };
-  say(`If a change is intended and reviewed, add an entry per finding to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request, e.g.:`);
+  say(`Intended and reviewed? Add an entry per finding to ${PLAN_GUARD_OVERRIDES_FILE} in the pull request, e.g.:`);
   lines.push(JSON.stringify(example, null, 2).replace(/^/gm, "  "));
   return { text: lines.join("\n"), exitCode: 1 };
 }

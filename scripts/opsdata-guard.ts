@@ -171,8 +171,10 @@ function config(args: Arguments): number {
   }
   const { bucket, key } = environment.state;
   console.log(
-    `config check: OK (${version()}): ${project} uses only hashicorp/aws ${OPSDATA_AWS_PROVIDER_VERSION} ` +
-      `in account ${environment.aws.accountId}, state s3://${bucket}/${key}`,
+    wrapLines(
+      `config check: OK (${version()}): ${project} uses only hashicorp/aws ${OPSDATA_AWS_PROVIDER_VERSION} ` +
+        `in account ${environment.aws.accountId}, state s3://${bucket}/${key}`,
+    ),
   );
   return 0;
 }
@@ -184,11 +186,11 @@ function plan(args: Arguments): number {
   const overridesPath = typeof args.options.get("--overrides") === "string" ? option(args, "--overrides") : null;
   const { text, exitCode } = guardPlanFile(planPath, { stack: project, overridesPath });
   if (!args.options.has("--policy-check") || exitCode === 2) {
-    (exitCode === 0 ? console.log : console.error)(wrapLines(`${text}\n(${version()})`));
+    (exitCode === 0 ? console.log : console.error)(`${text}\n(${version()})`);
     return exitCode;
   }
   if (exitCode === 0) {
-    console.log(wrapLines(`PASS - ${project}: ${text}\n(${version()})\n0 failures`));
+    console.log(`PASS - ${project}\n${text}\n(${version()})\n0 failures`);
   } else {
     console.log(
       [

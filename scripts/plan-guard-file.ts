@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../stacks/project-root";
+import { wrapLines } from "../config/output-width";
 import {
   PLAN_GUARD_OVERRIDES_FILE,
   PlanGuardInputError,
@@ -44,7 +45,7 @@ export function guardPlanFile(planPath: string, options: PlanGuardFileOptions = 
       overridesPath !== null && existsSync(overridesPath) ? parseOverrides(readFileSync(overridesPath, "utf8"), overridesPath) : [];
     return formatGuardResult(guardPlan(plan, { overrides, now: options.now }), planPath, { overrideAdvice: overridesPath !== null });
   } catch (error) {
-    if (error instanceof PlanGuardInputError) return { text: `plan guard: cannot check: ${error.message}`, exitCode: 2 };
+    if (error instanceof PlanGuardInputError) return { text: wrapLines(`plan guard: cannot check: ${error.message}`), exitCode: 2 };
     throw error;
   }
 }

@@ -6,7 +6,19 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformStack, Testing } from "cdktf";
+import {
+  App,
+  Fn,
+  Lazy,
+  S3Backend,
+  TerraformIterator,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+  Testing,
+} from "cdktf";
+import { Construct } from "constructs";
 import { ENVIRONMENTS } from "../../config/environments";
 import { validateEnvironments } from "../../config/validate";
 import { buildStacks } from "../../stacks/app";
@@ -106,6 +118,24 @@ describe("the shipped app", () => {
       stack.prepareStack();
       expect(JSON.stringify(stack.toTerraform())).toBe(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
     }
+  });
+});
+
+describe("GIVEN a stack with what cdktf can put in one", () => {
+  test("WHEN synthesized THEN its JSON is the one cdktf's own toTerraform builds (providers merged as a list)", () => {
+    const stack = new ProviderStack(Testing.app(), "everything");
+    new AwsProvider(stack, "us", { region: "us-east-1", alias: "us" });
+    new S3Backend(stack, { bucket: "state", key: "everything.tfstate", region: "eu-west-1" }).addOverride("use_lockfile", true);
+    const name = new TerraformVariable(stack, "name", { type: "string", default: "x" });
+    const local = new TerraformLocal(stack, "upper", Fn.upper(name.stringValue));
+    const names = TerraformIterator.fromList(["a", "b"]);
+    const bucket = new S3Bucket(stack, "bucket", { forEach: names, bucket: `${names.value}-${local.asString}` });
+    bucket.addOverride("lifecycle.prevent_destroy", true);
+    new S3Bucket(stack, "lazy", { bucket: Lazy.stringValue({ produce: () => "made-late" }) }).importFrom("made-late");
+    new TerraformOutput(new Construct(stack, "nested"), "names", { value: Fn.jsonencode({ names: names.value, n: 2 }) });
+    new TerraformOutput(stack, "escaped", { value: "$${literal}" });
+    stack.prepareStack();
+    expect(JSON.stringify(stack.toTerraform())).toBe(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
   });
 });
 
