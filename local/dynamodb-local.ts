@@ -71,7 +71,7 @@ function checkJava(java: string): void {
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
     super(
-      `Port ${port} is already in use on 127.0.0.1, so DynamoDB Local was not started. ` +
+      `Port ${port} is already in use on 127.0.0.1, so DynamoDB Local was not started.\n` +
         `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with --port.`,
     );
     this.name = "PortInUseError";

@@ -124,7 +124,7 @@ row("floor: node -e \"require('cdktf')\"", figures(floor));
 row("synth, bundle cached", figures(synthWarm), "CPU <= 2x the floor's", verdict(synthOverFloor <= 2));
 row("  its CPU / the floor's (median of pairs)", `${synthOverFloor.toFixed(2)}x`);
 row("  its wall time / the floor's (median of pairs)", `${synthWallOverFloor.toFixed(2)}x`);
-row("synth, fresh clone (no .build/, no compile cache)", figures(synthFresh), "< 3 s wall", verdict(synthFresh.wall < 3));
+row("synth in a fresh clone (no .build/, no cache)", figures(synthFresh), "< 3 s wall", verdict(synthFresh.wall < 3));
 row("unit suite, first run (empty jest cache)", figures(unitFirst));
 row("unit suite, again", figures(unitAgain), `CPU <= ${UNIT_CPU_BEFORE_S.toFixed(1)} s`, verdict(unitAgain.cpu <= UNIT_CPU_BEFORE_S));
 row(

@@ -16,6 +16,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from "../local/dynamodb-local"
 import { ensureTables } from "../local/ensure-tables";
 import { synthesizeStacks } from "../stacks/app";
 import { stackName } from "../config/environment-bounds";
+import { wrapLines } from "../config/output-width";
 
 let dynamodb: DynamoDbLocal | undefined;
 let stopping = false;
@@ -55,23 +56,24 @@ async function main() {
   });
   const tables = await ensureTables(client, stack);
   client.destroy();
-  if (tables.created.length > 0) console.log(`created ${tables.created.join(", ")}`);
-  if (tables.existing.length > 0) console.log(`already in ${dbPath ?? dynamodb.endpoint}: ${tables.existing.join(", ")}`);
-  for (const mismatch of tables.mismatches) console.log(`schema mismatch: ${mismatch}`);
-  if (tables.mismatches.length > 0)
-    console.log(`  (the database in ${dbPath} predates the definitions: delete the folder to start afresh)`);
+  const say = (text: string) => console.log(wrapLines(text));
+  if (tables.created.length > 0) say(`created ${tables.created.join(", ")}`);
+  if (tables.existing.length > 0) say(`already in ${dbPath ?? dynamodb.endpoint}: ${tables.existing.join(", ")}`);
+  for (const mismatch of tables.mismatches) say(`schema mismatch: ${mismatch}`);
+  if (tables.mismatches.length > 0) say(`  (the database in ${dbPath} predates the definitions: delete the folder to start afresh)`);
 
-  console.log(
+  say(
     `DynamoDB Local (${environment.name} tables) at ${dynamodb.endpoint}${dbPath ? `, persisted to ${dbPath}` : ", in memory"} (java pid ${dynamodb.pid})`,
   );
   console.log("Run the README example from another terminal:");
   console.log(
-    `  OPSDATA_ENDPOINT=${dynamodb.endpoint} OPSDATA_TABLE_PREFIX=${environment.tableNamePrefix} AWS_REGION=${environment.aws.region} node scripts/run-ts.js examples/access-patterns.ts`,
+    `  OPSDATA_ENDPOINT=${dynamodb.endpoint} OPSDATA_TABLE_PREFIX=${environment.tableNamePrefix} AWS_REGION=${environment.aws.region} \\\n` +
+      "    node scripts/run-ts.js examples/access-patterns.ts",
   );
   console.log("Ctrl-C to stop.");
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? wrapLines(error.message) : error);
   void shutdown(1);
 });

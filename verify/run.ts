@@ -17,6 +17,7 @@ import {
 import { GetObjectRetentionCommand, ListObjectsV2Command, S3Client, type _Object } from "@aws-sdk/client-s3";
 import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { metricSummary, type AlarmCheck, type ArchiveCheck, type Checklist } from "./checklist";
+import { wrapLines } from "../config/output-width";
 
 export interface Clients {
   readonly s3: S3Client;
@@ -192,10 +193,10 @@ async function checkMetric(alarm: AlarmCheck, inAws: MetricAlarm, cloudwatch: Cl
   }
 }
 
-/** The report: one line per check, then a summary; exit code 1 when any check found a gap. */
+/** The report: one line per check and its detail (wrapped at 120 columns), then a summary; exit 1 on any gap. */
 export function report(results: readonly CheckResult[]): { text: string; exitCode: number } {
   const gaps = results.filter((result) => result.outcome === "GAP").length;
   const lines = results.flatMap((result) => [`${result.outcome.padEnd(4)} ${result.subject}`, `     ${result.detail}`]);
   lines.push(`${results.length} check(s), ${gaps} gap(s)`);
-  return { text: lines.join("\n"), exitCode: gaps > 0 ? 1 : 0 };
+  return { text: wrapLines(lines.join("\n")), exitCode: gaps > 0 ? 1 : 0 };
 }

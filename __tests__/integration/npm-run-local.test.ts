@@ -85,14 +85,18 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
     expect(await local.exited).toBe(0);
     expect(alive(local.javaPid)).toBe(false);
     const output = local.output();
-    expect(output).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
-    expect(output).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
-    expect(output).toContain(
+    expect(output.split("\n").filter((line) => line.length > 120)).toEqual([]);
+    // Messages wrap at 120 columns: joined again for the phrases below.
+    const joined = output.replace(/\n {2,}(?!node )/g, " ");
+    expect(joined).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
+    expect(joined).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
+    expect(joined).toContain(
       'schema mismatch: opsdata_staging_api_keys: attribute types is "api_key_hash:S", the definition says "account_id:S, api_key_hash:S, created_at:S"\n',
     );
-    expect(output).toContain('schema mismatch: opsdata_staging_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n');
+    expect(joined).toContain('schema mismatch: opsdata_staging_api_keys: GSIs is "", the definition says "account_id-created_at-index"\n');
     expect(output).toContain(
-      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 node scripts/run-ts.js examples/access-patterns.ts\n`,
+      `  OPSDATA_ENDPOINT=${local.endpoint} OPSDATA_TABLE_PREFIX=opsdata_staging_ AWS_REGION=eu-west-1 \\\n` +
+        "    node scripts/run-ts.js examples/access-patterns.ts\n",
     );
   } finally {
     rmSync(dbPath, { recursive: true, force: true });
@@ -190,7 +194,7 @@ describe("GIVEN --port names a port something else listens on", () => {
     const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(status).toBe(1);
     expect(stderr).toBe(
-      `Port ${port} is already in use on 127.0.0.1, so DynamoDB Local was not started. ` +
+      `Port ${port} is already in use on 127.0.0.1, so DynamoDB Local was not started.\n` +
         `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with --port.\n`,
     );
     expect(stdout).toBe("");
