@@ -16,14 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { serverProblems, type AtlantisConfig, type ServerConfig } from "../helpers/atlantis-rules";
+import { joinedLines, unwrappedLines } from "../helpers/output-width";
 
 const root = join(__dirname, "../..");
 const DESTRUCTIVE_PLAN = join(root, "__tests__/fixtures/plans/aws-prod-delete-audit-logs.plan.json");
 const DELETED_TABLE = "aws_dynamodb_table.audit_logs";
 const PROJECT = "dynamodb-prod";
 const INSTALLED_PATH = "/opt/opsdata/opsdata-guard.js";
-/** Output with its wrapped lines (the guard prints within 120 columns) joined to the line before. */
-const joined = (text: string) => text.replace(/\n +/g, " ");
 
 /** Atlantis v0.47.1's verdict on a custom policy check's output (doPolicyCheck): passed unless it reports a failure. */
 function atlantisPolicySetPassed(output: string): boolean {
@@ -117,7 +116,7 @@ describe("the trusted guard file", () => {
   test("a project that is not an environment is refused by every command", () => {
     const run = spawnSync("node", [guard, "profile", "apply", "--project", "dynamodb-evil"], { encoding: "utf8" });
     expect(run.status).toBe(2);
-    expect(joined(run.stderr)).toContain("project dynamodb-evil is not an environment of opsdata-guard");
+    expect(joinedLines(run.stderr)).toContain("project dynamodb-evil is not an environment of opsdata-guard");
   });
 
   test("the server's AWS config: the plan and apply roles of each account, with its external id (config/environments.ts)", () => {
@@ -218,7 +217,7 @@ describe.each(Object.entries(TAMPERINGS))("a pull request with %s", (route, tamp
     expect(run.stdout.split("\n")[0]).toBe(`FAIL - ${PROJECT}: the plan guard refuses this plan (opsdata-guard 0.1.0+${baseCommit})`);
     expect(run.stdout).toContain(`- ${DELETED_TABLE} destroyed [delete]\n  the DynamoDB table opsdata_prod_audit_logs: deletes it`);
     expect(run.stdout).not.toContain("plan-guard-overrides.json"); // the server reads no overrides: no advice to add one
-    expect(run.stdout.split("\n").filter((line) => line.length > 120)).toEqual([]);
+    expect(unwrappedLines(run.stdout)).toEqual([]);
     expect(run.stdout.endsWith("\n1 failure\n")).toBe(true);
     expect(atlantisPolicySetPassed(run.stdout)).toBe(false);
     expect(existsSync(join(clone, "postinstall-ran"))).toBe(false);
@@ -258,7 +257,7 @@ test("the edited overrides are a valid waiver: the same guard passes the plan wh
       encoding: "utf8",
     },
   );
-  expect(joined(run.stdout)).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
+  expect(joinedLines(run.stdout)).toContain(`: ${DELETED_TABLE} destroyed [delete]: the DynamoDB table opsdata_prod_audit_logs`);
   expect(run.stdout).toMatch(/^overridden until \d{4}-\d{2}-\d{2}: aws_dynamodb_table\.audit_logs destroyed \[delete\]/m);
   expect(run.status).toBe(0);
 });
@@ -304,7 +303,7 @@ describe("the installed config check, on a pull request's clone", () => {
     expect(() => JSON.parse(readFileSync(file, "utf8"))).not.toThrow();
     const run = runStep(clone, CONFIG_CHECK());
     expect(run.status).toBe(2);
-    expect(joined(run.stderr)).toMatch(
+    expect(joinedLines(run.stderr)).toMatch(
       new RegExp(
         `: ${PROJECT}/cdk\\.tf\\.json: not valid JSON: duplicate key resource \\(terraform would read both\\) at line \\d+, column \\d+;`,
       ),
@@ -317,7 +316,7 @@ describe("the installed config check, on a pull request's clone", () => {
     writeFileSync(join(projectDir(clone), "cdk.tf.json"), '{"x": SECRET-VALUE}');
     const run = runStep(clone, CONFIG_CHECK());
     expect(run.status).toBe(2);
-    expect(joined(run.stderr)).toContain(`${PROJECT}/cdk.tf.json: not valid JSON: unexpected character at line 1, column 7;`);
+    expect(joinedLines(run.stderr)).toContain(`${PROJECT}/cdk.tf.json: not valid JSON: unexpected character at line 1, column 7;`);
     expect(run.stdout + run.stderr).not.toContain("SECRET");
   });
 

@@ -19,6 +19,7 @@ import {
 } from "../helpers/terraform-data-plan";
 import { sharedCheckout } from "./support/project-copy";
 import { describeWithTerraform } from "./support/terraform";
+import { joinedLines } from "../helpers/output-width";
 
 const actionsByAddress = (text: string) =>
   Object.fromEntries(
@@ -112,7 +113,7 @@ describeWithTerraform("plan guard on real terraform plans", () => {
       rmSync(planDirectory, { recursive: true, force: true });
     });
     // Each printed message with its wrapped lines joined (a temporary path's length decides where they wrap).
-    const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => String(call[0]).replace(/\n +/g, " ")));
+    const messages = () => printed.flatMap((spy) => spy.mock.calls.map((call) => joinedLines(String(call[0]))));
     const state = () => join(directory, "terraform.tfstate");
 
     test("plan only: the saved plan and its JSON are written to the private directory and guarded, nothing is applied", async () => {
@@ -198,7 +199,7 @@ describe("npm run plan:guard", () => {
       writeFileSync(planPath, JSON.stringify(plan));
       const refused = cli(planPath, "--overrides", join(directory, "none.json"));
       expect(refused.status).toBe(2);
-      expect(refused.stderr).toContain("none.json: no such overrides file");
+      expect(joinedLines(refused.stderr)).toContain("none.json: no such overrides file");
       writeFileSync(join(directory, "none.json"), "[]");
       const result = cli(planPath, "--overrides", join(directory, "none.json"), "--stack", "dynamodb-prod");
       expect(result.status).toBe(1);

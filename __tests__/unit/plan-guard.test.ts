@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { formatGuardResult, guardPlan, parsePlan, type PlanGuardOverride } from "../../guards/plan-guard";
 import { guardPlanFile } from "../../scripts/plan-guard-file";
 import { terraformDataFixture, terraformDataLifecycleFixture, terraformDataTargetedFixture } from "../helpers/terraform-data-plan";
+import { joinedLines } from "../helpers/output-width";
 
 type Json = Record<string, unknown>;
 const ACCOUNT = "444455556666";
@@ -239,8 +240,6 @@ function relabel(fixture: string, mapping: Record<string, { address: string; bef
   return real;
 }
 
-/** The report with each wrapped line joined to the one before it, for phrases that may wrap. */
-const oneLine = (text: string) => text.replace(/\n +/g, " ");
 const run = (document: Json, overrides: PlanGuardOverride[] = []) =>
   formatGuardResult(guardPlan(parsePlan(JSON.stringify(document), "plan.json"), { overrides, now: NOW }), "plan.json");
 /** `address finding [detail]` of every refused finding, each a list item of the report; the exit status checked alongside. */
@@ -540,7 +539,7 @@ describe("the audit policy keeps denying exactly what it denies, to exactly whom
       "aws_dynamodb_resource_policy.audit_v2 access-granted [digest]",
       "aws_dynamodb_resource_policy.audit_v2 denied-by-resource-policy [dynamodb:PutResourcePolicy]",
     ]);
-    expect(oneLine(run(document).text)).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
+    expect(joinedLines(run(document).text)).toContain("overwrites aws_dynamodb_resource_policy.audit: the resource policy stops denying");
   });
 
   test("a policy known only after apply cannot be shown to keep its denials: refused", () => {
@@ -912,9 +911,9 @@ describe("the archive keeps every entry locked for its retention and keeps recei
     const publicRead = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/*` };
     const lines = refused(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead))));
     expect(lines).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.archive access-granted /)]);
-    expect(oneLine(run(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead)))).text)).toContain(
-      "newly allows (public: everyone, no condition)",
-    );
+    expect(
+      joinedLines(run(archive(update("aws_s3_bucket_policy.archive", policy(TLS_DENY), policy(TLS_DENY, publicRead)))).text),
+    ).toContain("newly allows (public: everyone, no condition)");
     expect(
       refused(
         archive(
@@ -1151,7 +1150,7 @@ describe("overrides name exactly what they waive, in the plan's own environment,
   test("another environment's override does not apply: the plan's own account and table names decide", () => {
     const dev = override({ environment: { account: "111122223333", tableNamePrefix: "shop_prod_" } });
     expect(run(dropped(), [dev, override({ detail: "by-status" })]).exitCode).toBe(1);
-    expect(oneLine(run(dropped(), [dev]).text)).toContain(
+    expect(joinedLines(run(dropped(), [dev]).text)).toContain(
       `note: override aws_dynamodb_table.orders gsi-dropped [by-owner]: not for this plan (it is for account 111122223333, the plan is for ${ACCOUNT})`,
     );
     const prefix = override({ environment: { account: ACCOUNT, tableNamePrefix: "shop_dev_" } });
@@ -1201,7 +1200,7 @@ describe("overrides name exactly what they waive, in the plan's own environment,
       { address: "aws_dynamodb_resource_policy.audit", before: auditPolicy() },
     ]);
     const { text } = run(document, [override({ environment: { account: "111122223333", tableNamePrefix: "shop_prod_" } })]);
-    expect(text.split("\n").filter((line) => line.length > 120)).toEqual([]);
+    expect(text.split("\n").filter((line) => line.length > 120)).toEqual([]); // no temporary path in this report
     expect(text).toMatch(/^note: override aws_dynamodb_table\.orders gsi-dropped \[by-owner\]: not for this plan/);
     expect(text).toContain(
       "\n- aws_dynamodb_table.audit denied-by-resource-policy [dynamodb:UpdateContinuousBackups]\n" +
@@ -1276,8 +1275,8 @@ describe("bad input fails closed: exit 2 naming the file and the field", () => {
   ])("%s", (name, text, message) => {
     const result = guardText(name, text);
     expect(result.exitCode).toBe(2);
-    expect(result.text).toContain("plan guard: cannot check: ");
-    expect(oneLine(result.text)).toContain(message);
+    expect(joinedLines(result.text)).toContain("plan guard: cannot check: ");
+    expect(joinedLines(result.text)).toContain(message);
   });
 
   test.each([
@@ -1311,7 +1310,7 @@ describe("bad input fails closed: exit 2 naming the file and the field", () => {
   ])("overrides %j", (overrides, message) => {
     const result = guardText("ok.json", terraformDataFixture(), JSON.stringify(overrides));
     expect(result.exitCode).toBe(2);
-    const text = oneLine(result.text);
+    const text = joinedLines(result.text);
     expect(text).toBe(
       `plan guard: cannot check: ${join(directory, "overrides.json")}: ${message}${text.slice(text.indexOf(message) + message.length)}`,
     );
@@ -1320,7 +1319,7 @@ describe("bad input fails closed: exit 2 naming the file and the field", () => {
   test("a missing plan file", () => {
     const { text, exitCode } = guardPlanFile(join(directory, "missing.json"));
     expect(exitCode).toBe(2);
-    expect(text).toContain("missing.json: no such file");
+    expect(joinedLines(text)).toContain("missing.json: no such file");
   });
 });
 
@@ -1333,6 +1332,6 @@ describe("the real plans pass as they are", () => {
     const text = readFileSync(join(__dirname, "../fixtures/plans", name), "utf8");
     const result = formatGuardResult(guardPlan(parsePlan(text, name), { now: NOW }), name);
     expect(result.exitCode).toBe(0);
-    expect(oneLine(result.text)).toBe(`plan guard: OK (${name}: ${summary})`);
+    expect(joinedLines(result.text)).toBe(`plan guard: OK (${name}: ${summary})`);
   });
 });
