@@ -99,22 +99,21 @@ describe("GIVEN a stack that uses an attribute of a resource in another stack", 
   });
 });
 
-describe("the shipped app", () => {
-  const environments = validateEnvironments(ENVIRONMENTS);
-  test.each([
-    ["as configured", environments, 6],
-    ["with every bootstrap stack", environments.map((environment) => ({ ...environment, createStateBucket: true })), 9],
-  ])("%s: every stack is self-contained, and cdktf's own discovery finds no cross-stack reference", (_, configured, count) => {
-    const stacks = buildStacks(Testing.app(), configured, TABLE_DEFINITIONS, {});
+describe("the shipped app, with every bootstrap stack (a superset of the stacks it has as configured)", () => {
+  const everyStack = validateEnvironments(ENVIRONMENTS).map((environment) => ({ ...environment, createStateBucket: true }));
+  const stacks = buildStacks(Testing.app(), everyStack, TABLE_DEFINITIONS, {});
+
+  test("every stack is self-contained, and cdktf's own discovery finds no cross-stack reference", () => {
     const inApp = stacks[0].node.root.node.children.filter(TerraformStack.isStack);
-    expect(inApp).toHaveLength(count);
+    expect(inApp.map((stack) => stack.node.id)).toEqual(
+      ["dev", "staging", "prod"].flatMap((name) => [`dynamodb-${name}`, `state-bucket-${name}`, `atlantis-roles-${name}`]),
+    );
     expect(inApp.filter((stack) => !(stack instanceof SelfContainedStack)).map((stack) => stack.node.id)).toEqual([]);
     expect(crossStackReferences(stacks)).toEqual([]);
   });
 
-  test("with every bootstrap stack: each stack's JSON is the one cdktf's own toTerraform builds, key for key and in order", () => {
-    const everyStack = environments.map((environment) => ({ ...environment, createStateBucket: true }));
-    for (const stack of buildStacks(Testing.app(), everyStack, TABLE_DEFINITIONS, {})) {
+  test("each stack's JSON is the one cdktf's own toTerraform builds, key for key and in order", () => {
+    for (const stack of stacks) {
       stack.prepareStack();
       expect(JSON.stringify(stack.toTerraform())).toBe(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
     }
