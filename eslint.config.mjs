@@ -22,7 +22,7 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ["config/zod.ts", "__tests__/**"], rules: { "no-restricted-imports": "off" } },
+  { files: ["config/zod.ts"], rules: { "no-restricted-imports": "off" } },
   {
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: {

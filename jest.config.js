@@ -1,9 +1,12 @@
 /** Unit tests synthesize and assert on cdktf output; integration tests run real engines on loopback. */
-// The project's TypeScript through swc; the big packages prebundled (see __tests__/helpers/prebundle-transform.js).
-const PREBUNDLED = "cdkt[fn]/lib/index\\.js$|zod/index\\.cjs$|@cdkt[fn]/provider-aws/lib/.+\\.js$";
+// The project's TypeScript through swc; the big packages and config/zod.ts prebundled (the first pattern that matches
+// a file applies; see __tests__/helpers/prebundle-transform.js).
+const PREBUNDLED = "cdkt[fn]/lib/index\\.js$|@cdkt[fn]/provider-aws/lib/.+\\.js$";
+const prebundle = "<rootDir>/__tests__/helpers/prebundle-transform.js";
 const transform = {
+  "/config/zod\\.ts$": prebundle,
   "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
-  [`/node_modules/(${PREBUNDLED})`]: "<rootDir>/__tests__/helpers/prebundle-transform.js",
+  [`/node_modules/(${PREBUNDLED})`]: prebundle,
 };
 const transformIgnorePatterns = [`/node_modules/(?!(${PREBUNDLED}))`];
 

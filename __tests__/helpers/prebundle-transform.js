@@ -1,10 +1,11 @@
 /**
  * Jest gives every test file a fresh module registry, so every file compiles each module it loads
- * again. Two packages we use are spread over hundreds of small files: cdktf's root pulls in ~380
- * modules (archiver, lodash, semver, readable-stream...), zod's ~95 (60 of them locales). Each of the
- * AWS provider's submodules is one file, but most of it is an inline base64 source map (2.5 MB for
- * the Firehose resource). This transform hands jest:
- *   - cdktf's and zod's entry points as one esbuild bundle each;
+ * again. cdktf's root pulls in ~380 modules (archiver, lodash, semver, readable-stream...); zod is
+ * ~95 modules, 60 of them locales, of which the project uses a fifth. Each of the AWS provider's
+ * submodules is one file, but most of it is an inline base64 source map (2.5 MB for the Firehose
+ * resource). This transform hands jest:
+ *   - cdktf's entry point as one esbuild bundle;
+ *   - config/zod.ts, the project's only import of zod, as one bundle of the parts of zod it exports;
  *   - the provider's submodules without comments, whitespace and source maps (names are kept).
  * Jest caches the output on disk, keyed by the package's version, the source and the bundling code.
  *
@@ -21,7 +22,7 @@ const { transformSync } = require("esbuild");
 const CDKTF_OPTIONS = require("../../scripts/cdktf-in-a-bundle");
 
 // cdkt[fn]: the same holds for CDK Terrain (docs/cdk-terrain.md).
-const BUNDLED_ENTRY = /[\\/]node_modules[\\/](cdkt[fn][\\/]lib[\\/]index\.js|zod[\\/]index\.cjs)$/;
+const BUNDLED_ENTRY = /[\\/]node_modules[\\/]cdkt[fn][\\/]lib[\\/]index\.js$|[\\/]config[\\/]zod\.ts$/;
 // What decides the output besides the package: this file, the shared bundling code, esbuild's version.
 const ownSource = Buffer.concat([
   ...[__filename, require.resolve("../../scripts/cdktf-in-a-bundle")].map((file) => readFileSync(file)),
@@ -70,7 +71,9 @@ if (require.main === module) {
 
 module.exports = {
   getCacheKey(source, file) {
-    return createHash("sha256").update(ownSource).update(packageVersion(file)).update(file).update(source).digest("hex");
+    // config/zod.ts's bundle holds zod: keyed by zod's version too.
+    const versions = [packageVersion(file), ...(/\.ts$/.test(file) ? [packageVersion(require.resolve("zod"))] : [])];
+    return createHash("sha256").update(ownSource).update(versions.join()).update(file).update(source).digest("hex");
   },
   process(source, file) {
     if (!BUNDLED_ENTRY.test(file)) return { code: transformSync(source, { ...MINIFY, loader: "js", format: "cjs" }).code };
