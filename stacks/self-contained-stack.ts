@@ -71,8 +71,9 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * Merges resolved JSON `source` into `target` as cdktf's `deepMerge` (lib/util.js) does: objects key by key, arrays
- * appended (two providers of one type), anything else replaced.
+ * Merges resolved JSON `source` into `target` as cdktf's `deepMerge` (lib/util.js) merges it: objects key by key,
+ * arrays appended (two providers of one type), anything else replaced. (Resolved JSON holds no `undefined` and no
+ * tokens, the two other cases deepMerge handles.)
  */
 function merge(target: Json, source: Json): void {
   for (const [key, value] of Object.entries(source)) {
