@@ -6,14 +6,13 @@
  * `depends_on` from prod, or narrows when_modified so staging is not in the pull status, is refused
  * here before anything is planned. A pure function over the parsed YAML.
  */
+import { isObject, type Json } from "../config/json";
 
 /** Everything under the repository root, relative to a project dir synthesized/<stack>. */
 export const WHEN_MODIFIED_EVERYTHING = "../../**/*";
 const TOP_LEVEL_KEYS = ["version", "automerge", "parallel_plan", "parallel_apply", "projects"];
 const PROJECT_KEYS = ["name", "dir", "execution_order_group", "depends_on", "autoplan", "workspace"];
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const show = (value: unknown) => JSON.stringify(value ?? null);
 
 /**

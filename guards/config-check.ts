@@ -20,6 +20,7 @@
  *
  * A pure function over JSON: guards/config-check.ts imports nothing but types.
  */
+import { isObject, type Json } from "../config/json";
 
 /** The one configuration file of a project directory (what cdktf synthesizes). */
 export const CONFIG_FILE = "cdk.tf.json";
@@ -69,8 +70,6 @@ const AWS_SOURCES = ["aws", "hashicorp/aws", "registry.terraform.io/hashicorp/aw
 const REFERENCE = /^(?:aws_[a-z0-9_]+|data|local)(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[0-9]+\]|\["[A-Za-z0-9_./-]*"\])+$/;
 const INTERPOLATION = /\$\{([^}]*)\}?/g;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 /** Terraform's JSON syntax allows a block as an object or as an array of objects. */
 const bodies = (value: unknown): Json[] => (Array.isArray(value) ? value : [value]).filter(isObject);
 /** The labelled blocks of a `resource` or `data` value: [type, name, body]. */

@@ -1,4 +1,5 @@
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import { isObject, type Json } from "../config/json";
 
 /** A synthesized stack's JSON, as far as its addresses go. */
 interface StackConfig {
@@ -66,9 +67,6 @@ export function undeclaredReferences(config: StackConfig): string[] {
 }
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Merges resolved JSON `source` into `target` as cdktf's `deepMerge` (lib/util.js) merges it: objects key by key,

@@ -16,7 +16,7 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { freePort } from "../../local/dynamodb-local";
 import { isAlive as alive } from "../../local/process-alive";
 import { sharedCheckout } from "./support/project-copy";
-import { unwrappedLines } from "../helpers/output-width";
+import { joinedLines, unwrappedLines } from "../helpers/output-width";
 
 const root = join(__dirname, "../..");
 // Synth plus a DynamoDB Local start in child processes: slow on a loaded machine.
@@ -88,7 +88,7 @@ test("GIVEN a persisted database with one outdated table WHEN started with --env
     const output = local.output();
     expect(unwrappedLines(output)).toEqual([]);
     // Messages wrap at 120 columns: joined again for the phrases below.
-    const joined = output.replace(/\n {2,}(?!node )/g, " ");
+    const joined = joinedLines(output);
     expect(joined).toContain("created opsdata_staging_audit_logs, opsdata_staging_idempotency_keys, opsdata_staging_webhook_events\n");
     expect(joined).toContain(`already in ${dbPath}: opsdata_staging_api_keys\n`);
     expect(joined).toContain(
